@@ -1,0 +1,154 @@
+"""The command line: `python main.py [--db URL] [COMMAND]`; the GUI when no command is given.
+
+User mistakes print one French line on stderr and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from desktop import __version__
+from desktop.errors import PilotisError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_ARGPARSE_FR = {
+    "the following arguments are required": "arguments obligatoires manquants",
+    "unrecognized arguments": "arguments inconnus",
+    "invalid choice": "choix invalide",
+    "expected one argument": "une valeur est attendue",
+    "argument": "option",
+    "choose from": "choix possibles :",
+}
+
+
+class _FrenchHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="utilisation : ")
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _FrenchHelp)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "commandes"
+        self._optionals.title = "options"
+
+    def error(self, message: str) -> None:  # one French line instead of argparse's English
+        for english, french in _ARGPARSE_FR.items():
+            message = message.replace(english, french)
+        self.exit(EXIT_USAGE, f"pilotis : erreur : {message} (voir --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _FrenchParser(
+        prog="pilotis",
+        description="Pilotis — annuaire, programmes et budgets de la région académique Occitanie.",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
+    parser.add_argument("--version", action="version", version=f"Pilotis {__version__}",
+                        help="afficher la version et quitter")  # fmt: skip
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="base à ouvrir : chemin d'un fichier SQLite ou URL SQLAlchemy "
+        "(postgresql+psycopg://…) ; sinon PILOTIS_DB, sinon la base locale de l'utilisateur",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="ouvrir la fenêtre, charger le premier onglet, afficher le temps de démarrage, quitter",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_FrenchParser)
+    init = commands.add_parser("init", help="créer ou mettre à jour la base", add_help=False)
+    init.add_argument("--empty", action="store_true", help="sans le jeu de données 2023")
+    commands.add_parser(
+        "check",
+        help="vérifier l'intégrité et lister les totaux déclarés qui diffèrent des sommes",
+        add_help=False,
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None, started: float | None = None) -> int:
+    started = started if started is not None else time.perf_counter()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "init":
+            return _init(args)
+        if args.command == "check":
+            return _check(args)
+        from desktop.app import run_gui
+
+        return run_gui(args.db, smoke=args.smoke, started=started)
+    except PilotisError as error:
+        print(f"pilotis : {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def open_and_fill(db_value: str | None, *, create: bool = True, fill: bool = True):
+    """Open the database; a new one receives the embedded 2023 dataset unless fill is False."""
+    from desktop.db import open_database
+
+    database = open_database(db_value, create=create)
+    if database.created and fill:
+        from desktop.services.dataset import load_default_dataset
+
+        try:
+            load_default_dataset(database.session_factory)
+        except BaseException:
+            database.dispose()
+            raise
+    return database
+
+
+def _init(args: argparse.Namespace) -> int:
+    database = open_and_fill(args.db, fill=not args.empty)
+    try:
+        if database.created:
+            what = "vide" if args.empty else "avec le jeu de données 2023"
+            print(f"Base créée ({what}) : {database.display_name}")
+        else:
+            print(f"Base à jour : {database.display_name}")
+        if database.backup_path:
+            print(f"Sauvegarde avant mise à jour : {database.backup_path}")
+        for warning in database.warnings:
+            print(f"Attention : {warning}", file=sys.stderr)
+    finally:
+        database.dispose()
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from desktop.db import integrity_problems, open_database
+    from desktop.services.checks import ChecksService
+    from desktop.services.formatting import format_euros
+
+    database = open_database(args.db, create=False)
+    try:
+        problems = integrity_problems(database.engine)
+        print(f"Base : {database.display_name}")
+        if problems:
+            print(f"Intégrité : {len(problems)} problème(s)")
+            for problem in problems[:50]:
+                print(f"  - {problem}")
+        else:
+            print("Intégrité : aucun problème")
+        differences = ChecksService(database.session_factory).declared_totals(only_differences=True)
+        print(f"Totaux déclarés différents de la somme des lignes : {len(differences)}")
+        for row in differences:
+            scope = ", ".join(x for x in (row.funder_code, row.stage, row.period) if x)
+            scope = f" [{scope}]" if scope else ""
+            print(
+                f"  - {row.programme_code} — {row.label}{scope} : déclaré "
+                f"{format_euros(row.declared_cents)}, calculé {format_euros(row.computed_cents)}, "
+                f"écart {format_euros(row.difference_cents)} (source : {row.source})"
+            )
+    finally:
+        database.dispose()
+    return EXIT_FAILED if problems else EXIT_OK

@@ -1,0 +1,363 @@
+"""Engine and sessions, SQLite pragmas, safety checks on open, and the Alembic migration runner."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from desktop.errors import (
+    BadDatabaseUrlError,
+    DatabaseOpenError,
+    DatabaseTooNewError,
+    ForeignDatabaseError,
+    LockedDatabaseError,
+    MissingDatabaseError,
+    NotADatabaseError,
+    ReadOnlyDatabaseError,
+)
+from desktop.paths import default_database_path, resource_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+NETWORK_FS_TYPES = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "9p", "afs", "ncpfs"}
+NETWORK_SHARE_WARNING = (
+    "La base {path} est sur un partage réseau : SQLite n'y est pas fiable (verrous, corruption "
+    "possible). Pour travailler à plusieurs, utilisez le déploiement partagé PostgreSQL."
+)
+
+
+def resolve_url(value: str | None = None) -> str:
+    """--db value, else PILOTIS_DB, else the default file; a plain path becomes a SQLite URL."""
+    value = value or os.environ.get("PILOTIS_DB") or str(default_database_path())
+    if "://" not in value:
+        return "sqlite:///" + str(Path(value).expanduser().absolute())
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise BadDatabaseUrlError(f"Adresse de base de données illisible : {value}") from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise BadDatabaseUrlError(
+            f"Type de base non pris en charge : « {url.get_backend_name()} » "
+            "(utilisez un fichier SQLite ou postgresql+psycopg://…)."
+        )
+    return value
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, None for a server or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def is_network_path(path: Path) -> bool:
+    """UNC path, mapped network drive (Windows) or a network file system mount (Linux)."""
+    raw = str(path)
+    if raw.startswith(("\\\\", "//")):
+        return True
+    if sys.platform == "win32":
+        import ctypes
+
+        drive = os.path.splitdrive(str(path.absolute()))[0]
+        drive_remote = 4
+        return bool(drive) and ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == drive_remote
+    return _mount_fs_type(path) in NETWORK_FS_TYPES
+
+
+def _mount_fs_type(path: Path, mounts_file: str = "/proc/mounts") -> str | None:
+    """File system type of the mount holding path (longest mount point that prefixes it)."""
+    try:
+        lines = Path(mounts_file).read_text().splitlines()
+    except OSError:
+        return None
+    target = str(path.absolute())
+    best, fs_type = "", None
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount = parts[1].replace("\\040", " ")
+        inside = target == mount or target.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) > len(best):
+            best, fs_type = mount, parts[2]
+    return fs_type
+
+
+@dataclass
+class Database:
+    """An open database: its URL, engine, session factory and what the user should be told."""
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker
+    warnings: list[str] = field(default_factory=list)
+    created: bool = False
+    backup_path: Path | None = None
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def display_name(self) -> str:
+        path = self.path
+        return str(path) if path else make_url(self.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+    """An engine with our SQLite pragmas; pysqlite's own transaction handling is replaced so that
+    DDL is transactional too (SQLAlchemy's documented recipe for pysqlite)."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed transaction survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Refuse what is not a usable Pilotis file before SQLite touches it; True if it is new."""
+    if path.is_dir():
+        raise NotADatabaseError(
+            f"{path} est un dossier, pas un fichier de base de données.", str(path)
+        )
+    if not path.exists():
+        if not create:
+            raise MissingDatabaseError(f"Le fichier {path} n'existe pas.", str(path))
+        if not path.parent.is_dir():
+            raise MissingDatabaseError(
+                f"Le dossier {path.parent} n'existe pas : impossible d'y créer la base.", str(path)
+            )
+        if not os.access(path.parent, os.W_OK):
+            raise ReadOnlyDatabaseError(
+                f"Le dossier {path.parent} est en lecture seule : impossible d'y créer la base.",
+                str(path),
+            )
+        return True
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseOpenError(f"Impossible de lire {path} : {exc.strerror}.", str(path)) from exc
+    if header and header != SQLITE_HEADER:
+        raise NotADatabaseError(
+            f"{path} n'est pas une base de données Pilotis (ce n'est pas un fichier SQLite).",
+            str(path),
+        )
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise ReadOnlyDatabaseError(
+            f"Le fichier {path} (ou son dossier) est en lecture seule : Pilotis a besoin d'y "
+            "écrire. Copiez-le dans un dossier où vous pouvez écrire.",
+            str(path),
+        )
+    return not header
+
+
+def _check_not_locked(path: Path, busy_timeout_ms: int) -> None:
+    """Fail fast with a clear message when another program holds the file's write lock."""
+    try:
+        con = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise LockedDatabaseError(
+                f"Le fichier {path} est verrouillé par un autre programme. Fermez-le puis "
+                "réessayez.",
+                str(path),
+            ) from exc
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise NotADatabaseError(
+                f"{path} est endommagé ou n'est pas une base SQLite.", str(path)
+            ) from exc
+        raise DatabaseOpenError(f"Impossible d'ouvrir {path} : {exc}.", str(path)) from exc
+
+
+def backup_sqlite(source: Path, target: Path) -> Path:
+    """Copy a live SQLite file with the online backup API (consistent even while in use)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def backup_dir_for(path: Path) -> Path:
+    return path.parent / "sauvegardes"
+
+
+def open_database(
+    value: str | None = None,
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    version_locations: list[str] | None = None,
+) -> Database:
+    """Open (and create, migrate) the database named by --db / PILOTIS_DB / the default file.
+
+    Nothing is written to a file that fails a check; a file needing migration is backed up first.
+    """
+    url = resolve_url(value)
+    path = sqlite_path(url)
+    warnings: list[str] = []
+    created = False
+    if path is not None:
+        if value is None and not os.environ.get("PILOTIS_DB"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        created = _check_sqlite_file(path, create=create)
+        if not created:
+            _check_not_locked(path, busy_timeout_ms)
+        if is_network_path(path):
+            warnings.append(NETWORK_SHARE_WARNING.format(path=path))
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+    try:
+        state = schema_state(engine, version_locations)
+        backup_path = None
+        if state.pending and migrate:
+            if path is not None and state.current is not None:
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                backup_path = backup_sqlite(
+                    path, backup_dir_for(path) / f"{path.stem}-avant-migration-{stamp}.sqlite"
+                )
+            run_migrations(url, version_locations, busy_timeout_ms=busy_timeout_ms)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseOpenError(f"Impossible d'ouvrir la base {url} : {exc.orig}") from exc
+    except Exception:
+        engine.dispose()
+        raise
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(url, engine, factory, warnings, created or state.current is None, backup_path)
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+    pending: bool
+
+
+def alembic_config(url: str, version_locations: list[str] | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resource_path("migrations")))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if version_locations:
+        locations = [str(resource_path("migrations", "versions")), *version_locations]
+        config.set_main_option("version_locations", " ".join(locations))
+        config.set_main_option("path_separator", "space")
+    return config
+
+
+def schema_state(engine: Engine, version_locations: list[str] | None = None) -> SchemaState:
+    """Where the database stands against our migrations; refuses newer and foreign databases."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(str(engine.url), version_locations))
+    head = script.get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names())
+    if current is None:
+        if tables - {"alembic_version"}:
+            raise ForeignDatabaseError(
+                "Cette base contient des tables mais n'a pas été créée par Pilotis ; "
+                "elle n'est pas modifiée.",
+                str(sqlite_path(str(engine.url)) or ""),
+            )
+        return SchemaState(None, head, True)
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise DatabaseTooNewError(
+            f"Cette base a été écrite par une version plus récente de Pilotis (schéma {current}). "
+            "Installez la dernière version de Pilotis pour l'ouvrir ; la base n'a pas été modifiée.",
+            str(sqlite_path(str(engine.url)) or ""),
+        )
+    return SchemaState(current, head, current != head)
+
+
+def run_migrations(
+    url: str,
+    version_locations: list[str] | None = None,
+    *,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+) -> None:
+    """Upgrade to head in one transaction.
+
+    On SQLite, foreign keys are switched off on the migration's own connection before BEGIN: a
+    batch rebuild drops the parent table, and with foreign keys on, the implicit DELETE would fire
+    ON DELETE CASCADE on the children. PRAGMA foreign_key_check then runs before COMMIT, so a
+    migration that breaks references is rolled back whole.
+    """
+    from alembic import command
+
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    engine = make_engine(url, foreign_keys=False, busy_timeout_ms=busy_timeout_ms)
+    try:
+        with engine.connect() as conn, conn.begin():
+            config = alembic_config(url, version_locations)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if is_sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DatabaseOpenError(
+                        f"La mise à jour du schéma casserait {len(broken)} référence(s) "
+                        f"(table {broken[0][0]}) ; elle a été annulée, la base est inchangée."
+                    )
+    finally:
+        engine.dispose()
+
+
+def integrity_problems(engine: Engine) -> list[str]:
+    """SQLite's integrity and foreign key checks; an empty list means the file is sound."""
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
+        problems = [r for r in rows if r != "ok"]
+        for table, rowid, parent, _fk in conn.execute(text("PRAGMA foreign_key_check")):
+            problems.append(f"{table} ligne {rowid} : référence vers {parent} introuvable")
+    return problems

@@ -1,0 +1,34 @@
+"""SQLAlchemy entities of Pilotis; this package imports nothing else from desktop."""
+
+from desktop.models.base import Audited, Base
+from desktop.models.budget import STAGES, DeclaredTotal, FundingLine
+from desktop.models.directory import Person, Position, Unit, UnitLink
+from desktop.models.history import Change
+from desktop.models.programmes import (
+    Axis,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Programme,
+    StrategicLine,
+    programme_axis,
+    programme_department,
+    programme_establishment,
+    programme_partner,
+)
+from desktop.models.reference import (
+    Academie,
+    Department,
+    Establishment,
+    Funder,
+    Organisation,
+    Site,
+)
+
+__all__ = [
+    "STAGES", "Academie", "Audited", "Axis", "Base", "Change", "DeclaredTotal", "Department",
+    "Establishment", "Funder", "FundingLine", "Indicator", "IndicatorValue", "Milestone",
+    "Organisation", "Person", "Position", "Programme", "Site", "StrategicLine", "Unit",
+    "UnitLink", "programme_axis", "programme_department", "programme_establishment",
+    "programme_partner",
+]  # fmt: skip

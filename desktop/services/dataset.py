@@ -1,0 +1,42 @@
+"""The embedded default dataset: the 2023 report's facts, loaded through the import path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import sessionmaker
+
+from desktop.errors import PilotisError
+from desktop.paths import resource_path
+from desktop.services.ingest import ImportReport, IngestService
+from desktop.services.ingest_specs import LOAD_ORDER
+
+DATASET_FILES = ("reference.yaml", "annuaire.yaml", "programmes.yaml", "budgets.yaml")
+
+
+def dataset_dir() -> Path:
+    return resource_path("resources", "dataset")
+
+
+def read_dataset(folder: Path | None = None) -> list[tuple[str, list[dict], int]]:
+    """The (kind, rows, first row number) batches of the dataset files, in loading order."""
+    import yaml
+
+    folder = folder or dataset_dir()
+    batches: list[tuple[str, list[dict], int]] = []
+    for name in DATASET_FILES:
+        path = folder / name
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise PilotisError(f"Jeu de données illisible : {path} ({exc}).") from exc
+        unknown = set(content) - set(LOAD_ORDER)
+        if unknown:
+            raise PilotisError(f"{path} : rubrique(s) inconnue(s) {', '.join(sorted(unknown))}.")
+        batches.extend((kind, content[kind] or [], 1) for kind in LOAD_ORDER if kind in content)
+    return batches
+
+
+def load_default_dataset(session_factory: sessionmaker, folder: Path | None = None) -> ImportReport:
+    """Load every dataset file in one transaction; any invalid row rejects the whole load."""
+    return IngestService(session_factory, login="pilotis").import_batches(read_dataset(folder))

@@ -1,0 +1,564 @@
+"""The one validated path into the database: rows of named columns, checked, then written in one
+transaction. File imports and the embedded dataset both come through here."""
+
+from __future__ import annotations
+
+import getpass
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.errors import PilotisError
+from desktop.models import Change
+from desktop.services.ingest_specs import KINDS, Field, Kind
+from desktop.services.parsing import (
+    ParseError,
+    fold,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_float,
+    parse_int,
+    parse_money_cents,
+    parse_period,
+    parse_text,
+)
+
+_UAI = re.compile(r"^\d{7}[A-Z]$")
+_LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row (or one cell) was rejected: row number, column, value, French reason."""
+
+    kind: str
+    row: int
+    column: str | None
+    value: object
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{KINDS[self.kind].label.capitalize()}, ligne {self.row}"
+        if self.column:
+            where += f", colonne « {self.column} »"
+        if not is_blank(self.value):
+            where += f" (« {self.value} »)"
+        return f"{where} : {self.reason}"
+
+
+@dataclass
+class KindResult:
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class ImportReport:
+    results: dict[str, KindResult] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    batch: str = ""
+
+    @property
+    def inserted(self) -> int:
+        return sum(r.inserted for r in self.results.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.results.values())
+
+
+class ImportRejected(PilotisError):
+    """The rows had errors and nothing was written; `report.errors` says which and why."""
+
+    def __init__(self, report: ImportReport) -> None:
+        count = len(report.errors)
+        first = str(report.errors[0]) if report.errors else ""
+        super().__init__(
+            f"Import refusé : {count} erreur(s), aucune donnée n'a été modifiée. "
+            f"Première erreur — {first}"
+        )
+        self.report = report
+
+
+@dataclass
+class _Row:
+    number: int
+    raw: Mapping[str, object]
+    values: dict[str, object] = field(default_factory=dict)  # column -> converted value
+    lists: dict[str, list[int]] = field(default_factory=dict)
+    key: tuple | None = None
+    existing_id: int | None = None
+    ok: bool = True
+
+
+class IngestService:
+    """Imports rows of the kinds in ingest_specs.KINDS, all-or-nothing unless partial is asked."""
+
+    def __init__(self, session_factory: sessionmaker, login: str | None = None) -> None:
+        self._sessions = session_factory
+        self._login = login or _os_login()
+
+    def import_rows(
+        self,
+        kind: str,
+        rows: Iterable[Mapping[str, object]],
+        *,
+        update: bool = False,
+        partial: bool = False,
+        dry_run: bool = False,
+        first_row: int = 1,
+    ) -> ImportReport:
+        return self.import_batches(
+            [(kind, rows, first_row)], update=update, partial=partial, dry_run=dry_run
+        )
+
+    def import_batches(
+        self,
+        batches: Sequence[tuple[str, Iterable[Mapping[str, object]], int]],
+        *,
+        update: bool = False,
+        partial: bool = False,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Load several kinds in order, in one transaction; raise ImportRejected on any error
+        unless partial, in which case valid rows are written and the report lists the others."""
+        report = ImportReport(dry_run=dry_run, batch=uuid.uuid4().hex[:12])
+        session = self._sessions()
+        try:
+            loader = _Loader(session, self._login, report, update=update, partial=partial)
+            for kind, rows, first_row in batches:
+                if kind not in KINDS:
+                    raise PilotisError(f"Type de données inconnu : « {kind} ».")
+                loader.load(KINDS[kind], rows, first_row)
+            if report.errors and not partial:
+                raise ImportRejected(report)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise PilotisError(
+                f"La base de données a refusé l'import ({exc.orig}) ; aucune donnée n'a été "
+                "modifiée."
+            ) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        return report
+
+
+def _os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service contexts
+        return "inconnu"
+
+
+class _Loader:
+    def __init__(
+        self, session: Session, login: str, report: ImportReport, *, update: bool, partial: bool
+    ) -> None:
+        self.session = session
+        self.login = login
+        self.report = report
+        self.update = update
+        self.partial = partial
+        self._key_maps: dict[str, dict[tuple, int]] = {}
+
+    # --- key maps ---------------------------------------------------------------------------
+
+    def key_map(self, kind: Kind) -> dict[tuple, int]:
+        """Natural key -> id of every row of a kind, loaded once per import and kept current."""
+        if kind.name not in self._key_maps:
+            key_fields = [kind.field(c) for c in kind.key or ()]
+            columns = [getattr(kind.model, f.target) for f in key_fields]
+            mapping: dict[tuple, int] = {}
+            if key_fields:
+                for row in self.session.execute(select(kind.model.id, *columns)):
+                    mapping[tuple(_norm(v) for v in row[1:])] = row[0]
+            self._key_maps[kind.name] = mapping
+        return self._key_maps[kind.name]
+
+    def lookup(self, kind_name: str, raw: object, scope_id: int | None = None) -> int | None:
+        kind = KINDS[kind_name]
+        ref_field = kind.field(kind.key[-1])
+        try:
+            value = _convert(ref_field, raw)
+        except ParseError:
+            return None
+        key = (scope_id, _norm(value)) if len(kind.key) == 2 else (_norm(value),)
+        return self.key_map(kind).get(key)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def load(self, kind: Kind, rows: Iterable[Mapping[str, object]], first_row: int) -> None:
+        result = self.report.results.setdefault(kind.name, KindResult(kind.name))
+        batch = [_Row(first_row + i, _normalise_columns(raw)) for i, raw in enumerate(rows)]
+        errors_before = len(self.report.errors)
+        for row in batch:
+            self._convert_row(kind, row)
+        self._resolve_keys(kind, batch)
+        self._resolve_parents(kind, batch)
+        valid = [r for r in batch if r.ok]
+        result.rejected += len(batch) - len(valid)
+        if len(self.report.errors) > errors_before and not self.partial:
+            return  # the whole import is rejected: do not write anything
+        new = [r for r in valid if r.existing_id is None]
+        self._insert(kind, new)
+        result.inserted += len(new)
+        if self.update:
+            changed = self._update(kind, [r for r in valid if r.existing_id is not None])
+            result.updated += changed
+            result.unchanged += len(valid) - len(new) - changed
+        self._check_cycles(kind, batch)
+
+    def _error(self, kind: Kind, row: _Row, column: str | None, value: object, reason: str):
+        self.report.errors.append(RowError(kind.name, row.number, column, value, reason))
+        row.ok = False
+
+    def _convert_row(self, kind: Kind, row: _Row) -> None:
+        known = {f.column for f in kind.fields} | {"last_name", "first_name"}
+        if not any(not is_blank(v) for k, v in row.raw.items() if k in known):
+            self._error(kind, row, None, None, "ligne vide")
+            return
+        for f in kind.fields:
+            if f.column == kind.parent:
+                continue  # resolved once every row of the batch has its key
+            raw = row.raw.get(f.column)
+            if f.kind == "person":
+                self._convert_person(kind, row, f)
+                continue
+            if is_blank(raw):
+                if f.required:
+                    self._error(kind, row, f.column, None, "valeur obligatoire manquante")
+                else:
+                    row.values[f.column] = [] if f.kind == "refs" else None
+                continue
+            try:
+                if f.kind == "ref":
+                    row.values[f.column] = self._ref(f, raw, row)
+                elif f.kind == "refs":
+                    row.lists[f.column] = self._refs(f, raw)
+                else:
+                    row.values[f.column] = _convert(f, raw)
+            except ParseError as exc:
+                self._error(kind, row, f.column, raw, str(exc))
+        self._check_row_rules(kind, row)
+
+    def _ref(self, f: Field, raw: object, row: _Row) -> int:
+        scope_id = row.values.get(f.scope) if f.scope else None
+        if f.scope and scope_id is None:
+            raise ParseError(f"{f.label} : précisez d'abord la colonne « {f.scope} »")
+        found = self.lookup(f.ref, raw, scope_id)
+        if found is None:
+            target = KINDS[f.ref].label
+            raise ParseError(f"introuvable parmi les {target} connus")
+        return found
+
+    def _refs(self, f: Field, raw: object) -> list[int]:
+        items = raw if isinstance(raw, list | tuple) else _LIST_SEPARATOR.split(str(raw).strip())
+        ids, missing = [], []
+        for item in items:
+            if is_blank(item):
+                continue
+            found = self.lookup(f.ref, item)
+            (ids if found is not None else missing).append(found if found is not None else item)
+        if missing:
+            names = ", ".join(str(m) for m in missing)
+            raise ParseError(f"introuvable(s) parmi les {KINDS[f.ref].label} : {names}")
+        return list(dict.fromkeys(ids))
+
+    def _convert_person(self, kind: Kind, row: _Row, f: Field) -> None:
+        last, first = row.raw.get("last_name"), row.raw.get("first_name")
+        if is_blank(last) and is_blank(first):
+            row.values[f.column] = None  # a vacant post
+            return
+        if is_blank(last) or is_blank(first):
+            column = "last_name" if is_blank(last) else "first_name"
+            self._error(kind, row, column, None, "nom et prénom vont ensemble (vides si vacant)")
+            return
+        wanted = (fold(parse_text(last)), fold(parse_text(first)))
+        people = self.key_map(KINDS["people"])
+        ids = {pid for key, pid in people.items() if key[:2] == wanted}
+        if len(ids) != 1:
+            reason = "personne introuvable" if not ids else "plusieurs personnes portent ce nom"
+            self._error(kind, row, "last_name", f"{last} {first}", reason)
+            return
+        row.values[f.column] = ids.pop()
+
+    def _check_row_rules(self, kind: Kind, row: _Row) -> None:
+        start, end = row.values.get("start_on"), row.values.get("end_on")
+        if start and end and end < start:
+            self._error(kind, row, "end_on", end, "la fin précède le début")
+        link_from, link_to = row.values.get("from_unit"), row.values.get("to_unit")
+        if link_from is not None and link_from == link_to:
+            self._error(kind, row, "to_unit", None, "un service ne peut être lié à lui-même")
+
+    def _resolve_keys(self, kind: Kind, batch: list[_Row]) -> None:
+        if not kind.key:
+            return
+        existing = self.key_map(kind)
+        seen: dict[tuple, int] = {}
+        for row in batch:
+            if not row.ok:
+                continue
+            row.key = tuple(_norm(row.values.get(c)) for c in kind.key)
+            if row.key in seen:
+                self._error(kind, row, kind.key[0], row.values.get(kind.key[0]),
+                            f"doublon de la ligne {seen[row.key]}")  # fmt: skip
+                continue
+            seen[row.key] = row.number
+            row.existing_id = existing.get(row.key)
+            if row.existing_id is not None and not self.update:
+                self._error(kind, row, kind.key[0], row.values.get(kind.key[0]),
+                            "existe déjà (choisissez la mise à jour pour le modifier)")  # fmt: skip
+
+    def _resolve_parents(self, kind: Kind, batch: list[_Row]) -> None:
+        """Parents may be in the database or anywhere in the batch; rejected rows are not
+        parents, and rejecting a row may reject its children in turn (partial imports)."""
+        if not kind.parent:
+            return
+        f = kind.field(kind.parent)
+        existing = self.key_map(kind)
+        changed = True
+        while changed:
+            changed = False
+            in_batch = {r.key: r for r in batch if r.ok}
+            for row in batch:
+                raw = row.raw.get(f.column)
+                if not row.ok or is_blank(raw):
+                    row.values.setdefault(f.column, None)
+                    continue
+                try:
+                    key = (_norm(_convert(kind.field(kind.key[0]), raw)),)
+                except ParseError as exc:
+                    self._error(kind, row, f.column, raw, str(exc))
+                    changed = True
+                    continue
+                if key == row.key:
+                    self._error(kind, row, f.column, raw, "un élément ne peut être son propre parent")
+                    changed = True
+                elif key in in_batch:
+                    row.values[f.column] = ("batch", key)
+                elif key in existing:
+                    row.values[f.column] = existing[key]
+                else:
+                    self._error(kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus")
+                    changed = True
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def _record(self, kind: Kind, rows: list[dict]) -> None:
+        if rows:
+            for start in range(0, len(rows), _CHUNK):
+                self.session.execute(insert(Change), rows[start : start + _CHUNK])
+
+    def _change(self, kind: Kind, action: str, row_id: int, field: str | None = None,
+                old: object = None, new: object = None) -> dict:  # fmt: skip
+        return {
+            "login": self.login,
+            "action": action,
+            "table_name": kind.model.__tablename__,
+            "row_id": row_id,
+            "field": field,
+            "old_value": None if old is None else str(old),
+            "new_value": None if new is None else str(new),
+            "batch": self.report.batch,
+        }
+
+    def _stored(self, kind: Kind, row: _Row) -> dict:
+        table = kind.model.__table__
+        data = {}
+        for f in kind.fields:
+            if f.kind == "refs" or not f.store or f.column == kind.parent:
+                continue
+            value = row.values.get(f.column)
+            column = table.c[f.target]
+            if value is None and not column.nullable and column.default is not None:
+                value = column.default.arg
+            data[f.target] = value
+        return data
+
+    def _insert(self, kind: Kind, rows: list[_Row]) -> None:
+        if not rows:
+            return
+        model = kind.model
+        key_map = self.key_map(kind)
+        changes = []
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+            ids = self.session.scalars(statement, [self._stored(kind, r) for r in chunk]).all()
+            for row, new_id in zip(chunk, ids, strict=True):
+                row.existing_id = new_id
+                if row.key is not None:
+                    key_map[row.key] = new_id
+                changes.append(self._change(kind, "insert", new_id, new=_describe(kind, row)))
+        self._write_parents(kind, rows)
+        self._write_links(kind, rows, replace=False)
+        self._record(kind, changes)
+
+    def _write_parents(self, kind: Kind, rows: list[_Row]) -> None:
+        if not kind.parent:
+            return
+        key_map = self.key_map(kind)
+        target = kind.field(kind.parent).target
+        pairs = []
+        for row in rows:
+            parent = row.values.get(kind.parent)
+            if isinstance(parent, tuple):
+                parent = key_map[parent[1]]
+            if parent is not None:
+                pairs.append({"row_id": row.existing_id, "parent_ref": parent})
+        if pairs:
+            table = kind.model.__table__
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values({target: bindparam("parent_ref")})
+            )
+            self.session.execute(statement, pairs)
+
+    def _write_links(self, kind: Kind, rows: list[_Row], *, replace: bool) -> None:
+        for f in kind.fields:
+            if f.kind != "refs":
+                continue
+            table, own, other = f.link
+            if replace:
+                ids = [r.existing_id for r in rows if f.column in r.lists]
+                for start in range(0, len(ids), _CHUNK):
+                    chunk = ids[start : start + _CHUNK]
+                    self.session.execute(delete(table).where(table.c[own].in_(chunk)))
+            links = [
+                {own: r.existing_id, other: target} for r in rows for target in r.lists.get(f.column, [])
+            ]
+            if links:
+                self.session.execute(insert(table), links)
+
+    def _update(self, kind: Kind, rows: list[_Row]) -> int:
+        """Write only what differs, bump the version, and record field-level history."""
+        if not rows:
+            return 0
+        model = kind.model
+        table = model.__table__
+        now = datetime.now(UTC).replace(tzinfo=None)
+        changed_rows, changes = [], []
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            current = {
+                r["id"]: r
+                for r in self.session.execute(
+                    select(table).where(table.c.id.in_([r.existing_id for r in chunk]))
+                ).mappings()
+            }
+            for row in chunk:
+                old = current[row.existing_id]
+                new = self._stored(kind, row)
+                if kind.parent:
+                    parent = row.values.get(kind.parent)
+                    if isinstance(parent, tuple):
+                        parent = self.key_map(kind)[parent[1]]
+                    new[kind.field(kind.parent).target] = parent
+                diff = {k: v for k, v in new.items() if old[k] != v}
+                if not diff:
+                    continue
+                for name, value in diff.items():
+                    changes.append(self._change(kind, "update", row.existing_id, name, old[name], value))
+                diff.update(id=row.existing_id, updated_at=now)
+                if "version" in table.c:
+                    diff["version"] = old["version"] + 1
+                changed_rows.append(diff)
+        for diff in changed_rows:
+            self.session.execute(
+                update(table).where(table.c.id == diff["id"]).values(
+                    {k: v for k, v in diff.items() if k != "id"}
+                )
+            )
+        self._write_links(kind, rows, replace=True)
+        self._record(kind, changes)
+        return len(changed_rows)
+
+    def _check_cycles(self, kind: Kind, batch: list[_Row]) -> None:
+        if not kind.parent or not self.update:
+            return  # new rows get parents that existed or were just inserted: no cycle possible
+        parents = dict(self.session.execute(select(kind.model.id, kind.model.parent_id)).all())
+        by_id = {r.existing_id: r for r in batch if r.ok and r.existing_id is not None}
+        for row_id, row in by_id.items():
+            seen, node = set(), parents.get(row_id)
+            while node is not None and node not in seen:
+                if node == row_id:
+                    self._error(kind, row, kind.parent, row.raw.get(kind.parent),
+                                "ce rattachement créerait une boucle dans l'arborescence")  # fmt: skip
+                    if not self.partial:
+                        return
+                    break
+                seen.add(node)
+                node = parents.get(node)
+
+
+def _normalise_columns(raw: Mapping[str, object]) -> dict[str, object]:
+    return {str(k).strip(): v for k, v in raw.items()}
+
+
+def _norm(value: object) -> object:
+    """Form of a key part used for matching: accents and case folded for text."""
+    return fold(value) if isinstance(value, str) else value
+
+
+def _describe(kind: Kind, row: _Row) -> str:
+    for column in ("code", "uai", "name", "title", "label"):
+        if row.values.get(column):
+            return str(row.values[column])
+    return " ".join(str(row.values.get(c)) for c in kind.key or ()) or kind.name
+
+
+def _convert(f: Field, raw: object) -> object:
+    kind = f.kind
+    if kind in ("text", "ref"):
+        value = parse_text(raw)
+        if f.max_length and len(value) > f.max_length:
+            raise ParseError(f"texte trop long ({len(value)} caractères, {f.max_length} au plus)")
+        return value
+    if kind == "uai":
+        value = parse_text(raw).upper()
+        if not _UAI.match(value):
+            raise ParseError("code UAI attendu : 7 chiffres et une lettre (0310000A)")
+        return value
+    if kind == "department_code":
+        value = parse_text(raw).upper()
+        if value.isdigit():
+            value = str(int(value)).zfill(2)
+        if not 2 <= len(value) <= 3:
+            raise ParseError("code de département attendu (09, 31, 971…)")
+        return value
+    if kind == "enum":
+        wanted = fold(parse_text(raw))
+        for code, label in f.choices.items():
+            if wanted in (fold(code), fold(label)):
+                return code
+        allowed = ", ".join(f.choices.values())
+        raise ParseError(f"valeur inconnue ; valeurs possibles : {allowed}")
+    converters = {
+        "int": parse_int,
+        "float": parse_float,
+        "bool": parse_bool,
+        "date": parse_date,
+        "money": parse_money_cents,
+        "period": parse_period,
+    }
+    return converters[kind](raw)
