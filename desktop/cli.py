@@ -91,24 +91,10 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
         return EXIT_FAILED
 
 
-def open_and_fill(db_value: str | None, *, create: bool = True, fill: bool = True):
-    """Open the database; a new one receives the embedded 2023 dataset unless fill is False."""
-    from desktop.db import open_database
-
-    database = open_database(db_value, create=create)
-    if database.created and fill:
-        from desktop.services.dataset import load_default_dataset
-
-        try:
-            load_default_dataset(database.session_factory)
-        except BaseException:
-            database.dispose()
-            raise
-    return database
-
-
 def _init(args: argparse.Namespace) -> int:
-    database = open_and_fill(args.db, fill=not args.empty)
+    from desktop.services.dataset import open_with_dataset
+
+    database = open_with_dataset(args.db, fill=not args.empty)
     try:
         if database.created:
             what = "vide" if args.empty else "avec le jeu de données 2023"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, sessionmaker
 
+from desktop.db import integrity_problems
 from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
 
 
@@ -31,6 +32,10 @@ class ChecksService:
     def __init__(self, session_factory: sessionmaker) -> None:
         self._sessions = session_factory
 
+    def integrity(self) -> list[str]:
+        """SQLite's integrity and foreign key problems; empty when the file is sound."""
+        return integrity_problems(self._sessions.kw["bind"])
+
     def declared_totals(self, *, only_differences: bool = False) -> list[TotalCheckRow]:
         """Every declared total beside the sum of its programme subtree's matching lines."""
         rows = []
@@ -45,9 +50,7 @@ class ChecksService:
                 subtree = select(Programme.id).where(Programme.id == total.programme_id)
                 subtree = subtree.cte("subtree", recursive=True)
                 child = aliased(Programme)
-                subtree = subtree.union_all(
-                    select(child.id).where(child.parent_id == subtree.c.id)
-                )
+                subtree = subtree.union_all(select(child.id).where(child.parent_id == subtree.c.id))
                 query = select(func.coalesce(func.sum(FundingLine.amount_cents), 0)).where(
                     FundingLine.programme_id.in_(select(subtree.c.id))
                 )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
+from desktop.db import Database, open_database
 from desktop.errors import PilotisError
 from desktop.paths import resource_path
 from desktop.services.ingest import ImportReport, IngestService
@@ -35,6 +36,28 @@ def read_dataset(folder: Path | None = None) -> list[tuple[str, list[dict], int]
             raise PilotisError(f"{path} : rubrique(s) inconnue(s) {', '.join(sorted(unknown))}.")
         batches.extend((kind, content[kind] or [], 1) for kind in LOAD_ORDER if kind in content)
     return batches
+
+
+def open_with_dataset(db_value: str | None, *, create: bool = True, fill: bool = True) -> Database:
+    """Open the database; a new one receives the embedded 2023 dataset unless fill is False."""
+    database = open_database(db_value, create=create)
+    if database.created and fill:
+        try:
+            load_default_dataset(database.session_factory)
+        except BaseException:
+            database.dispose()
+            _remove_new_file(database)
+            raise
+    return database
+
+
+def _remove_new_file(database: Database) -> None:
+    """A file this call created and could not fill is removed, so the next start fills it."""
+    path = database.path
+    if path is None:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def load_default_dataset(session_factory: sessionmaker, folder: Path | None = None) -> ImportReport:

@@ -214,6 +214,9 @@ class _Loader:
             self._convert_row(kind, row)
         self._resolve_keys(kind, batch)
         self._resolve_parents(kind, batch)
+        self.report.errors[errors_before:] = sorted(
+            self.report.errors[errors_before:], key=lambda e: e.row
+        )
         valid = [r for r in batch if r.ok]
         result.rejected += len(batch) - len(valid)
         if len(self.report.errors) > errors_before and not self.partial:
@@ -336,6 +339,13 @@ class _Loader:
         f = kind.field(kind.parent)
         existing = self.key_map(kind)
         changed = True
+        every_key = {_norm(r.values.get(kind.key[0])) for r in batch}
+        for row in batch:  # rows already rejected still learn whether their parent exists
+            raw = row.raw.get(f.column)
+            if not row.ok and not is_blank(raw):
+                key = _norm(parse_text(raw))
+                if key not in every_key and (key,) not in existing:
+                    self._error(kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus")
         while changed:
             changed = False
             in_batch = {r.key: r for r in batch if r.ok}
@@ -351,14 +361,18 @@ class _Loader:
                     changed = True
                     continue
                 if key == row.key:
-                    self._error(kind, row, f.column, raw, "un élément ne peut être son propre parent")
+                    self._error(
+                        kind, row, f.column, raw, "un élément ne peut être son propre parent"
+                    )
                     changed = True
                 elif key in in_batch:
                     row.values[f.column] = ("batch", key)
                 elif key in existing:
                     row.values[f.column] = existing[key]
                 else:
-                    self._error(kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus")
+                    self._error(
+                        kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus"
+                    )
                     changed = True
 
     # --- writing ----------------------------------------------------------------------------
@@ -445,7 +459,9 @@ class _Loader:
                     chunk = ids[start : start + _CHUNK]
                     self.session.execute(delete(table).where(table.c[own].in_(chunk)))
             links = [
-                {own: r.existing_id, other: target} for r in rows for target in r.lists.get(f.column, [])
+                {own: r.existing_id, other: target}
+                for r in rows
+                for target in r.lists.get(f.column, [])
             ]
             if links:
                 self.session.execute(insert(table), links)
@@ -478,16 +494,18 @@ class _Loader:
                 if not diff:
                     continue
                 for name, value in diff.items():
-                    changes.append(self._change(kind, "update", row.existing_id, name, old[name], value))
+                    changes.append(
+                        self._change(kind, "update", row.existing_id, name, old[name], value)
+                    )
                 diff.update(id=row.existing_id, updated_at=now)
                 if "version" in table.c:
                     diff["version"] = old["version"] + 1
                 changed_rows.append(diff)
         for diff in changed_rows:
             self.session.execute(
-                update(table).where(table.c.id == diff["id"]).values(
-                    {k: v for k, v in diff.items() if k != "id"}
-                )
+                update(table)
+                .where(table.c.id == diff["id"])
+                .values({k: v for k, v in diff.items() if k != "id"})
             )
         self._write_links(kind, rows, replace=True)
         self._record(kind, changes)

@@ -25,7 +25,9 @@ class Field:
     required: bool = False
     choices: dict[str, str] = field(default_factory=dict)
     ref: str | None = None
-    scope: str | None = None  # a ref column whose row scopes this ref's key (indicator in programme)
+    scope: str | None = (
+        None  # a ref column whose row scopes this ref's key (indicator in programme)
+    )
     max_length: int | None = None
     link: tuple[Table, str, str] | None = None  # refs: table, own column, referenced column
     store: bool = True  # False: read only to scope another column (indicator values' programme)
@@ -298,7 +300,9 @@ KINDS: dict[str, Kind] = {
             "valeurs d'indicateurs",
             m.IndicatorValue,
             (
-                Field("programme", "programme", "ref", required=True, ref="programmes", store=False),
+                Field(
+                    "programme", "programme", "ref", required=True, ref="programmes", store=False
+                ),
                 Field(
                     "indicator",
                     "indicateur",

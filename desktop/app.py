@@ -1,0 +1,89 @@
+"""The only place that wires the database, services, translations and the main window."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import APP_NAME, __version__
+from desktop.errors import PilotisError
+from desktop.paths import resource_path
+
+
+def _install_translations(app: QApplication) -> None:
+    """French for Qt's own dialogs (print, file, message boxes) and for ours when compiled."""
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    folders = [
+        str(resource_path("resources", "translations")),
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ]
+    for name in ("qtbase_fr", "pilotis_fr"):
+        translator = QTranslator(app)
+        if any(translator.load(name, folder) for folder in folders):
+            app.installTranslator(translator)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    _install_translations(app)
+    return app
+
+
+def build_main_window(database, settings):
+    from desktop.services.budget_service import BudgetService
+    from desktop.services.checks import ChecksService
+    from desktop.services.directory_service import DirectoryService
+    from desktop.services.programme_service import ProgrammeService
+    from desktop.views.main_window import MainWindow, Services
+
+    factory = database.session_factory
+    services = Services(
+        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
+        ChecksService(factory),
+    )  # fmt: skip
+    kind = "SQLite" if database.path else "PostgreSQL"
+    return MainWindow(services, settings, database.display_name, kind, database.warnings)
+
+
+def run_gui(db_value: str | None, *, smoke: bool = False, started: float | None = None) -> int:
+    started = started if started is not None else time.perf_counter()
+    app = create_application()
+    from desktop.services.dataset import open_with_dataset
+    from desktop.settings import Settings
+
+    try:
+        database = open_with_dataset(db_value)
+    except PilotisError as error:
+        if smoke:
+            raise
+        QMessageBox.critical(None, "Pilotis", str(error))
+        return 1
+    opened = time.perf_counter()
+    for warning in database.warnings:
+        if smoke:
+            print(f"Attention : {warning}", file=sys.stderr)
+        else:
+            QMessageBox.warning(None, "Pilotis", warning)
+    window = build_main_window(database, Settings())
+    window.show()
+    window.load_current_tab()
+    app.processEvents()
+    if smoke:
+        shown = time.perf_counter()
+        print(
+            f"Démarrage : {shown - started:.3f} s (base ouverte en {opened - started:.3f} s) — "
+            f"{database.display_name}"
+        )
+        window.hide()
+        window.deleteLater()
+        database.dispose()
+        return 0
+    try:
+        return app.exec()
+    finally:
+        database.dispose()

@@ -1,0 +1,62 @@
+"""Typed user settings over QSettings (an ini file in the user's local data folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from desktop.paths import user_data_dir
+
+
+class Settings:
+    """Window geometry and state, last tab; the ini file is readable by IT if they need it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        path = path or user_data_dir() / "pilotis.ini"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._qsettings = QSettings(str(path), QSettings.Format.IniFormat)
+
+    @property
+    def path(self) -> str:
+        return self._qsettings.fileName()
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._qsettings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self._qsettings.setValue("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._qsettings.setValue("window/state", value)
+
+    @property
+    def last_tab(self) -> int:
+        try:
+            return int(self._qsettings.value("window/last_tab", 0))
+        except (TypeError, ValueError):
+            return 0
+
+    @last_tab.setter
+    def last_tab(self, value: int) -> None:
+        self._qsettings.setValue("window/last_tab", int(value))
+
+    def splitter_state(self, name: str) -> QByteArray | None:
+        return self._bytes(f"splitters/{name}")
+
+    def set_splitter_state(self, name: str, value: QByteArray) -> None:
+        self._qsettings.setValue(f"splitters/{name}", value)
+
+    def sync(self) -> None:
+        self._qsettings.sync()

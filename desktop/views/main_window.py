@@ -1,0 +1,240 @@
+"""The main window: an assembler of the three tabs, the menus and the status bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from desktop.services.budget_service import BudgetService
+from desktop.services.checks import ChecksService
+from desktop.services.directory_service import DirectoryService
+from desktop.services.formatting import format_euros
+from desktop.services.programme_service import ProgrammeService
+from desktop.settings import Settings
+from desktop.views.about_dialog import AboutDialog
+from desktop.views.budgets_tab import BudgetsTab
+from desktop.views.directory_tab import DirectoryTab
+from desktop.views.item_views import copy_selection
+from desktop.views.programmes_tab import ProgrammesTab
+
+WINDOW_TITLE = "Pilotis — Région académique Occitanie"
+
+
+@dataclass(frozen=True)
+class Services:
+    directory: DirectoryService
+    programmes: ProgrammeService
+    budgets: BudgetService
+    checks: ChecksService
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        services: Services,
+        settings: Settings,
+        database_label: str,
+        database_kind: str = "SQLite",
+        warnings: list[str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._settings = settings
+        self._database_label = database_label
+        self._loaded: set[int] = set()
+        self.setWindowTitle(WINDOW_TITLE)
+
+        self.directory_tab = DirectoryTab(services.directory, self)
+        self.programmes_tab = ProgrammesTab(services.programmes, self)
+        self.budgets_tab = BudgetsTab(services.budgets, services.checks, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.directory_tab, self.tr("Annuaire des services"))
+        self.tabs.addTab(self.programmes_tab, self.tr("Suivi des programmes"))
+        self.tabs.addTab(self.budgets_tab, self.tr("Budgets"))
+        self.setCentralWidget(self.tabs)
+
+        self.database_status = QLabel(
+            self.tr("Base : {label} ({kind})").format(label=database_label, kind=database_kind)
+        )
+        self.database_status.setToolTip(database_label)
+        self.statusBar().addPermanentWidget(self.database_status)
+        for warning in warnings or []:
+            self.statusBar().showMessage(warning)
+
+        self._build_menus()
+        self._restore_settings()
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+
+    # --- menus ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&Fichier"))
+        self.check_action = self._action(
+            self.tr("&Vérifier la base…"),
+            self._on_check_triggered,
+            tip=self.tr("Intégrité du fichier et totaux déclarés différents des sommes"),
+        )
+        file_menu.addAction(self.check_action)
+        file_menu.addSeparator()
+        self.quit_action = self._action(
+            self.tr("&Quitter"), self.close, QKeySequence.StandardKey.Quit
+        )
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q"), QKeySequence("Alt+F4")])
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu(self.tr("&Édition"))
+        self.copy_action = self._action(
+            self.tr("&Copier"),
+            self._on_copy_triggered,
+            QKeySequence.StandardKey.Copy,
+            self.tr("Copier les lignes sélectionnées, à coller dans un tableur"),
+        )
+        self.select_all_action = self._action(
+            self.tr("Tout &sélectionner"),
+            self._on_select_all_triggered,
+            QKeySequence.StandardKey.SelectAll,
+        )
+        edit_menu.addActions([self.copy_action, self.select_all_action])
+
+        view_menu = bar.addMenu(self.tr("&Affichage"))
+        for number in range(self.tabs.count()):
+            action = self._action(
+                self.tabs.tabText(number),
+                lambda _=False, n=number: self.tabs.setCurrentIndex(n),
+                f"Ctrl+{number + 1}",
+            )
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.refresh_action = self._action(
+            self.tr("&Actualiser"), self._on_refresh_triggered, QKeySequence.StandardKey.Refresh
+        )
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.fullscreen_action = self._action(
+            self.tr("&Plein écran"), self._on_fullscreen_triggered, QKeySequence("F11")
+        )
+        self.fullscreen_action.setCheckable(True)
+        view_menu.addActions([self.refresh_action, self.fullscreen_action])
+
+        help_menu = bar.addMenu(self.tr("&Aide"))
+        self.about_action = self._action(self.tr("À &propos de Pilotis"), self.show_about)
+        help_menu.addAction(self.about_action)
+        help_menu.addAction(self._action(self.tr("À propos de &Qt"), QApplication.aboutQt))
+
+    # --- tabs -------------------------------------------------------------------------------
+
+    def load_current_tab(self) -> None:
+        """Tabs load their data the first time they are shown, so start-up reads one tab only."""
+        index = self.tabs.currentIndex()
+        if index not in self._loaded:
+            self._loaded.add(index)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                self.tabs.widget(index).load()
+            finally:
+                QApplication.restoreOverrideCursor()
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        self.load_current_tab()
+
+    def _on_refresh_triggered(self) -> None:
+        self._loaded.discard(self.tabs.currentIndex())
+        self.load_current_tab()
+        self.statusBar().showMessage(self.tr("Données actualisées"), 3000)
+
+    # --- edit -------------------------------------------------------------------------------
+
+    def _focused_view(self) -> QAbstractItemView | None:
+        widget = QApplication.focusWidget()
+        return widget if isinstance(widget, QAbstractItemView) else None
+
+    def _on_copy_triggered(self) -> None:
+        view = self._focused_view()
+        if view is not None and copy_selection(view):
+            self.statusBar().showMessage(self.tr("Sélection copiée"), 3000)
+
+    def _on_select_all_triggered(self) -> None:
+        view = self._focused_view()
+        if view is not None:
+            view.selectAll()
+
+    # --- file / help ------------------------------------------------------------------------
+
+    def _on_check_triggered(self) -> None:
+        problems = self._services.checks.integrity()
+        differences = self._services.checks.declared_totals(only_differences=True)
+        lines = [
+            self.tr("Intégrité du fichier : aucun problème.")
+            if not problems
+            else self.tr("Intégrité du fichier : {n} problème(s).").format(n=len(problems))
+        ]
+        lines.append(
+            self.tr("Totaux déclarés différents de la somme des lignes : {n}").format(
+                n=len(differences)
+            )
+        )
+        for row in differences[:20]:
+            lines.append(
+                f"• {row.programme_code} — {row.label} : "
+                + self.tr("écart de {amount}").format(amount=format_euros(row.difference_cents))
+            )
+        box = QMessageBox.warning if problems else QMessageBox.information
+        box(self, self.tr("Vérification de la base"), "\n".join(lines))
+
+    def show_about(self) -> None:
+        AboutDialog(self._database_label, self._settings.path, self).exec()
+
+    def _on_fullscreen_triggered(self, checked: bool) -> None:
+        self.showFullScreen() if checked else self.showNormal()
+
+    # --- settings ---------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self._settings.window_geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
+        state = self._settings.window_state
+        if state is not None:
+            self.restoreState(state)
+        self.tabs.setCurrentIndex(min(max(self._settings.last_tab, 0), self.tabs.count() - 1))
+        for name, splitter in self._splitters().items():
+            saved = self._settings.splitter_state(name)
+            if saved is not None:
+                splitter.restoreState(saved)
+
+    def _splitters(self) -> dict:
+        return {"directory": self.directory_tab.splitter, "budgets": self.budgets_tab.splitter}
+
+    def save_settings(self) -> None:
+        self._settings.window_geometry = self.saveGeometry()
+        self._settings.window_state = self.saveState()
+        self._settings.last_tab = self.tabs.currentIndex()
+        for name, splitter in self._splitters().items():
+            self._settings.set_splitter_state(name, splitter.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        super().closeEvent(event)

@@ -1,0 +1,193 @@
+"""The validated import path: clear errors per row and column, all or nothing, history kept."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.models import Change, FundingLine, Person, Position, Programme, Unit
+from desktop.services.ingest import ImportRejected, IngestService
+
+REFERENCE = [
+    ("academies", [{"code": "MONTPELLIER", "name": "Académie de Montpellier"}], 1),
+    ("departments", [{"code": "34", "name": "Hérault", "academie": "MONTPELLIER"}], 1),
+    ("sites", [{"code": "MTP", "name": "Montpellier", "department": 34}], 1),
+    ("funders", [{"code": "BOP150", "name": "BOP 150", "kind": "État"}], 1),
+]
+UNITS = [
+    {"code": "DRAJES", "name": "Direction jeunesse", "kind": "direction", "parent": "RA"},
+    {"code": "RA", "name": "Région académique", "kind": "region", "site": "MTP"},
+]
+
+
+@pytest.fixture
+def service(database):
+    service = IngestService(database.session_factory, login="testeur")
+    service.import_batches([*REFERENCE, ("units", UNITS, 2)])
+    return service
+
+
+def _count(database, model) -> int:
+    with database.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_rows_may_name_parents_defined_later_in_the_file(service, database):
+    """A unit listed before its parent is attached to it, whatever the order of the rows."""
+    with database.session_factory() as session:
+        parent = session.scalar(select(Unit.parent_id).where(Unit.code == "DRAJES"))
+        assert parent == session.scalar(select(Unit.id).where(Unit.code == "RA"))
+
+
+def test_enum_accepts_french_labels_and_codes_ignoring_accents(service, database):
+    """Users may type « État » or « etat »; both mean the same funder kind."""
+    service.import_rows("funders", [{"code": "REG", "name": "Région", "kind": "region"},
+                                    {"code": "X", "name": "X", "kind": "ETAT"}])  # fmt: skip
+    from desktop.models import Funder
+
+    with database.session_factory() as session:
+        kinds = dict(session.execute(select(Funder.code, Funder.kind)).all())
+    assert kinds == {"BOP150": "etat", "REG": "region", "X": "etat"}
+
+
+def test_a_bad_row_rejects_the_whole_import_with_row_column_and_reason(service, database):
+    """One invalid row: nothing is written and the message names the row, column and reason."""
+    rows = [
+        {"code": "DRAI", "name": "International", "kind": "direction", "parent": "RA"},
+        {"code": "DRANE", "name": "Numérique", "kind": "planète", "parent": "RA"},
+        {"code": "SRAES", "name": "", "kind": "service", "parent": "INCONNU"},
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        service.import_rows("units", rows, first_row=2)
+    errors = caught.value.report.errors
+    assert [(e.row, e.column) for e in errors] == [(3, "kind"), (4, "name"), (4, "parent")]
+    assert "valeur inconnue" in errors[0].reason and "Direction" in errors[0].reason
+    assert str(errors[1]) == "Services, ligne 4, colonne « name » : valeur obligatoire manquante"
+    assert "introuvable" in errors[2].reason
+    assert _count(database, Unit) == 2
+
+
+def test_partial_import_writes_valid_rows_and_reports_the_others(service, database):
+    """Choosing « only the valid rows » writes them and lists exactly what was left out."""
+    rows = [
+        {"code": "DRAI", "name": "International", "kind": "direction", "parent": "RA"},
+        {"code": "DRANE", "name": "Numérique", "kind": "planète", "parent": "RA"},
+        {"code": "DRANE-POLE", "name": "Pôle", "kind": "pole", "parent": "DRANE"},
+    ]
+    report = service.import_rows("units", rows, partial=True)
+    assert report.results["units"].inserted == 1
+    assert [(e.row, e.column) for e in report.errors] == [(2, "kind"), (3, "parent")]
+    assert _count(database, Unit) == 3
+
+
+def test_existing_keys_are_refused_in_insert_mode_and_updated_in_update_mode(service, database):
+    """Re-importing a known code is an error unless update is chosen; then only changes count."""
+    row = {"code": "DRAJES", "name": "Direction régionale jeunesse", "kind": "direction",
+           "parent": "RA"}  # fmt: skip
+    with pytest.raises(ImportRejected, match="existe déjà"):
+        service.import_rows("units", [row])
+    report = service.import_rows("units", [row, {**UNITS[1]}], update=True)
+    assert (report.results["units"].updated, report.results["units"].unchanged) == (1, 1)
+    with database.session_factory() as session:
+        unit = session.scalar(select(Unit).where(Unit.code == "DRAJES"))
+        assert unit.name == "Direction régionale jeunesse"
+        assert unit.version == 2
+        change = session.scalar(
+            select(Change).where(Change.action == "update", Change.row_id == unit.id)
+        )
+        assert (change.field, change.old_value, change.new_value, change.login) == (
+            "name", "Direction jeunesse", "Direction régionale jeunesse", "testeur",
+        )  # fmt: skip
+
+
+def test_update_that_would_make_a_cycle_is_refused(service, database):
+    """Moving a unit under its own sub-unit is refused, and nothing changes."""
+    rows = [{"code": "RA", "name": "Région académique", "kind": "region", "parent": "DRAJES"}]
+    with pytest.raises(ImportRejected, match="boucle"):
+        service.import_rows("units", rows, update=True)
+    with database.session_factory() as session:
+        assert session.scalar(select(Unit.parent_id).where(Unit.code == "RA")) is None
+
+
+def test_duplicate_keys_inside_a_file_are_reported(service):
+    """Two rows with the same code: the second one is reported as a duplicate of the first."""
+    rows = [{"code": "A", "name": "A", "kind": "pole"}, {"code": "a", "name": "B", "kind": "pole"}]
+    with pytest.raises(ImportRejected) as caught:
+        service.import_rows("units", rows)
+    assert caught.value.report.errors[0].reason == "doublon de la ligne 1"
+
+
+def test_positions_find_people_by_name_and_allow_vacant_posts(service, database):
+    """A post names its holder by last and first name (accents ignored); none means vacant."""
+    service.import_rows("people", [{"last_name": "BÉJEAN", "first_name": "Sophie"}])
+    service.import_rows("positions", [
+        {"unit": "RA", "title": "Rectrice", "role": "head", "last_name": "bejean", "first_name": "SOPHIE"},
+        {"unit": "DRAJES", "title": "Adjoint", "role": "Adjoint"},
+    ])  # fmt: skip
+    with database.session_factory() as session:
+        holders = session.execute(select(Position.title, Person.last_name).outerjoin(Person)).all()
+    assert sorted(holders, key=lambda r: r[0]) == [("Adjoint", None), ("Rectrice", "BÉJEAN")]
+    with pytest.raises(ImportRejected, match="personne introuvable"):
+        service.import_rows("positions", [{"unit": "RA", "title": "X", "role": "member",
+                                           "last_name": "INCONNU", "first_name": "Jean"}])  # fmt: skip
+
+
+def test_amounts_are_stored_as_integer_cents_from_french_text(service, database):
+    """`1 234,56 €`, 1234.56 and « 2 818 931 € » become exact cents; negative amounts are refused."""
+    service.import_rows("programmes", [{"code": "P", "name": "P", "family": "CPER", "kind": "programme"}])
+    lines = [
+        {"programme": "P", "funder": "BOP150", "amount": "1\u202f234,56\u00a0€", "stage": "prévu"},
+        {"programme": "P", "funder": "BOP150", "amount": 1234.56, "stage": "Engagé"},
+        {"programme": "P", "funder": "BOP150", "amount": "2 818 931 €", "stage": "paid", "period": "2022-2023"},
+    ]  # fmt: skip
+    service.import_rows("funding_lines", lines)
+    with database.session_factory() as session:
+        amounts = session.scalars(select(FundingLine.amount_cents).order_by(FundingLine.id)).all()
+    assert amounts == [123456, 123456, 281893100]
+    with pytest.raises(ImportRejected, match="négatif"):
+        service.import_rows("funding_lines", [{"programme": "P", "funder": "BOP150", "amount": "-5",
+                                               "stage": "planned"}])  # fmt: skip
+
+
+def test_programme_links_to_axes_and_departments_from_lists_or_text(service, database):
+    """Axes and départements can be given as a list or as « 1, 3 » text; unknown ones are named."""
+    service.import_batches([
+        ("strategic_lines", [{"number": 1, "title": "Égalité"}], 1),
+        ("axes", [{"number": n, "line": 1, "title": f"Axe {n}"} for n in (1, 2, 3)], 1),
+    ])  # fmt: skip
+    service.import_rows("programmes", [
+        {"code": "P1", "name": "P1", "family": "cper", "kind": "programme", "axes": "1, 3", "departments": ["34"]},
+    ])  # fmt: skip
+    from desktop.models import programme_axis
+
+    with database.session_factory() as session:
+        axes = session.execute(select(programme_axis.c.axis_id)).scalars().all()
+    assert len(axes) == 2
+    with pytest.raises(ImportRejected, match="introuvable.*: 9"):
+        service.import_rows("programmes", [{"code": "P2", "name": "P2", "family": "cper",
+                                            "kind": "programme", "axes": "1, 9"}])  # fmt: skip
+
+
+def test_dry_run_reports_without_writing(service, database):
+    """A dry run counts what would be imported and leaves the database unchanged."""
+    report = service.import_rows(
+        "programmes", [{"code": "P", "name": "P", "family": "cper", "kind": "programme"}], dry_run=True
+    )
+    assert report.results["programmes"].inserted == 1
+    assert _count(database, Programme) == 0
+
+
+def test_every_insert_is_recorded_in_the_history(service, database):
+    """Imported rows appear in the change history with the login and one batch id."""
+    with database.session_factory() as session:
+        rows = session.execute(
+            select(Change.table_name, Change.action, Change.login).where(Change.table_name == "unit")
+        ).all()
+    assert rows == [("unit", "insert", "testeur")] * 2
+
+
+def test_end_before_start_is_refused(service):
+    """A post that ends before it starts is refused with the reason."""
+    with pytest.raises(ImportRejected, match="la fin précède le début"):
+        service.import_rows("positions", [{"unit": "RA", "title": "X", "role": "member",
+                                           "start_on": "01/09/2023", "end_on": "2023-01-01"}])  # fmt: skip

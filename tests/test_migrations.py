@@ -1,0 +1,103 @@
+"""Schema migrations: a fresh file matches the models, old files upgrade with their data."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from desktop.db import _known_revisions, alembic_config, open_database
+from desktop.errors import DatabaseTooNewError, ForeignDatabaseError
+from desktop.models import Base
+
+EXTRA = str(Path(__file__).parent / "migrations_extra")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_upgrade_head_on_empty_file_equals_models(database):
+    """A database created by the migrations has exactly the tables and columns the code expects."""
+    with database.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_revision_shortcut_agrees_with_alembic():
+    """The fast start-up check knows the same migrations and head as Alembic itself."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    revisions, head = _known_revisions()
+    assert revisions == {r.revision for r in script.walk_revisions()}
+    assert head == script.get_current_head()
+
+
+def _fill_parent_and_children(path: Path) -> None:
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys = ON")
+    con.execute("INSERT INTO unit (id, code, name, kind) VALUES (1, 'RA', 'Région', 'region')")
+    con.execute(
+        "INSERT INTO unit (id, parent_id, code, name, kind) VALUES (2, 1, 'DRAJES', 'Dir', 'direction')"
+    )
+    con.execute("INSERT INTO person (id, last_name, first_name) VALUES (1, 'ETIENNE', 'Pascal')")
+    con.execute(
+        "INSERT INTO position (unit_id, person_id, title, role) VALUES (2, 1, 'DRAJES', 'head')"
+    )
+    con.execute(
+        "INSERT INTO unit_link (from_unit_id, to_unit_id, kind) VALUES (1, 2, 'fonctionnel')"
+    )
+    con.commit()
+    con.close()
+
+
+def test_children_survive_a_parent_table_rebuild(db_path):
+    """Upgrading a file whose parent table is rebuilt keeps every child row (ON DELETE CASCADE
+    does not fire) and makes a backup first."""
+    open_database(str(db_path)).dispose()
+    _fill_parent_and_children(db_path)
+
+    upgraded = open_database(str(db_path), version_locations=[EXTRA])
+    upgraded.dispose()
+
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("t002",)
+    assert con.execute("SELECT count(*) FROM unit_link").fetchone() == (1,)  # CASCADE child
+    assert con.execute("SELECT count(*) FROM position").fetchone() == (1,)
+    assert con.execute("SELECT code, parent_id FROM unit ORDER BY id").fetchall() == [
+        ("RA", None),
+        ("DRAJES", 1),
+    ]
+    assert "website" in [row[1] for row in con.execute("PRAGMA table_info(unit)")]
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    assert upgraded.backup_path is not None and upgraded.backup_path.exists()
+    backup = sqlite3.connect(upgraded.backup_path)
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    backup.close()
+
+
+def test_file_from_a_newer_version_is_refused_untouched(db_path):
+    """A file written by a later Pilotis is refused with a French message and left as it was."""
+    open_database(str(db_path), version_locations=[EXTRA]).dispose()
+    before = _digest(db_path)
+    with pytest.raises(DatabaseTooNewError, match="version plus récente"):
+        open_database(str(db_path))
+    assert _digest(db_path) == before
+
+
+def test_foreign_sqlite_file_is_refused_untouched(tmp_path):
+    """Another program's SQLite file is not taken over: Pilotis says so and changes nothing."""
+    path = tmp_path / "autre.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE clients (id INTEGER PRIMARY KEY, nom TEXT)")
+    con.commit()
+    con.close()
+    before = _digest(path)
+    with pytest.raises(ForeignDatabaseError, match="pas été créée par Pilotis"):
+        open_database(str(path))
+    assert _digest(path) == before
