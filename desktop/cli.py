@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="ouvrir la fenêtre, charger le premier onglet, afficher le temps de démarrage, quitter",
+        help="ouvrir la fenêtre, charger le premier onglet, afficher le temps de démarrage "
+        "et quitter",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_FrenchParser)
     init = commands.add_parser("init", help="créer ou mettre à jour la base", add_help=False)

@@ -1,4 +1,4 @@
-"""Declarative base, constraint naming convention and the audit columns every editable row carries."""
+"""Declarative base, constraint naming convention, and the audit columns of editable rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reference tables: académies, départements, sites, funders, partner organisations, establishments."""
+"""Reference tables: académies, départements, sites, funders, partners, establishments."""
 
 from __future__ import annotations
 

@@ -345,7 +345,9 @@ class _Loader:
             if not row.ok and not is_blank(raw):
                 key = _norm(parse_text(raw))
                 if key not in every_key and (key,) not in existing:
-                    self._error(kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus")
+                    self._error(
+                        kind, row, f.column, raw, f"introuvable parmi les {kind.label} connus"
+                    )
         while changed:
             changed = False
             in_batch = {r.key: r for r in batch if r.ok}
@@ -520,8 +522,8 @@ class _Loader:
             seen, node = set(), parents.get(row_id)
             while node is not None and node not in seen:
                 if node == row_id:
-                    self._error(kind, row, kind.parent, row.raw.get(kind.parent),
-                                "ce rattachement créerait une boucle dans l'arborescence")  # fmt: skip
+                    reason = "ce rattachement créerait une boucle dans l'arborescence"
+                    self._error(kind, row, kind.parent, row.raw.get(kind.parent), reason)
                     if not self.partial:
                         return
                     break

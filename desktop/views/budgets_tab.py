@@ -88,7 +88,8 @@ class BudgetsTab(QWidget):
         differing = [t for t in totals if t.difference_cents]
         self.totals_caption.setText(
             self.tr(
-                "Totaux déclarés par les sources : {n}, dont {d} différent(s) de la somme des lignes"
+                "Totaux déclarés par les sources : {n}, "
+                "dont {d} différent(s) de la somme des lignes"
             ).format(n=len(totals), d=len(differing))
         )
         for table in (self.funding_table, self.totals_table):

@@ -22,7 +22,7 @@ class Column:
 
 
 class RowsTableModel(QAbstractTableModel):
-    """Rows are plain objects; `emphasis(row)` may return "vacant", "bold" or "alert" to style it."""
+    """Rows are plain objects; `emphasis(row)` may say "vacant", "bold" or "alert" to style one."""
 
     def __init__(
         self,

@@ -1,0 +1,335 @@
+"""A printable document model (headings, paragraphs, tables, charts) and its A4 layout, painted
+with QtGui on any paged device: QPdfWriter for PDF, QPrinter for paper and print preview.
+
+One drawing routine serves preview, printer and PDF. Text stays text (vector PDF); charts are
+SVG rendered as vectors. Every page gets the header (organisation, title, date) and a footer
+with « Page n / N ».
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+)
+
+ORGANISATION = "Région académique Occitanie"
+MM = 72 / 25.4  # layout unit is the point (1/72 inch); the painter is scaled to it
+MARGIN_MM = 15
+HEADER_PT = 30
+FOOTER_PT = 22
+GAP_PT = 6
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1  # 1: section, 2: sub-section
+
+
+@dataclass
+class Paragraph:
+    text: str
+    italic: bool = False
+    size: float = 9.5
+
+
+@dataclass
+class Table:
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    widths: Sequence[float] | None = None  # relative column widths
+    align_right: frozenset[int] = frozenset()
+    bold_rows: frozenset[int] = frozenset()  # totals and subtotals
+    shaded_rows: frozenset[int] = frozenset()  # group headings
+    muted_rows: frozenset[int] = frozenset()  # e.g. vacant posts
+    size: float = 8.5
+
+
+@dataclass
+class Chart:
+    """A chart as SVG bytes (matplotlib with svg.fonttype 'none', so text stays text)."""
+
+    svg: bytes
+    height_mm: float = 90
+    caption: str = ""
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | Chart | PageBreak
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    landscape: bool = False
+    printed_on: date = field(default_factory=date.today)
+
+    def add(self, *blocks: Block) -> Document:
+        self.blocks.extend(blocks)
+        return self
+
+
+def page_layout(landscape: bool) -> QPageLayout:
+    orientation = (
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    margins = QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4), orientation, margins, QPageLayout.Unit.Millimeter
+    )
+
+
+def write_pdf(document: Document, path: Path | str) -> int:
+    """Write the document as a vector PDF; returns the number of pages."""
+    writer = QPdfWriter(str(path))
+    writer.setTitle(document.title)
+    writer.setCreator("Pilotis")
+    writer.setResolution(300)
+    writer.setPageLayout(page_layout(document.landscape))
+    return render(document, writer)
+
+
+def render(document: Document, device: QPagedPaintDevice) -> int:
+    """Paint every page on the device (already set to A4); returns the number of pages."""
+    painter = QPainter()
+    if not painter.begin(device):
+        raise OSError("Impossible d'écrire le document (fichier ou imprimante indisponible).")
+    try:
+        rect = device.pageLayout().paintRectPixels(device.resolution())
+        # Layout happens in device pixels; k converts points (1/72 inch) to them. Fonts keep
+        # point sizes, which the device's own resolution renders; metrics are the device's.
+        k = device.resolution() / 72
+        width, height = float(rect.width()), float(rect.height())
+        pages = _Layout(width, height, k, device).paginate(document.blocks)
+        for number, page in enumerate(pages, start=1):
+            if number > 1:
+                device.newPage()
+            _paint_frame(painter, document, width, height, k, number, len(pages))
+            for item in page:
+                item.paint(painter)
+        return len(pages)
+    finally:
+        painter.end()
+
+
+def _font(size: float, *, bold: bool = False, italic: bool = False) -> QFont:
+    font = QFont("DejaVu Sans")
+    font.setStyleHint(QFont.StyleHint.SansSerif)
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    font.setItalic(italic)
+    return font
+
+
+def _paint_frame(
+    painter: QPainter, doc: Document, width: float, height: float, k: float, n: int, total: int
+) -> None:
+    painter.save()
+    painter.setPen(QColor("#1f3864"))
+    painter.setFont(_font(8, bold=True))
+    painter.drawText(QRectF(0, 0, width * 0.6, 12 * k), Qt.AlignmentFlag.AlignLeft, ORGANISATION)
+    painter.setFont(_font(8))
+    painter.drawText(
+        QRectF(width * 0.4, 0, width * 0.6, 12 * k),
+        Qt.AlignmentFlag.AlignRight,
+        f"Édité le {doc.printed_on.strftime('%d/%m/%Y')}",
+    )
+    painter.setFont(_font(11, bold=True))
+    title = doc.title + (f" — {doc.subtitle}" if doc.subtitle else "")
+    painter.drawText(QRectF(0, 11 * k, width, 16 * k), Qt.AlignmentFlag.AlignLeft, title)
+    painter.setPen(QPen(QColor("#1f3864"), 0.8 * k))
+    painter.drawLine(QPointF(0, (HEADER_PT - 2) * k), QPointF(width, (HEADER_PT - 2) * k))
+    painter.setPen(QColor("#555555"))
+    painter.setFont(_font(7.5))
+    footer = QRectF(0, height - 10 * k, width, 10 * k)
+    painter.drawText(footer, Qt.AlignmentFlag.AlignLeft, "Pilotis")
+    painter.drawText(footer, Qt.AlignmentFlag.AlignRight, f"Page {n} / {total}")
+    painter.restore()
+
+
+class _Item(ABC):
+    @abstractmethod
+    def paint(self, painter: QPainter) -> None: ...
+
+
+@dataclass
+class _TextItem(_Item):
+    rect: QRectF
+    text: str
+    font: QFont
+    color: str = "#000000"
+    flags: int = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+
+    def paint(self, painter: QPainter) -> None:
+        painter.setFont(self.font)
+        painter.setPen(QColor(self.color))
+        painter.drawText(self.rect, self.flags, self.text)
+
+
+@dataclass
+class _RectItem(_Item):
+    rect: QRectF
+    fill: str | None
+    line: str | None = None
+    line_width: float = 1.0
+
+    def paint(self, painter: QPainter) -> None:
+        pen = QPen(QColor(self.line), self.line_width) if self.line else Qt.PenStyle.NoPen
+        painter.setPen(pen)
+        painter.setBrush(QColor(self.fill) if self.fill else Qt.BrushStyle.NoBrush)
+        painter.drawRect(self.rect)
+
+
+@dataclass
+class _SvgItem(_Item):
+    rect: QRectF
+    svg: bytes
+
+    def paint(self, painter: QPainter) -> None:
+        from PySide6.QtSvg import QSvgRenderer
+
+        renderer = QSvgRenderer(QByteArray(self.svg))
+        renderer.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+        renderer.render(painter, self.rect)
+
+
+class _Layout:
+    """Places blocks top to bottom, starting a page when the next piece does not fit."""
+
+    def __init__(self, width: float, height: float, k: float, device: QPagedPaintDevice) -> None:
+        self.width = width
+        self.k = k
+        self.device = device
+        self.gap = GAP_PT * k
+        self.top = (HEADER_PT + GAP_PT) * k
+        self.bottom = height - FOOTER_PT * k
+        self.pages: list[list[_Item]] = [[]]
+        self.y = self.top
+
+    def new_page(self) -> None:
+        if self.pages[-1]:
+            self.pages.append([])
+        self.y = self.top
+
+    def ensure(self, needed: float) -> None:
+        if self.y + needed > self.bottom and self.y > self.top:
+            self.new_page()
+
+    def paginate(self, blocks: Sequence[Block]) -> list[list[_Item]]:
+        for block in blocks:
+            if isinstance(block, PageBreak):
+                self.new_page()
+            elif isinstance(block, Heading):
+                self._heading(block)
+            elif isinstance(block, Paragraph):
+                self._paragraph(block)
+            elif isinstance(block, Table):
+                self._table(block)
+            elif isinstance(block, Chart):
+                self._chart(block)
+        return self.pages
+
+    def _text_height(self, text: str, font: QFont, width: float) -> float:
+        metrics = QFontMetricsF(font, self.device)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        return metrics.boundingRect(QRectF(0, 0, width, 10_000), flags, text).height()
+
+    def _heading(self, block: Heading) -> None:
+        font = _font(12 if block.level == 1 else 10, bold=True)
+        h = self._text_height(block.text, font, self.width)
+        self.ensure(h + 40 * self.k)  # keep a heading with what follows it
+        self.y += 4 * self.k if self.y > self.top else 0
+        color = "#1f3864" if block.level == 1 else "#2f5496"
+        self.pages[-1].append(_TextItem(QRectF(0, self.y, self.width, h), block.text, font, color))
+        self.y += h + self.gap / 2
+
+    def _paragraph(self, block: Paragraph) -> None:
+        font = _font(block.size, italic=block.italic)
+        h = self._text_height(block.text, font, self.width)
+        self.ensure(h)
+        self.pages[-1].append(_TextItem(QRectF(0, self.y, self.width, h), block.text, font))
+        self.y += h + self.gap
+
+    def _chart(self, block: Chart) -> None:
+        h = block.height_mm * MM * self.k
+        caption_h = 12 * self.k if block.caption else 0
+        self.ensure(h + caption_h)
+        self.pages[-1].append(_SvgItem(QRectF(0, self.y, self.width, h), block.svg))
+        self.y += h
+        if block.caption:
+            font = _font(8, italic=True)
+            rect = QRectF(0, self.y, self.width, caption_h)
+            self.pages[-1].append(_TextItem(rect, block.caption, font, "#444444"))
+            self.y += caption_h
+        self.y += self.gap
+
+    def _table(self, table: Table) -> None:
+        count = len(table.headers)
+        weights = list(table.widths or [1] * count)
+        total = sum(weights)
+        widths = [self.width * w / total for w in weights]
+        pad = 2.5 * self.k
+        body_font = _font(table.size)
+        head_font = _font(table.size, bold=True)
+
+        def row_height(cells: Sequence[str], font: QFont) -> float:
+            heights = [
+                self._text_height(str(c), font, w - 2 * pad)
+                for c, w in zip(cells, widths, strict=False)
+            ]
+            return max([*heights, QFontMetricsF(font, self.device).height()]) + 2 * pad
+
+        head_h = row_height(table.headers, head_font)
+
+        def place_row(cells: Sequence[str], font: QFont, fill: str | None, color: str) -> None:
+            h = row_height(cells, font)
+            page = self.pages[-1]
+            rect = QRectF(0, self.y, self.width, h)
+            page.append(_RectItem(rect, fill, "#b4b4b4", 0.4 * self.k))
+            x = 0.0
+            for index, (cell, w) in enumerate(zip(cells, widths, strict=False)):
+                align = (
+                    Qt.AlignmentFlag.AlignRight
+                    if index in table.align_right
+                    else Qt.AlignmentFlag.AlignLeft
+                )
+                rect = QRectF(x + pad, self.y + pad, w - 2 * pad, h - 2 * pad)
+                flags = int(align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
+                page.append(_TextItem(rect, str(cell), font, color, flags))
+                x += w
+            self.y += h
+
+        self.ensure(head_h + row_height(table.rows[0], body_font) if table.rows else head_h)
+        place_row(table.headers, head_font, "#dde4f0", "#000000")
+        for index, cells in enumerate(table.rows):
+            bold = index in table.bold_rows or index in table.shaded_rows
+            font = head_font if bold else body_font
+            h = row_height(cells, font)
+            if self.y + h > self.bottom:
+                self.new_page()
+                place_row(table.headers, head_font, "#dde4f0", "#000000")  # repeated header
+            fill = "#eef1f7" if index in table.shaded_rows else ("#f6f6f6" if bold else None)
+            color = "#6b6b6b" if index in table.muted_rows else "#000000"
+            place_row(cells, font, fill, color)
+        self.y += self.gap
