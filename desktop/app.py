@@ -38,13 +38,15 @@ def build_main_window(database, settings):
     from desktop.services.budget_service import BudgetService
     from desktop.services.checks import ChecksService
     from desktop.services.directory_service import DirectoryService
+    from desktop.services.history import HistoryService, install_history
     from desktop.services.programme_service import ProgrammeService
     from desktop.views.main_window import MainWindow, Services
 
     factory = database.session_factory
+    install_history(factory)
     services = Services(
         DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
-        ChecksService(factory),
+        ChecksService(factory), HistoryService(factory),
     )  # fmt: skip
     kind = "SQLite" if database.path else "PostgreSQL"
     return MainWindow(services, settings, database.display_name, kind, database.warnings)

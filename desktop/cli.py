@@ -14,6 +14,9 @@ from desktop.errors import PilotisError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# `report KIND`: module and function building the Document, `build(database, args)`.
+REPORTS: dict[str, str] = {}
+
 _ARGPARSE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
     "unrecognized arguments": "arguments inconnus",
@@ -71,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="vérifier l'intégrité et lister les totaux déclarés qui diffèrent des sommes",
         add_help=False,
     )
+    if REPORTS:
+        report = commands.add_parser(
+            "report", help="imprimer un état en PDF sans ouvrir la fenêtre", add_help=False
+        )
+        report.add_argument("kind", choices=sorted(REPORTS), metavar="ÉTAT",
+                            help=f"état à produire : {', '.join(sorted(REPORTS))}")  # fmt: skip
+        report.add_argument("--out", required=True, metavar="FICHIER.pdf", help="PDF à écrire")
+        report.add_argument("--unit", metavar="SIGLE", help="service (et ses sous-services)")
+        report.add_argument("--code", metavar="CODE", help="programme")
+        report.add_argument("--family", metavar="FAMILLE", help="famille de programmes")
+        report.add_argument("--year", metavar="ANNÉE", help="année ou année scolaire")
+        report.add_argument("--funder", metavar="CODE", help="financeur")
     return parser
 
 
@@ -82,6 +97,8 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
             return _init(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "report":
+            return _report(args)
         from desktop.app import run_gui
 
         return run_gui(args.db, smoke=args.smoke, started=started)
@@ -139,3 +156,31 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     return EXIT_FAILED if problems else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Build a report headless: a QGuiApplication (offscreen without a display) paints it."""
+    import importlib
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.db import open_database
+    from desktop.reports.document import write_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication(["pilotis"])  # noqa: F841 - must live
+    module_name, function_name = REPORTS[args.kind].split(":")
+    build = getattr(importlib.import_module(module_name), function_name)
+    database = open_database(args.db, create=False)
+    try:
+        document = build(database, args)
+        try:
+            pages = write_pdf(document, args.out)
+        except OSError as exc:
+            raise PilotisError(f"Impossible d'écrire {args.out} : {exc}") from exc
+    finally:
+        database.dispose()
+    print(f"{args.out} : {pages} page(s)")
+    return EXIT_OK

@@ -3,7 +3,6 @@ transaction. File imports and the embedded dataset both come through here."""
 
 from __future__ import annotations
 
-import getpass
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import Change
+from desktop.services.history import encode, os_login
 from desktop.services.ingest_specs import KINDS, Field, Kind
 from desktop.services.parsing import (
     ParseError,
@@ -108,7 +108,7 @@ class IngestService:
 
     def __init__(self, session_factory: sessionmaker, login: str | None = None) -> None:
         self._sessions = session_factory
-        self._login = login or _os_login()
+        self._login = login or os_login()
 
     def import_rows(
         self,
@@ -160,13 +160,6 @@ class IngestService:
         finally:
             session.close()
         return report
-
-
-def _os_login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some service contexts
-        return "inconnu"
 
 
 class _Loader:
@@ -392,8 +385,8 @@ class _Loader:
             "table_name": kind.model.__tablename__,
             "row_id": row_id,
             "field": field,
-            "old_value": None if old is None else str(old),
-            "new_value": None if new is None else str(new),
+            "old_value": encode(old),
+            "new_value": encode(new),
             "batch": self.report.batch,
         }
 

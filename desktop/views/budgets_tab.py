@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desktop.services.budget_service import BudgetService
@@ -10,11 +10,10 @@ from desktop.services.checks import ChecksService
 from desktop.services.formatting import format_euros
 from desktop.views.item_views import make_table_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+from desktop.views.tab_page import TabPage
 
 
-class BudgetsTab(QWidget):
-    loaded = Signal()
-
+class BudgetsTab(TabPage):
     def __init__(
         self, budgets: BudgetService, checks: ChecksService, parent: QWidget | None = None
     ) -> None:

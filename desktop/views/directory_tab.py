@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desktop.services.directory_service import DirectoryService, PositionRow, UnitRow
 from desktop.views.item_views import make_table_view, make_tree_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+from desktop.views.tab_page import TabPage
 
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -19,9 +20,7 @@ def _position_style(row: PositionRow) -> str | None:
     return "bold" if row.role == "head" else None
 
 
-class DirectoryTab(QWidget):
-    loaded = Signal()
-
+class DirectoryTab(TabPage):
     def __init__(self, service: DirectoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = service

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -16,16 +17,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import PilotisError
 from desktop.services.budget_service import BudgetService
 from desktop.services.checks import ChecksService
 from desktop.services.directory_service import DirectoryService
+from desktop.services.export import export_rows
 from desktop.services.formatting import format_euros
+from desktop.services.history import HistoryService
 from desktop.services.programme_service import ProgrammeService
 from desktop.settings import Settings
 from desktop.views.about_dialog import AboutDialog
 from desktop.views.budgets_tab import BudgetsTab
 from desktop.views.directory_tab import DirectoryTab
 from desktop.views.item_views import copy_selection
+from desktop.views.printing import PrintPreview, save_pdf
 from desktop.views.programmes_tab import ProgrammesTab
 
 WINDOW_TITLE = "Pilotis — Région académique Occitanie"
@@ -37,6 +42,7 @@ class Services:
     programmes: ProgrammeService
     budgets: BudgetService
     checks: ChecksService
+    history: HistoryService
 
 
 class MainWindow(QMainWindow):
@@ -65,6 +71,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.programmes_tab, self.tr("Suivi des programmes"))
         self.tabs.addTab(self.budgets_tab, self.tr("Budgets"))
         self.setCentralWidget(self.tabs)
+        self._undo: list[str] = []
+        self._redo: list[str] = []
+        for tab in self._tab_pages():
+            tab.edited.connect(self._on_tab_edited)
+            tab.navigate_requested.connect(self._on_tab_navigate_requested)
 
         self.database_status = QLabel(
             self.tr("Base : {label} ({kind})").format(label=database_label, kind=database_kind)
@@ -76,6 +87,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_settings()
+        self._update_actions()
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     # --- menus ------------------------------------------------------------------------------
@@ -97,6 +109,23 @@ class MainWindow(QMainWindow):
             self._on_check_triggered,
             tip=self.tr("Intégrité du fichier et totaux déclarés différents des sommes"),
         )
+        self.print_action = self._action(
+            self.tr("&Imprimer…"),
+            self._on_print_triggered,
+            QKeySequence.StandardKey.Print,
+            self.tr("Aperçu avant impression puis impression de la vue courante"),
+        )
+        self.pdf_action = self._action(
+            self.tr("Enregistrer en &PDF…"), self._on_pdf_triggered, QKeySequence("Ctrl+Shift+P")
+        )
+        self.export_action = self._action(
+            self.tr("&Exporter le tableau…"),
+            self._on_export_triggered,
+            QKeySequence("Ctrl+E"),
+            self.tr("Exporter la liste affichée vers Excel (.xlsx) ou CSV"),
+        )
+        file_menu.addActions([self.print_action, self.pdf_action, self.export_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.check_action)
         file_menu.addSeparator()
         self.quit_action = self._action(
@@ -106,6 +135,35 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu(self.tr("&Édition"))
+        self.undo_action = self._action(
+            self.tr("&Annuler"), self._on_undo_triggered, QKeySequence.StandardKey.Undo
+        )
+        self.redo_action = self._action(
+            self.tr("&Rétablir"), self._on_redo_triggered, QKeySequence("Ctrl+Y")
+        )
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        self.new_action = self._action(
+            self.tr("&Nouveau…"), lambda: self._route("new_item"), QKeySequence.StandardKey.New
+        )
+        self.edit_action = self._action(
+            self.tr("&Modifier…"), lambda: self._route("edit_item"), QKeySequence("F2")
+        )
+        self.delete_action = self._action(
+            self.tr("&Supprimer…"),
+            lambda: self._route("delete_item"),
+            QKeySequence.StandardKey.Delete,
+        )
+        self.find_action = self._action(
+            self.tr("&Rechercher"),
+            lambda: self._route("focus_search"),
+            QKeySequence.StandardKey.Find,
+        )
+        edit_menu.addActions([self.new_action, self.edit_action, self.delete_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
         self.copy_action = self._action(
             self.tr("&Copier"),
             self._on_copy_triggered,
@@ -158,6 +216,103 @@ class MainWindow(QMainWindow):
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self.load_current_tab()
+        self._update_actions()
+
+    def _tab_pages(self) -> list:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
+    def current_page(self):
+        return self.tabs.currentWidget()
+
+    def _route(self, command: str) -> None:
+        handled = getattr(self.current_page(), command)()
+        if not handled:
+            self.statusBar().showMessage(self.tr("Commande indisponible dans cet onglet"), 3000)
+
+    def _on_tab_navigate_requested(self, tab_name: str, key: str) -> None:
+        names = {"annuaire": 0, "programmes": 1, "budgets": 2}
+        if tab_name in names:
+            self.tabs.setCurrentIndex(names[tab_name])
+            self.current_page().show_item(key)
+
+    def reload_loaded_tabs(self) -> None:
+        """After an undo or redo every tab already shown re-reads its data."""
+        current = self.tabs.currentIndex()
+        self._loaded = {current}
+        self.current_page().load()
+
+    def _update_actions(self) -> None:
+        self.undo_action.setEnabled(bool(self._undo))
+        self.redo_action.setEnabled(bool(self._redo))
+
+    # --- undo / redo ------------------------------------------------------------------------
+
+    def _on_tab_edited(self, batch: str) -> None:
+        self._undo.append(batch)
+        self._redo.clear()
+        self._update_actions()
+        for index, page in enumerate(self._tab_pages()):
+            if page is not self.sender() and index in self._loaded:
+                self._loaded.discard(index)  # reloaded when shown again
+
+    def _revert(self, source: list[str], target: list[str], done: str) -> None:
+        if not source:
+            return
+        batch = source.pop()
+        try:
+            target.append(self._services.history.revert(batch))
+        except PilotisError as error:
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            self._update_actions()
+            return
+        self.reload_loaded_tabs()
+        self._update_actions()
+        self.statusBar().showMessage(done, 4000)
+
+    def _on_undo_triggered(self) -> None:
+        self._revert(self._undo, self._redo, self.tr("Modification annulée"))
+
+    def _on_redo_triggered(self) -> None:
+        self._revert(self._redo, self._undo, self.tr("Modification rétablie"))
+
+    # --- print / export ---------------------------------------------------------------------
+
+    def _document(self):
+        document = self.current_page().print_document()
+        if document is None:
+            self.statusBar().showMessage(self.tr("Rien à imprimer dans cet onglet"), 3000)
+        return document
+
+    def _on_print_triggered(self) -> None:
+        document = self._document()
+        if document is not None:
+            PrintPreview(document, self).run()
+
+    def _on_pdf_triggered(self) -> None:
+        document = self._document()
+        if document is not None:
+            save_pdf(document, self, f"{document.title}.pdf")
+
+    def _on_export_triggered(self) -> None:
+        exported = self.current_page().export_table()
+        if exported is None:
+            self.statusBar().showMessage(self.tr("Rien à exporter dans cet onglet"), 3000)
+            return
+        columns, rows, stem = exported
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Exporter le tableau"), f"{stem}.xlsx",
+            self.tr("Classeur Excel (*.xlsx);;CSV pour Excel (*.csv)"),
+        )  # fmt: skip
+        if not path:
+            return
+        try:
+            written = export_rows(path, columns, rows, title=stem)
+        except PilotisError as error:
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return
+        self.statusBar().showMessage(
+            self.tr("{n} ligne(s) exportée(s) : {path}").format(n=len(rows), path=written), 8000
+        )
 
     def _on_refresh_triggered(self) -> None:
         self._loaded.discard(self.tabs.currentIndex())

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.services.formatting import format_date
 from desktop.services.programme_service import ProgrammeService
 from desktop.views.item_views import make_tree_view
+from desktop.views.tab_page import TabPage
 
 PROGRAMME_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class ProgrammesTab(QWidget):
-    loaded = Signal()
-
+class ProgrammesTab(TabPage):
     def __init__(self, service: ProgrammeService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = service

@@ -1,0 +1,240 @@
+"""The change history: every flush of an audited row writes who, when, what, old → new; one
+transaction is one batch, and a batch can be reverted (undo), which is itself a new batch (redo
+is the revert of that revert)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, Integer, event, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.errors import PilotisError
+from desktop.models import Audited, Base, Change
+
+SKIPPED_FIELDS = {"created_at", "updated_at", "version"}
+
+
+class ConflictError(PilotisError):
+    """The row changed since the change to undo: undoing would overwrite someone's work."""
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    id: int
+    at: datetime
+    login: str
+    action: str
+    table_name: str
+    row_id: int | None
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    batch: str | None
+
+
+def encode(value: object) -> str | None:
+    """Values are kept as JSON so that undo gets back the same type (dates, numbers, None)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return json.dumps(value.isoformat())
+    return json.dumps(value, ensure_ascii=False)
+
+
+def decode(text: str | None, column) -> object:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text  # rows written by older code kept str(value)
+    if value is None:
+        return None
+    if isinstance(column.type, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return date.fromisoformat(value)
+    if isinstance(column.type, Integer) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(column.type, Float):
+        return float(value)
+    return value
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service contexts
+        return "inconnu"
+
+
+def current_batch(session: Session) -> str:
+    """The batch id of the session's transaction (one user action)."""
+    return session.info.setdefault("batch", uuid.uuid4().hex[:12])
+
+
+def install_history(session_factory: sessionmaker, login: str | None = None) -> None:
+    """Record every change of an audited row made through sessions of this factory."""
+    login = login or os_login()
+    if session_factory.kw.get("info", {}).get("history_installed"):
+        return
+    session_factory.kw.setdefault("info", {})["history_installed"] = True
+
+    @event.listens_for(session_factory, "after_flush")
+    def _after_flush(session: Session, _context) -> None:
+        rows = []
+        batch = current_batch(session)
+        for obj in session.new:
+            if isinstance(obj, Audited):
+                rows.append(_row(login, batch, "insert", obj, None, None, _snapshot(obj)))
+        for obj in session.dirty:
+            if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+                state = sa_inspect(obj)
+                for attr in state.mapper.column_attrs:
+                    if attr.key in SKIPPED_FIELDS:
+                        continue
+                    hist = state.attrs[attr.key].history
+                    if hist.has_changes():
+                        old = hist.deleted[0] if hist.deleted else None
+                        new = hist.added[0] if hist.added else None
+                        if old != new:
+                            rows.append(
+                                _row(
+                                    login, batch, "update", obj, attr.key, encode(old), encode(new)
+                                )
+                            )
+        for obj in session.deleted:
+            if isinstance(obj, Audited):
+                rows.append(_row(login, batch, "delete", obj, None, _snapshot(obj), None))
+        if rows:
+            session.connection().execute(insert(Change), rows)
+
+    @event.listens_for(session_factory, "after_commit")
+    @event.listens_for(session_factory, "after_rollback")
+    def _end(session: Session) -> None:
+        session.info.pop("batch", None)
+
+
+def _snapshot(obj: Base) -> str:
+    state = sa_inspect(obj)
+    values = {attr.key: getattr(obj, attr.key) for attr in state.mapper.column_attrs}
+    return json.dumps(
+        {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()},
+        ensure_ascii=False,
+    )
+
+
+def _row(login, batch, action, obj, field, old, new) -> dict:
+    return {
+        "login": login,
+        "action": action,
+        "table_name": obj.__tablename__,
+        "row_id": obj.id,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+        "batch": batch,
+    }
+
+
+def _model_for(table_name: str) -> type[Base]:
+    for mapper in Base.registry.mappers:
+        if mapper.class_.__tablename__ == table_name:
+            return mapper.class_
+    raise PilotisError(f"Table inconnue dans l'historique : {table_name}")
+
+
+class HistoryService:
+    """Reads the history and reverts batches; needs install_history on the same factory."""
+
+    def __init__(self, session_factory: sessionmaker) -> None:
+        self._sessions = session_factory
+
+    def changes(
+        self,
+        *,
+        table_name: str | None = None,
+        row_id: int | None = None,
+        batch: str | None = None,
+        limit: int = 500,
+    ) -> list[ChangeRow]:
+        query = select(Change).order_by(Change.id.desc()).limit(limit)
+        if table_name:
+            query = query.where(Change.table_name == table_name)
+        if row_id is not None:
+            query = query.where(Change.row_id == row_id)
+        if batch:
+            query = query.where(Change.batch == batch)
+        with self._sessions() as session:
+            return [
+                ChangeRow(
+                    c.id,
+                    c.at,
+                    c.login,
+                    c.action,
+                    c.table_name,
+                    c.row_id,
+                    c.field,
+                    c.old_value,
+                    c.new_value,
+                    c.batch,
+                )  # fmt: skip
+                for c in session.scalars(query)
+            ]
+
+    def revert(self, batch: str) -> str:
+        """Undo every change of a batch, newest first, in one transaction; returns its batch.
+
+        Refuses (ConflictError) when a row changed since: nobody's later work is overwritten.
+        """
+        with self._sessions.begin() as session:
+            changes = session.scalars(
+                select(Change).where(Change.batch == batch).order_by(Change.id.desc())
+            ).all()
+            if not changes:
+                raise PilotisError("Rien à annuler : cette modification est introuvable.")
+            try:
+                for change in changes:
+                    self._revert_one(session, change)
+                session.flush()
+            except IntegrityError as exc:
+                raise ConflictError(
+                    "Annulation impossible : d'autres données dépendent désormais de cet élément."
+                ) from exc
+            return current_batch(session)
+
+    def _revert_one(self, session: Session, change: Change) -> None:
+        model = _model_for(change.table_name)
+        table = model.__table__
+        obj = session.get(model, change.row_id) if change.row_id is not None else None
+        if change.action == "insert":
+            if obj is None:
+                raise ConflictError("Annulation impossible : l'élément ajouté a déjà été supprimé.")
+            session.delete(obj)
+        elif change.action == "update":
+            if obj is None:
+                raise ConflictError("Annulation impossible : l'élément a été supprimé depuis.")
+            column = table.c[change.field]
+            if getattr(obj, change.field) != decode(change.new_value, column):
+                raise ConflictError(
+                    "Annulation impossible : l'élément a été modifié depuis "
+                    f"(champ « {change.field} »)."
+                )
+            setattr(obj, change.field, decode(change.old_value, column))
+        elif change.action == "delete":
+            if obj is not None:
+                raise ConflictError("Annulation impossible : l'élément existe de nouveau.")
+            values = json.loads(change.old_value)
+            restored = {
+                key: decode(json.dumps(value), table.c[key])
+                for key, value in values.items()
+                if key in table.c
+            }
+            session.add(model(**restored))
