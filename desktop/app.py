@@ -40,7 +40,8 @@ def build_main_window(database, settings):
     from desktop.services.directory_service import DirectoryService
     from desktop.services.history import HistoryService, install_history
     from desktop.services.programme_service import ProgrammeService
-    from desktop.views.main_window import MainWindow, Services
+    from desktop.views.context import Services
+    from desktop.views.main_window import MainWindow
 
     factory = database.session_factory
     install_history(factory)

@@ -5,21 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from desktop.services.budget_service import BudgetService
-from desktop.services.checks import ChecksService
 from desktop.services.formatting import format_euros
+from desktop.views.context import Services
 from desktop.views.item_views import make_table_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 from desktop.views.tab_page import TabPage
 
 
 class BudgetsTab(TabPage):
-    def __init__(
-        self, budgets: BudgetService, checks: ChecksService, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._budgets = budgets
-        self._checks = checks
+        self._budgets = services.budgets
+        self._checks = services.checks
 
         def money(header: str, getter) -> Column:
             return Column(header, getter, lambda r: format_euros(getter(r)), align_right=True)

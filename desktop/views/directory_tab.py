@@ -6,7 +6,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
-from desktop.services.directory_service import DirectoryService, PositionRow, UnitRow
+from desktop.services.directory_service import PositionRow, UnitRow
+from desktop.views.context import Services
 from desktop.views.item_views import make_table_view, make_tree_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 from desktop.views.tab_page import TabPage
@@ -21,9 +22,9 @@ def _position_style(row: PositionRow) -> str | None:
 
 
 class DirectoryTab(TabPage):
-    def __init__(self, service: DirectoryService, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
+        self._service = services.directory
         self._units: list[UnitRow] = []
 
         self.tree = make_tree_view(self, self.tr("Organigramme des services"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,31 +16,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.budget_service import BudgetService
-from desktop.services.checks import ChecksService
-from desktop.services.directory_service import DirectoryService
 from desktop.services.export import export_rows
 from desktop.services.formatting import format_euros
-from desktop.services.history import HistoryService
-from desktop.services.programme_service import ProgrammeService
 from desktop.settings import Settings
 from desktop.views.about_dialog import AboutDialog
 from desktop.views.budgets_tab import BudgetsTab
+from desktop.views.context import Services
 from desktop.views.directory_tab import DirectoryTab
 from desktop.views.item_views import copy_selection
 from desktop.views.printing import PrintPreview, save_pdf
 from desktop.views.programmes_tab import ProgrammesTab
 
 WINDOW_TITLE = "Pilotis — Région académique Occitanie"
-
-
-@dataclass(frozen=True)
-class Services:
-    directory: DirectoryService
-    programmes: ProgrammeService
-    budgets: BudgetService
-    checks: ChecksService
-    history: HistoryService
 
 
 class MainWindow(QMainWindow):
@@ -62,9 +47,9 @@ class MainWindow(QMainWindow):
         self._loaded: set[int] = set()
         self.setWindowTitle(WINDOW_TITLE)
 
-        self.directory_tab = DirectoryTab(services.directory, self)
-        self.programmes_tab = ProgrammesTab(services.programmes, self)
-        self.budgets_tab = BudgetsTab(services.budgets, services.checks, self)
+        self.directory_tab = DirectoryTab(services, self)
+        self.programmes_tab = ProgrammesTab(services, self)
+        self.budgets_tab = BudgetsTab(services, self)
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.directory_tab, self.tr("Annuaire des services"))

@@ -7,7 +7,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.services.formatting import format_date
-from desktop.services.programme_service import ProgrammeService
+from desktop.views.context import Services
 from desktop.views.item_views import make_tree_view
 from desktop.views.tab_page import TabPage
 
@@ -15,9 +15,9 @@ PROGRAMME_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ProgrammesTab(TabPage):
-    def __init__(self, service: ProgrammeService, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._service = service
+        self._service = services.programmes
         self.caption = QLabel(self)
         self.tree = make_tree_view(self, self.tr("Programmes et projets"))
         self.model = QStandardItemModel(self)
