@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path_factory, monkeypatch):
+def private_home(tmp_path_factory, monkeypatch):
     """Settings and default databases go to a temporary folder, never the developer's own."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("PILOTIS_HOME", str(home))

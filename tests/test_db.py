@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import stat
 from pathlib import Path
 
 import pytest
@@ -35,12 +34,13 @@ def test_sqlite_connections_enforce_foreign_keys_wal_and_timeout(database):
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
 
 
-def test_default_database_is_created_in_the_local_data_folder(_private_home):
+def test_default_database_is_created_in_the_local_data_folder(private_home):
     """With no --db and no PILOTIS_DB, the file goes to the user's local data folder."""
     db = open_database(None)
     try:
-        assert db.path == _private_home / "pilotis.sqlite"
-        assert db.path.exists() and db.created
+        assert db.path == private_home / "pilotis.sqlite"
+        assert db.path.exists()
+        assert db.created
     finally:
         db.dispose()
 
@@ -149,6 +149,7 @@ def test_database_on_a_network_share_opens_with_a_warning(db_path, monkeypatch):
     db = open_database(str(db_path))
     try:
         assert len(db.warnings) == 1
-        assert "partage réseau" in db.warnings[0] and "PostgreSQL" in db.warnings[0]
+        assert "partage réseau" in db.warnings[0]
+        assert "PostgreSQL" in db.warnings[0]
     finally:
         db.dispose()

@@ -75,7 +75,8 @@ def test_children_survive_a_parent_table_rebuild(db_path):
     assert "website" in [row[1] for row in con.execute("PRAGMA table_info(unit)")]
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     con.close()
-    assert upgraded.backup_path is not None and upgraded.backup_path.exists()
+    assert upgraded.backup_path is not None
+    assert upgraded.backup_path.exists()
     backup = sqlite3.connect(upgraded.backup_path)
     assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     backup.close()
