@@ -1,0 +1,376 @@
+"""Pilotis benchmark: builds a database at scale once, measures every promise of the issues beside
+a baseline measured in the same run, prints a table and writes JSON + Markdown to bench/results/.
+
+    python bench/run.py [--quick] [--runs N] [--rebuild]
+
+--quick uses a tenth of the scale (for trying the script); figures in the issues come from the
+full run. Nothing here is a test: no assertion fails on a slow machine; targets are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+SCALE = {
+    "people": 100_000,
+    "units": 5_000,
+    "programmes": 10_000,
+    "milestones": 50_000,
+    "funding_lines": 200_000,
+}
+
+
+@dataclass
+class Result:
+    name: str
+    unit: str
+    samples: list[float]
+    target: str = ""
+    met: bool | None = None
+    baseline_name: str = ""
+    baseline_samples: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else float("nan")
+
+    @property
+    def spread(self) -> str:
+        if len(self.samples) < 2:
+            return ""
+        return f"{min(self.samples):.3g}–{max(self.samples):.3g}"
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline_samples) if self.baseline_samples else None
+
+    @property
+    def ratio(self) -> float | None:
+        base = self.baseline_median
+        return self.median / base if base else None
+
+
+def timed(function: Callable[[], object], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def run_python(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, **(env or {})}, timeout=600,
+    )  # fmt: skip
+
+
+def wall(args: list[str], runs: int) -> list[float]:
+    def once() -> None:
+        result = run_python(args)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr[-2000:])
+
+    return timed(once, runs)
+
+
+# --- the scale database ------------------------------------------------------------------------
+
+
+def build_database(scale: dict[str, int], rebuild: bool) -> tuple[Path, Result | None]:
+    """The scale database, generated once and kept in bench/data (reused unless --rebuild)."""
+    from desktop.db import open_database
+    from desktop.services.generator import generate
+
+    tag = "-".join(str(v) for v in scale.values())
+    path = DATA / f"scale-{tag}.sqlite"
+    if path.exists() and not rebuild:
+        return path, None
+    DATA.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    database = open_database(str(path))
+    try:
+        summary = generate(database.engine, **scale, seed=1)
+    finally:
+        database.dispose()
+    rate = summary.total / summary.seconds
+    result = Result(
+        "Génération de la base (lignes/s)", "lignes/s", [rate],
+        target="1 000 000 lignes < 60 s (≥ 16 667 lignes/s)", met=rate >= 1_000_000 / 60,
+        note=f"{summary.total} lignes en {summary.seconds:.1f} s",
+    )  # fmt: skip
+    return path, result
+
+
+# --- measures ----------------------------------------------------------------------------------
+
+
+def measure_cold_start(db: Path, runs: int) -> Result:
+    samples = wall(["main.py", "--db", str(db), "--smoke"], runs)
+    baseline = wall(["bench/bare_window.py"], runs)
+    result = Result(
+        "Démarrage à froid jusqu'à la fenêtre avec données", "s", samples,
+        baseline_name="fenêtre PySide6 nue", baseline_samples=baseline,
+        target="≤ 4 × la fenêtre nue",
+    )  # fmt: skip
+    result.met = result.ratio is not None and result.ratio <= 4
+    return result
+
+
+def measure_gui_memory(db: Path) -> Result:
+    result = run_python(["bench/gui_memory.py", str(db)])
+    if result.returncode != 0:
+        return Result("Mémoire de l'interface (RSS max)", "Mo", [], note=result.stderr[-300:])
+    rss = float(result.stdout.strip().splitlines()[-1])
+    return Result(
+        "Mémoire de l'interface (RSS max, trois onglets chargés)", "Mo", [rss],
+        target="≤ 300 Mo", met=rss <= 300,
+    )  # fmt: skip
+
+
+def _people_workbook(count: int) -> Path:
+    """An .xlsx of `count` people as a partner would send it (cached)."""
+    import random
+
+    import xlsxwriter
+
+    path = DATA / f"people-{count}.xlsx"
+    if path.exists():
+        return path
+    rng = random.Random(7)
+    from desktop.services.generator import FIRST_NAMES, LAST_NAMES
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Personnes")
+    sheet.write_row(0, 0, ["Nom", "Prénom", "Courriel", "Téléphone"])
+    for row in range(1, count + 1):
+        last = rng.choice(LAST_NAMES)
+        first = rng.choice(FIRST_NAMES)[0]
+        mail = f"agent{row}@ac-montpellier.fr"
+        sheet.write_row(
+            row, 0, [last, first, mail, f"04 67 {row % 100:02d} {row // 100 % 100:02d} 00"]
+        )
+    workbook.close()
+    return path
+
+
+def measure_import(count: int, runs: int) -> Result:
+    """Import = read the file (calamine) + the validated, all-or-nothing ingest; baseline = the
+    same read by pandas + calamine alone."""
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    from desktop.db import open_database
+    from desktop.services.ingest import IngestService
+
+    path = _people_workbook(count)
+    baseline = timed(lambda: pd.read_excel(path, engine="calamine"), runs)
+
+    def import_once() -> None:
+        target = DATA / "import-target.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        database = open_database(str(target))
+        try:
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+            header = ["last_name", "first_name", "email", "phone"]
+            records = [dict(zip(header, r, strict=False)) for r in rows[1:]]
+            report = IngestService(database.session_factory).import_rows(
+                "people", records, first_row=2
+            )
+            assert report.inserted == count
+        finally:
+            database.dispose()
+
+    samples = timed(import_once, runs)
+    result = Result(
+        f"Import de {count} personnes (.xlsx)", "s", samples,
+        baseline_name="lecture pandas + calamine seule", baseline_samples=baseline,
+        target="≤ 1,5 × la lecture seule",
+    )  # fmt: skip
+    result.met = result.ratio is not None and result.ratio <= 1.5
+    return result
+
+
+def measure_export(db: Path, runs: int) -> Result:
+    from sqlalchemy import select
+
+    from desktop.db import open_database
+    from desktop.models import Funder, FundingLine, Programme
+    from desktop.services.export import ExportColumn, export_rows
+
+    database = open_database(str(db))
+    out = DATA / "export-funding.xlsx"
+    columns = [
+        ExportColumn("Programme", lambda r: r[0]), ExportColumn("Financeur", lambda r: r[1]),
+        ExportColumn("Étape", lambda r: r[2]), ExportColumn("Période", lambda r: r[3]),
+        ExportColumn("Montant", lambda r: r[4], "money"),
+    ]  # fmt: skip
+
+    def once() -> None:
+        with database.session_factory() as session:
+            rows = session.execute(
+                select(Programme.code, Funder.code, FundingLine.stage, FundingLine.period,
+                       FundingLine.amount_cents)
+                .join(Programme, FundingLine.programme_id == Programme.id)
+                .join(Funder, FundingLine.funder_id == Funder.id)
+            ).all()  # fmt: skip
+        export_rows(out, columns, rows)
+
+    try:
+        samples = timed(once, runs)
+        with database.session_factory() as session:
+            from sqlalchemy import func
+
+            count = session.scalar(select(func.count()).select_from(FundingLine))
+    finally:
+        database.dispose()
+    return Result(
+        f"Export de {count} lignes de financement (.xlsx)", "s", samples,
+        target="< 15 s", met=statistics.median(samples) < 15,
+    )  # fmt: skip
+
+
+# Measures contributed by the tabs: name -> callable(db_path, runs) -> Result.
+TAB_MEASURES: list[Callable[[Path, int], Result]] = []
+
+
+def _load_tab_measures() -> None:
+    try:
+        from bench import tab_measures
+    except ImportError:
+        return
+    TAB_MEASURES.extend(tab_measures.MEASURES)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    python = platform.python_version()
+    system = f"{platform.system()} {platform.release()}"
+    return f"{system}, {os.cpu_count()} cœurs {cpu}, Python {python}"
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "—"
+    if unit == "s" and value < 1:
+        return f"{value * 1000:.1f} ms"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return f"{value:,.0f} {unit}".replace(",", " ")
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| mesure | médiane | étendue | base de comparaison | rapport | objectif | atteint |",
+        "| --- | ---: | --- | --- | ---: | --- | --- |",
+    ]
+    for r in results:
+        base = f"{r.baseline_name} : {fmt(r.baseline_median, r.unit)}" if r.baseline_name else ""
+        ratio = f"{r.ratio:.2f} ×" if r.ratio else ""
+        met = {True: "oui", False: "**non**", None: "—"}[r.met]
+        note = f" ({r.note})" if r.note else ""
+        lines.append(
+            f"| {r.name}{note} | {fmt(r.median, r.unit)} | {r.spread} | {base} | {ratio} | "
+            f"{r.target} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="un dixième de l'échelle")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rebuild", action="store_true", help="régénérer la base")
+    args = parser.parse_args()
+    scale = {k: v // 10 for k, v in SCALE.items()} if args.quick else SCALE
+    started = time.perf_counter()
+    results: list[Result] = []
+    print(f"Base à l'échelle : {scale}", flush=True)
+    db, generated = build_database(scale, args.rebuild)
+    if generated:
+        results.append(generated)
+    work = DATA / "work.sqlite"
+    shutil.copyfile(db, work)
+    steps = [
+        lambda: measure_cold_start(work, args.runs),
+        lambda: measure_gui_memory(work),
+        lambda: measure_import(scale["people"], max(2, args.runs // 2)),
+        lambda: measure_export(work, max(1, args.runs // 3)),
+    ]
+    _load_tab_measures()
+    steps += [lambda m=m: m(work, args.runs) for m in TAB_MEASURES]
+    for step in steps:
+        try:
+            result = step()
+        except Exception as exc:  # a broken measure is reported, the others still run
+            result = Result(getattr(step, "__name__", "mesure"), "s", [], note=f"échec : {exc!r}")
+        results.append(result)
+        print(f"- {result.name} : {fmt(result.median, result.unit)}", flush=True)
+    elapsed = time.perf_counter() - started
+    report = table(results)
+    print()
+    print(report)
+    print(f"\nDurée totale : {elapsed:.0f} s — {machine()}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    suffix = "-quick" if args.quick else ""
+    payload = {
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scale": scale,
+        "seconds": round(elapsed, 1),
+        "results": [
+            {
+                **asdict(r),
+                "median": r.median,
+                "baseline_median": r.baseline_median,
+                "ratio": r.ratio,
+            }
+            for r in results
+        ],
+    }
+    (RESULTS / f"{stamp}{suffix}.json").write_text(
+        json.dumps(payload, indent=2, ensure_ascii=False)
+    )
+    (RESULTS / f"{stamp}{suffix}.md").write_text(
+        f"# Benchmark {stamp}{suffix}\n\n{machine()}\n\nÉchelle : {scale}\n\n{report}\n\n"
+        f"Durée totale : {elapsed:.0f} s\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
