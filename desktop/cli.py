@@ -15,7 +15,11 @@ from desktop.errors import PilotisError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # `report KIND`: module and function building the Document, `build(database, args)`.
-REPORTS: dict[str, str] = {}
+REPORTS: dict[str, str] = {
+    "directory": "desktop.reports.directory_report:build",
+    "budget": "desktop.reports.budget_report:build",
+    "programme": "desktop.reports.programme_report:build",
+}
 
 _ARGPARSE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
@@ -74,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="vérifier l'intégrité et lister les totaux déclarés qui diffèrent des sommes",
         add_help=False,
     )
+    generate = commands.add_parser(
+        "generate",
+        help="remplir une base de données générées, reproductibles (mesures à grande échelle)",
+        add_help=False,
+    )
+    for option, default in (("people", 1000), ("units", 100), ("programmes", 200),
+                            ("milestones", 1000), ("funding-lines", 4000)):  # fmt: skip
+        generate.add_argument(f"--{option}", type=int, default=default, metavar="N",
+                              help=f"nombre à ajouter (défaut {default})")  # fmt: skip
+    generate.add_argument("--seed", type=int, default=1, metavar="S", help="graine (défaut 1)")
     if REPORTS:
         report = commands.add_parser(
             "report", help="imprimer un état en PDF sans ouvrir la fenêtre", add_help=False
@@ -99,6 +113,8 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
             return _check(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "generate":
+            return _generate(args)
         from desktop.app import run_gui
 
         return run_gui(args.db, smoke=args.smoke, started=started)
@@ -183,4 +199,28 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"{args.out} : {pages} page(s)")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from desktop.db import open_database
+    from desktop.services.generator import generate
+
+    database = open_database(args.db)
+    try:
+        try:
+            summary = generate(
+                database.engine, people=args.people, units=args.units,
+                programmes=args.programmes, milestones=args.milestones,
+                funding_lines=args.funding_lines, seed=args.seed,
+                progress=lambda message: print(message, flush=True),
+            )  # fmt: skip
+        except ValueError as exc:
+            raise PilotisError(str(exc)) from exc
+    finally:
+        database.dispose()
+    from desktop.services.formatting import format_number
+
+    rate = summary.total / summary.seconds if summary.seconds else 0
+    print(f"{format_number(rate)} lignes/s")
     return EXIT_OK
