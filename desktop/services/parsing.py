@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 
 class ParseError(ValueError):
@@ -124,7 +125,9 @@ def parse_period(value: object) -> str:
     raise ParseError("période attendue : une année (2023) ou une année scolaire (2022-2023)")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower case without accents, for matching headers, codes and searches."""
+    """Lower case without accents, for matching headers, codes and searches (cached: imports
+    fold the same names and codes over and over)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
