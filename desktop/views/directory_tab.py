@@ -1,113 +1,375 @@
-"""Annuaire des services: the organisation tree beside the posts of the selected unit."""
+"""Annuaire des services: organisation tree, search-as-you-type people table, detail card.
+
+Search, filters and sorting run in SQL (the service); the people table fetches page by page,
+so 100 000 people scroll without loading them all. Edits live in directory/editing.py.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop.services.directory_service import PositionRow, UnitRow
+from desktop.errors import PilotisError
+from desktop.services.directory_search import SearchFilter
+from desktop.services.export import ExportColumn
+from desktop.services.formatting import format_number
+from desktop.services.vocabulary import UNIT_KINDS
 from desktop.views.context import Services
-from desktop.views.item_views import make_table_view, make_tree_view
-from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
-from desktop.views.tab_page import TabPage
+from desktop.views.directory.detail_panel import DetailPanel
+from desktop.views.directory.editing import DirectoryEditing
+from desktop.views.directory.highlight_delegate import HighlightDelegate
+from desktop.views.directory.unit_tree_view import UnitTreeView
+from desktop.views.item_views import make_table_view
+from desktop.views.qt_models.people_table_model import PeopleColumn, PeopleTableModel
+from desktop.views.qt_models.unit_tree_model import UnitTreeModel
 
-UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
+# Counting stops here: past it the label says « plus de 5 000 lignes » and the list still
+# scrolls to the end page by page.
+COUNT_CAP = 5000
 
 
-def _position_style(row: PositionRow) -> str | None:
-    if row.is_vacant:
-        return "vacant"
-    return "bold" if row.role == "head" else None
-
-
-class DirectoryTab(TabPage):
+class DirectoryTab(DirectoryEditing):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._service = services.directory
-        self._units: list[UnitRow] = []
+        self._filter = SearchFilter()
+        self._building = False
 
-        self.tree = make_tree_view(self, self.tr("Organigramme des services"))
-        self.tree_model = QStandardItemModel(self)
-        self.tree_model.setHorizontalHeaderLabels([self.tr("Service"), self.tr("Type")])
-        self.tree.setModel(self.tree_model)
-
-        self.caption = QLabel(self)
-        self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption.setWordWrap(True)
-        self.table = make_table_view(self, self.tr("Postes du service"))
-        self.positions_model = RowsTableModel(
-            [
-                Column(self.tr("Nom"), lambda r: r.person_label),
-                Column(self.tr("Fonction"), lambda r: r.title),
-                Column(self.tr("Rôle"), lambda r: r.role_label),
-                Column(self.tr("Service"), lambda r: r.unit_label),
-                Column(self.tr("Courriel"), lambda r: r.email),
-                Column(self.tr("Téléphone"), lambda r: r.phone),
-            ],
-            self,
-            emphasis=_position_style,
+        # --- search bar -----------------------------------------------------------------
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText(
+            self.tr("Rechercher une personne, un service, une fonction… (Ctrl+F)")
         )
-        self.table.setModel(self.positions_model)
+        self.search_edit.setAccessibleName(self.tr("Rechercher dans l'annuaire"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.installEventFilter(self)
+        self.site_combo = QComboBox(self)
+        self.site_combo.setAccessibleName(self.tr("Filtrer par site"))
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setAccessibleName(self.tr("Filtrer par type de service"))
+        self.kind_combo.addItem(self.tr("Tous les types"), None)
+        for code, label in UNIT_KINDS.items():
+            self.kind_combo.addItem(label, code)
+        self.scope_check = QCheckBox(self.tr("Service choisi et ses &sous-services"), self)
+        self.scope_check.setToolTip(
+            self.tr("Limiter la liste au service sélectionné dans l'arbre et à ce qui en dépend")
+        )
+        self.scope_check.setChecked(True)
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName(self.tr("Nombre de résultats"))
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_edit, 3)
+        search_row.addWidget(self.site_combo, 1)
+        search_row.addWidget(self.kind_combo, 1)
+        search_row.addWidget(self.scope_check)
 
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.caption)
-        right_layout.addWidget(self.table)
+        # --- command buttons ------------------------------------------------------------
+        self.buttons: dict[str, QPushButton] = {}
+        button_row = QHBoxLayout()
+        for key, text, tip in (
+            ("new_unit", self.tr("Nouveau service…"), self.tr("Sous le service sélectionné")),
+            ("new_person", self.tr("Nouvelle personne…"), self.tr("Ctrl+N dans la liste")),
+            ("new_post", self.tr("Nouveau poste…"), self.tr("Dans le service ou pour la personne")),
+            ("edit", self.tr("Modifier…"), self.tr("F2 : la fiche affichée à droite")),
+            ("move", self.tr("Déplacer…"), self.tr("Changer le rattachement du service")),
+            ("delete", self.tr("Supprimer…"), self.tr("Suppr : la fiche affichée à droite")),
+        ):
+            button = QPushButton(text, self)
+            button.setToolTip(tip)
+            button.setAccessibleName(text.rstrip("…"))
+            self.buttons[key] = button
+            button_row.addWidget(button)
+        button_row.addStretch(1)
+        button_row.addWidget(self.count_label)
+
+        # --- tree | matches + people | detail --------------------------------------------
+        self.tree_model = UnitTreeModel(self)
+        self.tree = UnitTreeView(self)
+        self.tree.setModel(self.tree_model)
+        self.units_caption = QLabel(self.tr("Services trouvés :"), self)
+        self.units_list = QListWidget(self)
+        self.units_list.setAccessibleName(self.tr("Services trouvés"))
+        self.units_list.setMaximumHeight(110)
+        self.units_caption.setBuddy(self.units_list)
+        self.table = make_table_view(self, self.tr("Personnes et postes"))
+        self.positions_model = PeopleTableModel(self)
+        self.table.setModel(self.positions_model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.delegate = HighlightDelegate(self.table)
+        self.table.setItemDelegate(self.delegate)
+        self.table.horizontalHeader().setSortIndicator(
+            PeopleColumn.NAME, Qt.SortOrder.AscendingOrder
+        )
+        self.table.installEventFilter(self)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.detail = DetailPanel(self)
+
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.units_caption)
+        middle_layout.addWidget(self.units_list)
+        middle_layout.addWidget(self.table)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([380, 760])
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([300, 620, 340])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter)
+        layout.addLayout(search_row)
+        layout.addLayout(button_row)
+        layout.addWidget(self.splitter, 1)
+        self._show_unit_matches([])
+        # Keyboard order follows reading order: search, filters, buttons, tree, list, detail.
+        order = [
+            self.search_edit, self.site_combo, self.kind_combo, self.scope_check,
+            *self.buttons.values(), self.tree, self.units_list, self.table, self.detail,
+        ]  # fmt: skip
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+        self.search_edit.textChanged.connect(self._on_search_changed)
+        self.site_combo.currentIndexChanged.connect(self._on_search_changed)
+        self.kind_combo.currentIndexChanged.connect(self._on_search_changed)
+        self.scope_check.toggled.connect(self._on_search_changed)
+        self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
+        self.tree.unit_dropped.connect(self._on_tree_unit_dropped)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.positions_model.modelReset.connect(self._on_people_reset)
+        self.table.activated.connect(self._on_table_activated)
+        self.units_list.itemActivated.connect(self._on_units_list_item_activated)
+        self.units_list.itemClicked.connect(self._on_units_list_item_activated)
+        self.detail.link_activated.connect(self._on_detail_link_activated)
+        self._connect_buttons()
+
+    # --- loading ----------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._units = self._service.units()
-        self.tree_model.removeRows(0, self.tree_model.rowCount())
-        items: dict[int, QStandardItem] = {}
-        for unit in self._units:
-            name = QStandardItem(unit.display_name)
-            name.setData(unit.id, UNIT_ID_ROLE)
-            name.setToolTip(unit.name)
-            name.setEditable(False)
-            kind = QStandardItem(unit.kind_label)
-            kind.setEditable(False)
-            items[unit.id] = name
-        for unit in self._units:
-            parent = items.get(unit.parent_id) if unit.parent_id else None
-            row = [items[unit.id], QStandardItem(unit.kind_label)]
-            row[1].setEditable(False)
-            (parent or self.tree_model.invisibleRootItem()).appendRow(row)
-        self.tree.expandToDepth(1)
-        self.tree.resizeColumnToContents(0)
-        self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
-        first = self.tree_model.index(0, 0)
-        if first.isValid():
-            self.tree.setCurrentIndex(first)
+        current = self.current_unit_id()
+        self._building = True
+        try:
+            self.site_combo.blockSignals(True)
+            chosen = self.site_combo.currentData()
+            self.site_combo.clear()
+            self.site_combo.addItem(self.tr("Tous les sites"), None)
+            for site in self._service.sites():
+                self.site_combo.addItem(site.name, site.id)
+            self.site_combo.setCurrentIndex(max(self.site_combo.findData(chosen), 0))
+            self.site_combo.blockSignals(False)
+            self.tree_model.set_units(self._service.units())
+            self.tree.expandToDepth(0)
+            self.tree.setColumnHidden(1, True)  # the kind is on the card; the name needs room
+        finally:
+            self._building = False
+        index = self.tree_model.index_of(current) if current is not None else QModelIndex()
+        if not index.isValid():
+            index = self.tree_model.index(0, 0)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)  # shows the unit and refreshes the list
+            self.tree.scrollTo(index)
         else:
-            self._show_positions(None)
+            self.refresh_results()
         self.loaded.emit()
 
-    def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        unit_id = current.siblingAtColumn(0).data(UNIT_ID_ROLE) if current.isValid() else None
-        self._show_positions(unit_id)
+    def current_unit_id(self) -> int | None:
+        return UnitTreeModel.unit_id_at(self.tree.currentIndex())
 
-    def _show_positions(self, unit_id: int | None) -> None:
-        if unit_id is None:
-            rows = self._service.positions()
-            label = self.tr("Tous les services")
-        else:
-            rows = self._service.positions(self._service.subtree_ids(self._units, unit_id))
-            unit = next(u for u in self._units if u.id == unit_id)
-            label = unit.display_name
-        self.positions_model.set_rows(rows)
-        vacant = sum(1 for r in rows if r.is_vacant)
-        summary = self.tr("{label} et services rattachés — {n} poste(s)").format(
-            label=label, n=len(rows)
+    def current_filter(self) -> SearchFilter:
+        under = self.current_unit_id() if self.scope_check.isChecked() else None
+        return SearchFilter(
+            text=self.search_edit.text(),
+            site_id=self.site_combo.currentData(),
+            unit_kind=self.kind_combo.currentData(),
+            under_unit_id=under,
         )
-        if vacant:
-            summary += self.tr(", dont {v} vacant(s)").format(v=vacant)
-        self.caption.setText(summary)
-        self.table.resizeColumnsToContents()
+
+    def refresh_results(self) -> None:
+        """Run the search again (typing, a filter, another unit, after an edit)."""
+        flt = self.current_filter()
+        self._filter = flt
+        service = self._service
+
+        def pages(offset: int, limit: int, sort: str, descending: bool):
+            return service.entries(
+                flt, sort=sort, descending=descending, offset=offset, limit=limit
+            )
+
+        total = service.count_entries(flt, cap=COUNT_CAP)
+        self.delegate.set_tokens(flt.tokens)
+        self.positions_model.set_source(pages, total)
+        self._show_unit_matches(service.matching_units(flt) if flt.tokens else [])
+        unit = self.tree_model.unit(flt.under_unit_id)
+        scope = self.tr(" dans {unit}").format(unit=unit.short_label) if unit else ""
+        if total > COUNT_CAP:
+            count = self.tr("plus de {n} lignes").format(n=format_number(COUNT_CAP))
+        else:
+            count = self.tr("{n} ligne(s)").format(n=format_number(total))
+        self.count_label.setText(count + scope)
+        current = self.tree_model.unit(self.current_unit_id())
+        self.scope_check.setText(
+            self.tr("Seulement {unit} et ses &sous-services").format(unit=current.short_label)
+            if current
+            else self.tr("Service choisi et ses &sous-services")
+        )
+
+    def _show_unit_matches(self, units) -> None:
+        self.units_list.clear()
+        for unit in units:
+            item = QListWidgetItem(f"{unit.display_name} ({unit.kind_label})", self.units_list)
+            item.setData(UNIT_ROLE, unit.id)
+        visible = bool(units)
+        self.units_caption.setVisible(visible)
+        self.units_list.setVisible(visible)
+
+    # --- selection --------------------------------------------------------------------------
+
+    def _on_search_changed(self, *_args) -> None:
+        if not self._building:
+            self.refresh_results()
+
+    def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._building:
+            return
+        unit_id = UnitTreeModel.unit_id_at(current)
+        if unit_id is not None:
+            self.show_unit(unit_id)
+        self.refresh_results()
+
+    def _on_people_reset(self) -> None:
+        # Fixed widths: measuring 100 000 rows' contents would defeat the lazy loading.
+        width = self.fontMetrics().averageCharWidth()
+        for column, chars in ((PeopleColumn.NAME, 24), (PeopleColumn.TITLE, 34),
+                              (PeopleColumn.UNIT, 22), (PeopleColumn.SITE, 18),
+                              (PeopleColumn.EMAIL, 30)):  # fmt: skip
+            self.table.setColumnWidth(column, chars * width)
+
+    def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.show_entry(self.positions_model.row_at(current.row()))
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.show_entry(self.positions_model.row_at(index.row()))
+            self.detail.setFocus()
+
+    def _on_units_list_item_activated(self, item: QListWidgetItem) -> None:
+        self.show_unit(item.data(UNIT_ROLE))
+        self.detail.setFocus()
+
+    def show_entry(self, entry) -> None:
+        if entry.person_id is not None:
+            self.show_person(entry.person_id)
+        elif entry.unit_id is not None:
+            self.show_unit(entry.unit_id)
+
+    def show_person(self, person_id: int) -> None:
+        try:
+            self.detail.show_person(self._service.person_detail(person_id))
+        except PilotisError as error:
+            self.detail.setPlainText(str(error))
+
+    def show_unit(self, unit_id: int) -> None:
+        try:
+            self.detail.show_unit(self._service.unit_detail(unit_id))
+        except PilotisError as error:
+            self.detail.setPlainText(str(error))
+
+    def select_unit(self, unit_id: int) -> bool:
+        index = self.tree_model.index_of(unit_id)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        self.show_unit(unit_id)
+        return True
+
+    def _on_detail_link_activated(self, action: str, argument: str) -> None:
+        if action == "unit":
+            self.show_unit(int(argument))
+        elif action == "person":
+            self.show_person(int(argument))
+        elif action == "programme":
+            self.navigate_requested.emit("programmes", argument)
+        else:
+            self.post_link_activated(action, argument)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if watched is self.search_edit:
+                if key == Qt.Key.Key_Escape and self.search_edit.text():
+                    self.search_edit.clear()
+                    return True
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self.open_first_result()
+                    return True
+                if key == Qt.Key.Key_Down and self.positions_model.rowCount():
+                    self.table.setFocus()
+                    self.table.selectRow(0)
+                    return True
+            elif watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._on_table_activated(self.table.currentIndex())
+                return True
+        return super().eventFilter(watched, event)
+
+    def open_first_result(self) -> None:
+        """Enter in the search box: the first person, else the first unit found, in detail."""
+        if self.positions_model.rowCount():
+            self.table.selectRow(0)
+            self.show_entry(self.positions_model.row_at(0))
+        elif self.units_list.count():
+            self.show_unit(self.units_list.item(0).data(UNIT_ROLE))
+
+    # --- TabPage commands -------------------------------------------------------------------
+
+    def focus_search(self) -> bool:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+        return True
+
+    def show_item(self, key: str) -> bool:
+        unit = self._service.find_unit(key)
+        return unit is not None and self.select_unit(unit.id)
+
+    def print_document(self):
+        from desktop.reports.directory_report import build_document
+
+        unit_id = self.current_unit_id()
+        unit = self.tree_model.unit(unit_id)
+        units = self._service.report_units(unit_id)
+        return build_document(units, unit.short_label if unit else self.tr("tous les services"))
+
+    def export_table(self):
+        columns = [
+            ExportColumn("Nom", lambda r: r.last_name or ("Poste vacant" if r.is_vacant else "")),
+            ExportColumn("Prénom", lambda r: r.first_name),
+            ExportColumn("Fonction", lambda r: r.title),
+            ExportColumn("Rôle", lambda r: r.role_label),
+            ExportColumn("Service", lambda r: r.unit_label),
+            ExportColumn("Site", lambda r: r.site),
+            ExportColumn("Courriel", lambda r: r.email),
+            ExportColumn("Téléphone", lambda r: r.phone),
+        ]
+        sort, descending = self.positions_model.sort_key
+        rows = self._service.entries(self._filter, sort=sort, descending=descending, limit=None)
+        unit = self.tree_model.unit(self._filter.under_unit_id)
+        stem = f"Annuaire {unit.short_label}" if unit else "Annuaire"
+        return columns, rows, stem

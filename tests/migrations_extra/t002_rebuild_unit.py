@@ -1,4 +1,4 @@
-"""Test-only migration: rebuilds the parent table `unit` the way a batch migration does on SQLite
+"""Test-only migration (its down_revision is set to our newest by the test): rebuilds the parent table `unit` the way a batch migration does on SQLite
 (create a copy, copy rows, DROP the original, rename), which fires ON DELETE actions on children
 when foreign keys are on."""
 

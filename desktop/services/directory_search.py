@@ -1,0 +1,175 @@
+"""Directory search in SQL: FTS5 word-prefix matching on SQLite, LIKE on folded text elsewhere."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import String, column, literal, literal_column, select, table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from desktop.models import Person, Position, Unit
+from desktop.services.parsing import fold
+
+# Accented letters PostgreSQL's translate() maps to plain ones (lower case is applied first).
+_ACCENTED = "àáâãäåāçćčèéêëēėęìíîïīñńòóôõöøōùúûüūýÿžšß"
+_PLAIN = "aaaaaaaccceeeeeeeiiiiinnooooooouuuuuyyzss"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_TOKENS = 6
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """What the user asked for: typed text, and the site / unit kind / subtree filters."""
+
+    text: str = ""
+    site_id: int | None = None
+    unit_kind: str | None = None
+    under_unit_id: int | None = None  # this unit and every unit below it
+
+    @property
+    def tokens(self) -> list[str]:
+        """The words to match; a one-letter word beside longer ones is left out until the next
+        letter comes (`martin s`): it narrows little and would make that keystroke scan most
+        of the people."""
+        words = search_tokens(self.text)
+        longer = [w for w in words if len(w) > 1]
+        return longer or words
+
+
+def search_tokens(text: str) -> list[str]:
+    """Folded words of a query: `Jean-Pierre  BÉJEAN` → ['jean', 'pierre', 'bejean'].
+
+    Splitting here (not in FTS5's query parser) means quotes, stars or `OR` typed by a user
+    are plain text, never query syntax.
+    """
+    return _TOKEN.findall(fold(text))[:MAX_TOKENS]
+
+
+class folded(FunctionElement):  # noqa: N801 - SQL function names read lower case
+    """Lower case without accents, in SQL: the LIKE fallback compares folded text."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw) -> str:
+    # A Python function registered on the connection (register_fold); SQLite's lower() only
+    # knows ASCII.
+    return f"pilotis_fold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element, compiler, **kw) -> str:
+    # translate() is core PostgreSQL; the unaccent extension may not be installed on a server.
+    inner = compiler.process(element.clauses, **kw)
+    return f"translate(lower({inner}), '{_ACCENTED}', '{_PLAIN}')"
+
+
+def register_fold(session: Session) -> None:
+    """Make pilotis_fold() known to this SQLite connection (no-op elsewhere)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        raw.create_function("pilotis_fold", 1, _fold_or_none, deterministic=True)
+
+
+def _fold_or_none(value: object) -> str | None:
+    return None if value is None else fold(str(value))
+
+
+def fts_available(session: Session) -> bool:
+    """True when the FTS5 indexes of migration 0002 exist in this database."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('person_fts', 'unit_fts', "
+        "'position_fts')"
+    ).scalar()
+    return found == 3
+
+
+class Matcher:
+    """Builds `id IN (…)` conditions for one token against people, posts or units."""
+
+    def __init__(self, use_fts: bool) -> None:
+        self.use_fts = use_fts
+
+    def _fts(self, index: str, token: str):
+        fts = table(index, column("rowid"))
+        # A quoted token followed by * is a prefix query: `bej` finds BÉJEAN.
+        query = '"' + token.replace('"', "") + '"*'
+        return select(fts.c.rowid).where(literal_column(index).op("MATCH")(literal(query)))
+
+    @staticmethod
+    def _like(token: str) -> str:
+        escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"%{escaped}%"
+
+    def person_ids(self, token: str):
+        if self.use_fts:
+            return self._fts("person_fts", token)
+        pattern = self._like(token)
+        return select(Person.id).where(
+            folded(Person.last_name).like(pattern, escape="\\")
+            | folded(Person.first_name).like(pattern, escape="\\")
+        )
+
+    def position_ids(self, token: str):
+        if self.use_fts:
+            return self._fts("position_fts", token)
+        return select(Position.id).where(
+            folded(Position.title).like(self._like(token), escape="\\")
+        )
+
+    def unit_ids(self, token: str):
+        if self.use_fts:
+            return self._fts("unit_fts", token)
+        pattern = self._like(token)
+        return select(Unit.id).where(
+            folded(Unit.acronym).like(pattern, escape="\\")
+            | folded(Unit.name).like(pattern, escape="\\")
+        )
+
+
+def subtree_cte(root_id: int):
+    """A recursive CTE of the unit and its descendants (SQLite and PostgreSQL alike)."""
+    tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
+    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+
+
+def highlight_spans(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Where the folded tokens occur in text, as merged (start, end) offsets of the original."""
+    if not text or not tokens:
+        return []
+    folded_chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        for piece in fold(char) or char:
+            folded_chars.append(piece)
+            origin.append(index)
+    haystack = "".join(folded_chars)
+    spans = []
+    for token in tokens:
+        start = haystack.find(token)
+        while start != -1:
+            end = start + len(token)
+            spans.append((origin[start], origin[end - 1] + 1))
+            start = haystack.find(token, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,1 @@
+"""Widgets, dialogs and views of the Annuaire des services tab."""

@@ -1,0 +1,284 @@
+"""The directory tab's edit commands: dialogs, confirmations, and announcing each history batch.
+
+Every command is one service call (one transaction); on success the tab emits `edited(batch)`
+so that Ctrl+Z undoes it, then shows the result again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from desktop.errors import PilotisError
+from desktop.views.directory import confirm as ask
+from desktop.views.directory.move_dialog import MoveDialog
+from desktop.views.directory.person_dialog import PersonDialog
+from desktop.views.directory.position_dialog import PositionDialog
+from desktop.views.directory.unit_dialog import UnitDialog
+from desktop.views.tab_page import TabPage
+
+
+class DirectoryEditing(TabPage):
+    """Mixed into DirectoryTab, which provides _service, tree, detail and the show_* methods."""
+
+    def _connect_buttons(self) -> None:
+        self.buttons["new_unit"].clicked.connect(self.new_unit)
+        self.buttons["new_person"].clicked.connect(self.new_person)
+        self.buttons["new_post"].clicked.connect(self.new_post)
+        self.buttons["edit"].clicked.connect(self.edit_item)
+        self.buttons["move"].clicked.connect(self.move_unit)
+        self.buttons["delete"].clicked.connect(self.delete_item)
+
+    @staticmethod
+    def run_dialog(dialog: QDialog) -> bool:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def _warn(self, error: PilotisError) -> None:
+        QMessageBox.warning(self, self.tr("Annuaire des services"), str(error))
+
+    def _announce(self, batch: str | None, message: str) -> None:
+        if batch:
+            self.edited.emit(batch)
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(message + self.tr(" — Ctrl+Z pour annuler"), 6000)
+
+    def _after_edit(self, batch, message, *, unit_id=None, person_id=None, tree=False) -> None:
+        self._announce(batch, message)
+        if tree:
+            self.load()  # the tree changed: rebuild it, keeping the current unit
+        else:
+            self.refresh_results()
+        if unit_id is not None:
+            self.select_unit(unit_id) if tree else self.show_unit(unit_id)
+        elif person_id is not None:
+            self.show_person(person_id)
+
+    def _shown(self) -> tuple[str | None, int | None]:
+        if self.detail.person is not None:
+            return "person", self.detail.person.id
+        if self.detail.unit is not None:
+            return "unit", self.detail.unit.id
+        return None, None
+
+    # --- TabPage commands (Ctrl+N, F2, Suppr) -----------------------------------------------
+
+    def new_item(self) -> bool:
+        if self.tree.hasFocus():
+            self.new_unit()
+        else:
+            self.new_person()
+        return True
+
+    def edit_item(self) -> bool:
+        kind, item_id = self._shown()
+        if kind == "person":
+            self.edit_person(item_id)
+        elif kind == "unit":
+            self.edit_unit(item_id)
+        return kind is not None
+
+    def delete_item(self) -> bool:
+        kind, item_id = self._shown()
+        if kind == "person":
+            self.delete_person(item_id)
+        elif kind == "unit":
+            self.delete_unit(item_id)
+        return kind is not None
+
+    # --- units ------------------------------------------------------------------------------
+
+    def new_unit(self) -> None:
+        dialog = UnitDialog(
+            self._service.create_unit, self.tree_model.units(), self._service.sites(),
+            parent_id=self.current_unit_id(), parent=self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            result = dialog.result_value
+            self._after_edit(result.batch, self.tr("Service ajouté"), unit_id=result.id, tree=True)
+
+    def edit_unit(self, unit_id: int) -> None:
+        try:
+            unit = self._service.unit_detail(unit_id)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        dialog = UnitDialog(
+            lambda data: self._service.update_unit(unit.id, unit.version, data),
+            self.tree_model.units(), self._service.sites(), unit=unit, parent=self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_edit(
+                dialog.result_value, self.tr("Service modifié"), unit_id=unit_id, tree=True
+            )
+
+    def move_unit(self) -> None:
+        kind, unit_id = self._shown()
+        unit_id = unit_id if kind == "unit" else self.current_unit_id()
+        unit = self.tree_model.unit(unit_id)
+        if unit is None:
+            return
+        below = self._service.subtree_ids(self.tree_model.units(), unit.id)
+        targets = [u for u in self.tree_model.units() if u.id not in below]
+        dialog = MoveDialog(
+            lambda parent_id: self._service.move_unit(unit.id, unit.version, parent_id),
+            unit, targets, self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_edit(
+                dialog.result_value, self.tr("Service déplacé"), unit_id=unit.id, tree=True
+            )
+
+    def _on_tree_unit_dropped(self, unit_id: int, parent_id: int) -> None:
+        unit, target = self.tree_model.unit(unit_id), self.tree_model.unit(parent_id)
+        if unit is None or target is None or unit.parent_id == parent_id:
+            return
+        question = self.tr("Rattacher « {unit} » (avec ses sous-services) à « {target} » ?")
+        if not ask.confirm(
+            self, self.tr("Déplacer le service"),
+            question.format(unit=unit.display_name, target=target.display_name),
+        ):  # fmt: skip
+            return
+        try:
+            batch = self._service.move_unit(unit.id, unit.version, parent_id)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        self._after_edit(batch, self.tr("Service déplacé"), unit_id=unit.id, tree=True)
+
+    def delete_unit(self, unit_id: int) -> None:
+        unit = self.tree_model.unit(unit_id)
+        if unit is None:
+            return
+        subs, posts = self._service.unit_contents(unit_id)
+        if subs or posts:
+            mode = ask.ask_delete_unit_mode(
+                self, unit.display_name, subs, posts, unit.parent_id is not None
+            )
+            if mode is None:
+                return
+        else:
+            mode = None
+            text = self.tr("Supprimer le service « {unit} » ?").format(unit=unit.display_name)
+            if not ask.confirm(self, self.tr("Supprimer le service"), text):
+                return
+        try:
+            batch = self._service.delete_unit(unit_id, unit.version, mode)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        parent = unit.parent_id
+        self._after_edit(batch, self.tr("Service supprimé"), unit_id=parent, tree=True)
+
+    # --- people -----------------------------------------------------------------------------
+
+    def new_person(self) -> None:
+        dialog = PersonDialog(self._service.create_person, self._service.sites(), parent=self)
+        if self.run_dialog(dialog):
+            result = dialog.result_value
+            self._after_edit(result.batch, self.tr("Personne ajoutée"), person_id=result.id)
+
+    def edit_person(self, person_id: int) -> None:
+        try:
+            person = self._service.person_detail(person_id)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        dialog = PersonDialog(
+            lambda data: self._service.update_person(person.id, person.version, data),
+            self._service.sites(), person, self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_edit(dialog.result_value, self.tr("Fiche modifiée"), person_id=person_id)
+
+    def delete_person(self, person_id: int) -> None:
+        person = self.detail.person
+        if person is None or person.id != person_id:
+            return
+        text = self.tr(
+            "Supprimer {name} de l'annuaire ?\nSes postes en cours resteront, vacants ; "
+            "ses postes passés sont supprimés avec la fiche."
+        ).format(name=person.full_name)
+        if not ask.confirm(self, self.tr("Supprimer la personne"), text):
+            return
+        try:
+            batch = self._service.delete_person(person_id, person.version)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        self._after_edit(batch, self.tr("Personne supprimée"))
+        self.detail.show_nothing()
+
+    # --- posts ------------------------------------------------------------------------------
+
+    def new_post(self, *, unit_id: int | None = None, person_id: int | None = None) -> None:
+        kind, shown = self._shown()
+        person = None
+        if person_id is None and unit_id is None:
+            if kind == "person":
+                person_id = shown
+            else:
+                unit_id = shown if kind == "unit" else self.current_unit_id()
+        if person_id is not None:
+            detail = self._service.person_detail(person_id)
+            person = (detail.id, f"{detail.last_name} {detail.first_name}")
+        dialog = PositionDialog(
+            self._service.create_position, self.tree_model.units(), self._service.find_people,
+            unit_id=unit_id, person=person, parent=self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_post(dialog.result_value.batch, self.tr("Poste ajouté"))
+
+    def _after_post(self, batch: str | None, message: str) -> None:
+        kind, shown = self._shown()
+        self._after_edit(
+            batch, message,
+            unit_id=shown if kind == "unit" else None,
+            person_id=shown if kind == "person" else None,
+        )  # fmt: skip
+
+    def _post(self, position_id: int):
+        detail = self.detail.person or self.detail.unit
+        posts = list(detail.posts) + list(getattr(detail, "past_posts", []))
+        return next((p for p in posts if p.id == position_id), None)
+
+    def edit_post(self, position_id: int) -> None:
+        post = self._post(position_id)
+        if post is None:
+            return
+        dialog = PositionDialog(
+            lambda data: self._service.update_position(post.id, post.version, data),
+            self.tree_model.units(), self._service.find_people, post=post, parent=self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_post(dialog.result_value, self.tr("Poste modifié"))
+
+    def end_post(self, position_id: int, on: date | None = None) -> None:
+        post = self._post(position_id)
+        if post is None:
+            return
+        on = on or date.today()
+        text = self.tr(
+            "Terminer le poste « {title} » au {day} ?\nIl restera dans l'historique."
+        ).format(title=post.title, day=on.strftime("%d/%m/%Y"))
+        if not ask.confirm(self, self.tr("Terminer le poste"), text):
+            return
+        try:
+            batch = self._service.end_position(post.id, post.version, on)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        self._after_post(batch, self.tr("Poste terminé"))
+
+    def post_link_activated(self, action: str, argument: str) -> None:
+        if action == "edit-post":
+            self.edit_post(int(argument))
+        elif action == "end-post":
+            self.end_post(int(argument))
+        elif action == "add-post":
+            kind, _, item = argument.partition(":")
+            if kind == "unit":
+                self.new_post(unit_id=int(item))
+            else:
+                self.new_post(person_id=int(item))

@@ -1,0 +1,167 @@
+"""Directory searching and reading: what a user finds by typing, and what a unit's card shows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop.services.directory_edits import PersonInput, PositionInput
+from desktop.services.directory_search import SearchFilter, highlight_spans, search_tokens
+from desktop.services.directory_service import DirectoryService
+from desktop.services.history import install_history
+
+
+@pytest.fixture(params=["fts", "like"])
+def service(request, filled_database):
+    """The same tests run on the FTS5 index and on the portable LIKE-on-folded-text path."""
+    install_history(filled_database.session_factory)
+    return DirectoryService(filled_database.session_factory, use_fts=request.param == "fts")
+
+
+def names(rows):
+    return [r.person_label for r in rows]
+
+
+def test_search_ignores_accents_and_case(service):
+    """Typing `bejean` finds BÉJEAN in every post she holds."""
+    rows = service.entries(SearchFilter("bejean"))
+    assert set(names(rows)) == {"BÉJEAN Sophie"}
+    assert len(rows) == 3
+    assert service.count_entries(SearchFilter("BÉJEAN")) == 3
+
+
+def test_search_matches_word_beginnings(service):
+    """A few letters are enough: `bej` finds BÉJEAN, `jean-pie` finds Jean-Pierre DUFOUR."""
+    assert set(names(service.entries(SearchFilter("bej")))) == {"BÉJEAN Sophie"}
+    assert names(service.entries(SearchFilter("jean-pie"))) == ["DUFOUR Jean-Pierre"]
+
+
+def test_search_matches_acronyms_and_titles_across_fields(service):
+    """`drajes` lists the DRAJES and finds the unit; `sgra adjoint` combines title words."""
+    rows = service.entries(SearchFilter("drajes"))
+    assert names(rows) == ["ETIENNE Pascal", "KANCAL Sélim"]
+    units = service.matching_units(SearchFilter("drajes"))
+    assert [u.acronym for u in units] == ["DRAJES"]
+    assert names(service.entries(SearchFilter("sgra adjoint"))) == ["PAILLET Philippe"]
+
+
+def test_search_text_is_never_query_syntax(service):
+    """Quotes, stars, OR or a lone dash typed by a user neither fail nor widen the search."""
+    for text in ['"', "bej*", "bejean OR etienne", "-", "(", "%", "_"]:
+        service.count_entries(SearchFilter(text))
+    assert service.count_entries(SearchFilter("bejean OR etienne")) == 0
+
+
+def test_unit_and_below_filter_and_kind_filter(service):
+    """ "DRAJES and below" keeps its pôles' heads; a kind filter keeps only that kind of unit."""
+    drajes = service.find_unit("drajes")
+    rows = service.entries(SearchFilter(under_unit_id=drajes.id))
+    assert names(rows) == [
+        "CAZIN Véronique", "ETIENNE Pascal", "KANCAL Sélim", "PERROCHIA Cyrille", "REMOND Nicolas",
+    ]  # fmt: skip
+    poles = service.entries(SearchFilter(under_unit_id=drajes.id, unit_kind="pole"))
+    assert names(poles) == ["CAZIN Véronique", "PERROCHIA Cyrille", "REMOND Nicolas"]
+
+
+def test_site_filter(service):
+    """Filtering on Toulouse keeps the people of Toulouse (their own site or their unit's)."""
+    toulouse = next(s for s in service.sites() if s.code == "TOULOUSE")
+    rows = service.entries(SearchFilter(site_id=toulouse.id))
+    assert "FOURAR Mostafa" in names(rows)
+    assert "BÉJEAN Sophie" not in names(rows)
+    assert {r.site for r in rows} == {toulouse.name}
+
+
+def test_pages_and_sorting_come_from_the_database(service):
+    """The table asks for pages: they follow each other without overlap, in the chosen order."""
+    total = service.count_entries(SearchFilter())
+    first = service.entries(SearchFilter(), offset=0, limit=10)
+    rest = service.entries(SearchFilter(), offset=10, limit=None)
+    assert len(first) + len(rest) == total
+    everything = names(first + rest)
+    assert everything[0] == "ALILI Nadir"
+    by_title_desc = service.entries(SearchFilter(), sort="title", descending=True, limit=3)
+    assert by_title_desc[0].title >= by_title_desc[1].title >= by_title_desc[2].title
+
+
+def test_vacant_posts_and_people_without_post_are_listed(service):
+    """A vacant post shows as « Poste vacant »; a newly added person appears before any post."""
+    drajes = service.find_unit("DRAJES")
+    service.create_position(PositionInput(drajes.id, "Conseiller sport", "member"))
+    created = service.create_person(PersonInput("NOUVEAU", "Zoé"))
+    rows = service.entries(SearchFilter(under_unit_id=drajes.id))
+    assert "Poste vacant" in names(rows)
+    assert names(rows)[-1] == "Poste vacant"  # vacant posts sort last
+    lone = service.entries(SearchFilter("nouveau"))
+    assert [(r.person_id, r.title_label) for r in lone] == [(created.id, "Sans affectation")]
+
+
+def test_unit_card_shows_heads_deputies_sub_units_links_and_programmes(service):
+    """The DRAJES card: head, deputy, its pôles with their heads, its dotted-line link."""
+    detail = service.unit_detail(service.find_unit("DRAJES").id)
+    assert [p.person_label for p in detail.posts_with("head")] == ["ETIENNE Pascal"]
+    assert [p.person_label for p in detail.posts_with("deputy")] == ["KANCAL Sélim"]
+    assert [s.head for s in detail.sub_units][:3] == [
+        "PERROCHIA Cyrille", "REMOND Nicolas", "CAZIN Véronique",
+    ]  # fmt: skip
+    assert [link.unit.label.split(" —")[0] for link in detail.links] == ["DRAFPICA"]
+    assert detail.created_on == date(2021, 1, 1)
+    assert detail.kind_label == "Direction"
+
+
+def test_site_managers_of_srapi_are_on_its_card(service):
+    """SRAPI shows its head and its two site managers, in the chart's order."""
+    detail = service.unit_detail(service.find_unit("SRAPI").id)
+    assert [p.person_label for p in detail.posts_with("site_manager")] == [
+        "DUFOUR Jean-Pierre", "PALMIER Alexis",
+    ]  # fmt: skip
+
+
+def test_person_card_lists_every_current_post(service):
+    """BÉJEAN's card lists her three current posts, heads of units first by unit order."""
+    person_id = service.entries(SearchFilter("bejean"))[0].person_id
+    detail = service.person_detail(person_id)
+    assert detail.full_name == "Sophie BÉJEAN"
+    assert len(detail.posts) == 3
+    assert detail.past_posts == []
+
+
+def test_find_people_for_the_post_dialog(service):
+    """Typing part of a name in the post dialog proposes the matching people."""
+    found = service.find_people("mich")
+    assert [label for _id, label in found] == [
+        "LOPEZ Jean-Michel",
+        "MICHEL Cédric",
+        "MICHEL Damien",
+    ]
+
+
+def test_search_tokens_and_highlight_spans():
+    """Words are folded and split; highlights point at the original accented letters."""
+    assert search_tokens('  Jean-Pierre "BÉJEAN" ') == ["jean", "pierre", "bejean"]
+    assert highlight_spans("BÉJEAN Sophie", ["bej"]) == [(0, 3)]
+    assert highlight_spans("Béziers", ["xyz"]) == []
+
+
+def test_pages_cross_from_people_to_vacant_posts(service):
+    """Scrolling page by page reaches the vacant posts after the last name, none lost or twice."""
+    drajes = service.find_unit("DRAJES")
+    for title in ("Conseiller A", "Conseiller B", "Conseiller C"):
+        service.create_position(PositionInput(drajes.id, title, "member"))
+    flt = SearchFilter()
+    total = service.count_entries(flt)
+    seen = []
+    for offset in range(0, total + 7, 7):
+        seen += service.entries(flt, offset=offset, limit=7)
+    assert len(seen) == total
+    assert [r.title for r in seen[-3:]] == ["Conseiller A", "Conseiller B", "Conseiller C"]
+    assert len({(r.position_id, r.person_id) for r in seen}) == total
+    assert service.count_entries(flt, cap=10) == 11
+
+
+def test_a_trailing_single_letter_waits_for_the_next_one():
+    """`martin s` searches `martin` until a second letter is typed; `m` alone still searches."""
+    assert SearchFilter("martin s").tokens == ["martin"]
+    assert SearchFilter("martin so").tokens == ["martin", "so"]
+    assert SearchFilter("m").tokens == ["m"]
