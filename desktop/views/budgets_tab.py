@@ -1,94 +1,285 @@
-"""Budgets: funding per programme and funder at each stage, and declared totals vs computed."""
+"""Budgets: who funds what, prévu → engagé → versé, under shared filters; charts, tables with
+subtotals, a cross-table, the declared totals that differ from their lines, and the printed
+« Synthèse budgétaire ». Clicking a bar or activating a row narrows every view (drill-down)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop.reports.budget_charts import CHARTS, percent, short_euros
+from desktop.services.budget_filters import BudgetFilter, describe
+from desktop.services.budget_service import BudgetOptions, BudgetOverview
 from desktop.services.formatting import format_euros
+from desktop.services.vocabulary import STAGES
+from desktop.views.budgets.chain_panel import ChainPanel
+from desktop.views.budgets.chart_view import ChartView
+from desktop.views.budgets.discrepancy_panel import DiscrepancyPanel
+from desktop.views.budgets.filter_bar import BudgetFilterBar
+from desktop.views.budgets.pivot_panel import PivotPanel
 from desktop.views.context import Services
-from desktop.views.item_views import make_table_view
-from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 from desktop.views.tab_page import TabPage
+
+SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS = range(4)
 
 
 class BudgetsTab(TabPage):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._budgets = services.budgets
-        self._checks = services.checks
+        self._options: BudgetOptions | None = None
+        self._overview: BudgetOverview | None = None
+        self._history: list[BudgetFilter] = []
+        self._stale: set[int] = set()
 
-        def money(header: str, getter) -> Column:
-            return Column(header, getter, lambda r: format_euros(getter(r)), align_right=True)
+        self.filter_bar = BudgetFilterBar(self)
+        self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
+        self.filter_bar.back_button.clicked.connect(self._on_back_clicked)
+        self.key_figures = QLabel(self)
+        self.key_figures.setWordWrap(True)
+        self.key_figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_figures.setAccessibleName(self.tr("Chiffres clés"))
+        self.filters_label = QLabel(self)
+        self.filters_label.setWordWrap(True)
+        self.filters_label.setStyleSheet("color: #444;")
 
-        self.funding_caption = QLabel(self)
-        self.funding_table = make_table_view(
-            self, self.tr("Financements par programme et financeur")
+        self.chain = ChainPanel(self)
+        self.splitter = self.chain.splitter  # the main window saves its state
+        self.chain.drill.connect(self._on_chain_drill)
+        self.chain.open_programme.connect(self._open_programme)
+
+        self.chart_views = [ChartView(spec, self) for spec in CHARTS]
+        charts_box = QWidget(self)
+        grid = QGridLayout(charts_box)
+        for index, view in enumerate(self.chart_views):
+            view.picked.connect(self._on_chart_picked)
+            grid.addWidget(view, index // 2, index % 2)
+        self.charts_hint = QLabel(
+            self.tr("Cliquer une barre ou une part filtre tous les graphiques et tableaux."), self
         )
-        self.funding_model = RowsTableModel(
-            [
-                Column(self.tr("Code"), lambda r: r.programme_code),
-                Column(self.tr("Programme"), lambda r: r.programme_name),
-                Column(self.tr("Financeur"), lambda r: r.funder_name),
-                money(self.tr("Prévu"), lambda r: r.planned_cents),
-                money(self.tr("Engagé"), lambda r: r.committed_cents),
-                money(self.tr("Versé"), lambda r: r.paid_cents),
-            ],
-            self,
-        )
-        self.funding_table.setModel(self.funding_model)
+        charts_page = QWidget(self)
+        charts_layout = QVBoxLayout(charts_page)
+        charts_layout.setContentsMargins(0, 4, 0, 0)
+        charts_layout.addWidget(self.charts_hint)
+        self.charts_scroll = QScrollArea(charts_page)
+        self.charts_scroll.setWidgetResizable(True)
+        self.charts_scroll.setWidget(charts_box)
+        self.charts_scroll.setAccessibleName(self.tr("Graphiques des financements"))
+        charts_layout.addWidget(self.charts_scroll, 1)
 
-        self.totals_caption = QLabel(self)
-        self.totals_table = make_table_view(self, self.tr("Totaux déclarés et sommes calculées"))
-        self.totals_model = RowsTableModel(
-            [
-                Column(self.tr("Programme"), lambda r: r.programme_code),
-                Column(self.tr("Total déclaré"), lambda r: r.label),
-                money(self.tr("Déclaré"), lambda r: r.declared_cents),
-                money(self.tr("Calculé"), lambda r: r.computed_cents),
-                money(self.tr("Écart"), lambda r: r.difference_cents),
-                Column(self.tr("Source"), lambda r: r.source, tooltip=lambda r: r.source),
-            ],
-            self,
-            emphasis=lambda r: "alert" if r.difference_cents else None,
-        )
-        self.totals_table.setModel(self.totals_model)
+        self.pivot = PivotPanel(self)
+        self.pivot.activated_line.connect(self._on_pivot_activated_line)
+        self.checks = DiscrepancyPanel(self)
+        self.checks.programme_activated.connect(self._open_programme)
+        # The funding and declared-totals tables under the names the main window tests use.
+        self.funding_model = self.chain.programmes_model
+        self.totals_model = self.checks.model
 
-        top, bottom = QWidget(self), QWidget(self)
-        for box, caption, table in (
-            (top, self.funding_caption, self.funding_table),
-            (bottom, self.totals_caption, self.totals_table),
-        ):
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(caption)
-            box_layout.addWidget(table)
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(bottom)
-        self.splitter.setSizes([500, 300])
+        self.pages = QTabWidget(self)
+        self.pages.setAccessibleName(self.tr("Vues des budgets"))
+        self.pages.addTab(self.chain, self.tr("Synthèse prévu / engagé / versé"))
+        self.pages.addTab(charts_page, self.tr("Graphiques"))
+        self.pages.addTab(self.pivot, self.tr("Tableau croisé"))
+        self.pages.addTab(self.checks, self.tr("Totaux déclarés ≠ calculés"))
+        self.pages.currentChanged.connect(self._on_pages_current_changed)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.key_figures)
+        layout.addWidget(self.filters_label)
+        layout.addWidget(self.pages, 1)
+
+    # --- loading -----------------------------------------------------------------------------
 
     def load(self) -> None:
-        funding = self._budgets.funding_by_programme_and_funder()
-        self.funding_model.set_rows(funding)
-        planned = sum(r.planned_cents for r in funding)
-        self.funding_caption.setText(
-            self.tr(
-                "Financements : {n} lignes programme × financeur, {total} prévus au total"
-            ).format(n=len(funding), total=format_euros(planned))
-        )
-        totals = self._checks.declared_totals()
-        self.totals_model.set_rows(totals)
-        differing = [t for t in totals if t.difference_cents]
-        self.totals_caption.setText(
-            self.tr(
-                "Totaux déclarés par les sources : {n}, "
-                "dont {d} différent(s) de la somme des lignes"
-            ).format(n=len(totals), d=len(differing))
-        )
-        for table in (self.funding_table, self.totals_table):
-            table.resizeColumnsToContents()
-            table.setColumnWidth(1, min(table.columnWidth(1), 360))
+        self._options = self._budgets.options()
+        self.filter_bar.set_options(self._options)
+        self._refresh(self.filter_bar.filter())
         self.loaded.emit()
+
+    def current_filter(self) -> BudgetFilter:
+        return self.filter_bar.filter()
+
+    def _refresh(self, flt: BudgetFilter) -> None:
+        """Re-aggregate for flt; pages other than the visible one redraw when shown."""
+        self._overview = self._budgets.overview(flt)
+        self._show_key_figures()
+        self._stale = {SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS}
+        self._update_page(self.pages.currentIndex())
+        self._update_page(CHECKS)  # its count is in the tab title
+
+    def _update_page(self, page: int) -> None:
+        if page not in self._stale or self._overview is None:
+            return
+        self._stale.discard(page)
+        flt = self._overview.filter
+        if page == SYNTHESIS:
+            self.chain.show_overview(self._overview)
+        elif page == CHARTS_PAGE:
+            for view in self.chart_views:
+                view.show_overview(self._overview, self._chart_summary(view.spec.key))
+        elif page == PIVOT:
+            self.pivot.set_rows(self._budgets.cross_rows(flt), STAGES[flt.stage].lower())
+        elif page == CHECKS:
+            rows = self._budgets.discrepancies(flt)
+            self.checks.set_rows(rows)
+            self.pages.setTabText(
+                CHECKS, self.tr("Totaux déclarés ≠ calculés ({n})").format(n=len(rows))
+            )
+
+    def _show_key_figures(self) -> None:
+        total = self._overview.total
+        self.key_figures.setText(
+            self.tr(
+                "<b>Prévu {planned}</b> · engagé {committed} (taux d'engagement {crate}) · "
+                "versé {paid} (taux de paiement {prate}) · reste à engager {to_commit} · "
+                "<b>reste à payer {to_pay}</b>"
+            ).format(
+                planned=format_euros(total.planned_cents),
+                committed=format_euros(total.committed_cents),
+                crate=percent(total.commitment_rate, 1),
+                paid=format_euros(total.paid_cents),
+                prate=percent(total.payment_rate, 1),
+                to_commit=format_euros(total.to_commit_cents),
+                to_pay=format_euros(total.to_pay_cents),
+            )
+        )
+        labels = self._options.labels() if self._options else None
+        self.filters_label.setText(
+            self.tr("Filtres : {f}").format(f=" ; ".join(describe(self._overview.filter, labels)))
+        )
+
+    def _chart_summary(self, key: str) -> str:
+        """One line of text per chart: what a screen reader says, what a glance confirms."""
+        overview = self._overview
+        stage = overview.filter.stage
+        if key in ("funder_bar", "funder_donut") and overview.funder_totals:
+            top = overview.funder_totals[0]
+            total = overview.total.stage_cents(stage) or 1
+            return self.tr("Premier financeur : {f}, {a} ({p}).").format(
+                f=top.funder_name, a=short_euros(top.stage_cents(stage)),
+                p=percent(top.stage_cents(stage) / total),
+            )  # fmt: skip
+        if key in ("programme", "chain", "cofinancing") and overview.programmes:
+            top = overview.programmes[0].subtotal
+            return self.tr("{n} programme(s) ; le premier : {c}, {a}.").format(
+                n=len(overview.programmes), c=top.programme_code,
+                a=short_euros(top.stage_cents(stage)),
+            )  # fmt: skip
+        if key == "axis" and overview.axes:
+            return self.tr(
+                "Un programme rattaché à plusieurs axes compte dans chacun : la somme des axes "
+                "peut dépasser le total."
+            )
+        if key == "year" and overview.years:
+            return self.tr("Année : première année de la période (2022-2023 compte en 2022).")
+        return ""
+
+    # --- filters and drill-down --------------------------------------------------------------
+
+    def _on_filter_bar_filter_changed(self, flt: BudgetFilter) -> None:
+        if self._overview is not None and flt != self._overview.filter:
+            self._history.append(self._overview.filter)
+            self.filter_bar.back_button.setEnabled(True)
+        self._refresh(flt)
+
+    def apply_filter(self, flt: BudgetFilter) -> None:
+        """Show flt in the filter bar, which re-aggregates every view."""
+        if flt != self.current_filter():
+            self.filter_bar.set_filter(flt)
+
+    def _on_back_clicked(self) -> None:
+        if not self._history:
+            return
+        previous = self._history.pop()
+        self.filter_bar.back_button.setEnabled(bool(self._history))
+        self._overview = None  # so the step back is not recorded as a new step
+        self.filter_bar.set_filter(previous)
+
+    def _on_chain_drill(self, programme: str | None, funder: str | None) -> None:
+        flt = self.current_filter()
+        if programme:
+            flt = flt.with_(programme=programme)
+        if funder:
+            flt = flt.with_(funders=(funder,))
+        self.apply_filter(flt)
+
+    def _on_chart_picked(self, gid: str) -> None:
+        kind, _, key = gid.partition(":")
+        flt = self.current_filter()
+        if kind == "programme":
+            if key == flt.programme:
+                self._open_programme(key)
+                return
+            self.apply_filter(flt.with_(programme=key))
+        elif kind == "funder":
+            self.apply_filter(flt.with_(funders=(key,)))
+        elif kind == "year" and key.isdigit():
+            self.apply_filter(flt.with_(year_from=int(key), year_to=int(key)))
+
+    def _on_pivot_activated_line(self, dimension: str, label: str) -> None:
+        flt = self.current_filter()
+        if dimension == "year" and label.isdigit():
+            self.apply_filter(flt.with_(year_from=int(label), year_to=int(label)))
+        elif dimension == "programme":
+            self.apply_filter(flt.with_(programme=label.split(" — ", 1)[0]))
+        elif dimension == "funder" and self._options is not None:
+            code = next((f.code for f in self._options.funders if f.name == label), None)
+            if code:
+                self.apply_filter(flt.with_(funders=(code,)))
+
+    def _open_programme(self, code: str) -> None:
+        self.navigate_requested.emit("programmes", code)
+
+    def _on_pages_current_changed(self, index: int) -> None:
+        self._update_page(index)
+
+    # --- commands routed by the main window ---------------------------------------------------
+
+    def show_item(self, key: str) -> bool:
+        """Show the budget of one programme (from another tab)."""
+        if self._options is None:
+            self.load()
+        if not any(c.code == key for c in self._options.programmes):
+            return False
+        self.apply_filter(BudgetFilter(programme=key, stage=self.current_filter().stage))
+        return True
+
+    def selected_charts(self) -> list[str]:
+        return [view.spec.key for view in self.chart_views if view.print_box.isChecked()]
+
+    def print_document(self):
+        if self._overview is None:
+            return None
+        from desktop.reports.budget_report import synthesis
+
+        flt = self._overview.filter
+        labels = self._options.labels() if self._options else None
+        return synthesis(
+            self._overview, self._budgets.discrepancies(flt), labels, self.selected_charts()
+        )
+
+    def export_table(self):
+        if self._overview is None:
+            return None
+        page = self.pages.currentIndex()
+        self._update_page(page)
+        if page == PIVOT:
+            return self.pivot.export()
+        if page == CHECKS:
+            return self.checks.export()
+        self._update_page(SYNTHESIS)
+        funders = self.chain.funders_view.hasFocus()
+        return self.chain.export(funders=funders)
+
+    def focus_search(self) -> bool:
+        self.filter_bar.programme.setFocus()
+        self.filter_bar.programme.lineEdit().selectAll()
+        return True

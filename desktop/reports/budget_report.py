@@ -1,0 +1,177 @@
+"""The « Synthèse budgétaire » as a Document: key figures of the chain prévu → engagé → versé, the
+chosen charts as SVG vectors, tables with subtotals and totals, and the declared totals that
+differ from their lines; also `python main.py report budget` (build(database, args))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop.errors import PilotisError
+from desktop.reports.budget_charts import CHARTS, figure_svg, percent
+from desktop.reports.document import Chart, Document, Heading, PageBreak, Paragraph, Table
+from desktop.services.budget_filters import BudgetFilter, FilterLabels, describe
+from desktop.services.budget_service import BudgetOverview, ChainRow
+from desktop.services.checks import TotalCheckRow
+from desktop.services.formatting import format_euros
+from desktop.services.vocabulary import PROGRAMME_FAMILIES, STAGES
+
+TITLE = "Synthèse budgétaire"
+CHAIN_HEADERS = ["Prévu", "Engagé (AE)", "Versé (CP)", "Taux d'engagement", "Taux de paiement",
+                 "Reste à engager", "Reste à payer"]  # fmt: skip
+
+
+def chain_cells(row: ChainRow) -> list[str]:
+    return [
+        format_euros(row.planned_cents), format_euros(row.committed_cents),
+        format_euros(row.paid_cents), percent(row.commitment_rate, 1),
+        percent(row.payment_rate, 1), format_euros(row.to_commit_cents),
+        format_euros(row.to_pay_cents),
+    ]  # fmt: skip
+
+
+def _chain_table(first_header: str, groups, total: ChainRow) -> Table:
+    rows: list[list[str]] = []
+    bold, shaded = set(), set()
+    for subtotal, lines in groups:
+        if subtotal is not None:
+            shaded.add(len(rows))
+            rows.append([subtotal.label, *chain_cells(subtotal)])
+        for line in lines:
+            indent = "    " if subtotal is not None else ""
+            rows.append([indent + line.label, *chain_cells(line)])
+    bold.add(len(rows))
+    rows.append([total.label, *chain_cells(total)])
+    return Table(
+        [first_header, *CHAIN_HEADERS], rows, widths=[3.2, 1.5, 1.5, 1.5, 1.1, 1.1, 1.4, 1.4],
+        align_right=frozenset(range(1, 8)), bold_rows=frozenset(bold),
+        shaded_rows=frozenset(shaded), size=7.5,
+    )  # fmt: skip
+
+
+def discrepancy_table(rows: Sequence[TotalCheckRow]) -> Table:
+    body = []
+    for row in rows:
+        scope = ", ".join(x for x in (row.funder_code, STAGES.get(row.stage or "", None),
+                                      row.period) if x)  # fmt: skip
+        body.append([
+            f"{row.programme_code} — {row.label}" + (f" ({scope})" if scope else ""),
+            format_euros(row.declared_cents), format_euros(row.computed_cents),
+            format_euros(row.difference_cents), row.source,
+        ])  # fmt: skip
+    return Table(["Total déclaré", "Déclaré", "Somme des lignes", "Écart", "Source"], body,
+                 widths=[3.4, 1.5, 1.5, 1.4, 2.6], align_right=frozenset({1, 2, 3}),
+                 size=7.5)  # fmt: skip
+
+
+def synthesis(
+    overview: BudgetOverview,
+    discrepancies: Sequence[TotalCheckRow],
+    labels: FilterLabels | None = None,
+    charts: Sequence[str] | None = None,
+) -> Document:
+    """The printed synthesis for the overview's filter; charts are keys of budget_charts.CHARTS
+    (all of them when None), in that order."""
+    flt = overview.filter
+    filters = describe(flt, labels)
+    document = Document(TITLE, subtitle=_subtitle(flt, labels))
+    total = overview.total
+    document.add(
+        Paragraph("Filtres appliqués : " + " ; ".join(filters) + ".", italic=True, size=8.5),
+        Heading("Chiffres clés"),
+        Table(
+            ["Prévu", "Engagé (AE)", "Versé (CP)", "Taux d'engagement", "Taux de paiement",
+             "Reste à payer"],
+            [[format_euros(total.planned_cents), format_euros(total.committed_cents),
+              format_euros(total.paid_cents), percent(total.commitment_rate, 1),
+              percent(total.payment_rate, 1), format_euros(total.to_pay_cents)]],
+            align_right=frozenset(range(6)), size=8.5,
+        ),
+        Paragraph(
+            "Le taux d'engagement rapporte l'engagé au prévu, le taux de paiement le versé à "
+            "l'engagé ; le reste à payer est l'engagé non encore versé. Les graphiques et "
+            f"tableaux par financeur portent sur le montant {STAGES[flt.stage].lower()}.",
+            size=8,
+        ),
+    )  # fmt: skip
+    keys = list(charts) if charts is not None else [spec.key for spec in CHARTS]
+    specs = [spec for key in keys for spec in CHARTS if spec.key == key]
+    for index, spec in enumerate(specs):
+        figure = spec.build(overview)
+        document.add(Chart(figure_svg(figure), height_mm=88))
+        if index % 2 == 1 and index + 1 < len(specs):
+            document.add(PageBreak())
+    document.add(
+        PageBreak(),
+        Heading("Financements par financeur"),
+        _chain_table("Financeur", [(None, overview.funder_totals)], total),
+        Heading("Totaux déclarés différents de la somme des lignes"),
+    )
+    if discrepancies:
+        document.add(discrepancy_table(discrepancies))
+    else:
+        document.add(Paragraph("Aucun écart : chaque total déclaré égale la somme de ses lignes."))
+    document.add(
+        Heading("Financements par programme et financeur"),
+        _chain_table(
+            "Programme / financeur",
+            [(chain.subtotal, chain.lines) for chain in overview.programmes],
+            total,
+        ),
+    )
+    return document
+
+
+def _subtitle(flt: BudgetFilter, labels: FilterLabels | None) -> str:
+    parts = []
+    if flt.programme:
+        parts.append(flt.programme)
+    if flt.family:
+        parts.append(PROGRAMME_FAMILIES.get(flt.family, flt.family))
+    if flt.year_from is not None or flt.year_to is not None:
+        years = {flt.year_from, flt.year_to} - {None}
+        parts.append("–".join(str(y) for y in sorted(years)))
+    if flt.funders:
+        parts.append(", ".join(flt.funders))
+    if flt.lead_unit:
+        parts.append(flt.lead_unit)
+    if flt.department:
+        parts.append(f"dép. {flt.department}")
+    parts.append(STAGES[flt.stage].lower())
+    text = " · ".join(parts)
+    return text if len(text) <= 70 else text[:69] + "…"
+
+
+def filter_from_args(args, options) -> BudgetFilter:
+    """The filter of `report budget` options; unknown codes are refused with a French message."""
+    year = None
+    if getattr(args, "year", None):
+        text = str(args.year).strip()
+        if not (text[:4].isdigit() and len(text) in (4, 9)):
+            raise PilotisError(f"Année invalide « {args.year} » : attendu 2023 ou 2022-2023.")
+        year = int(text[:4])
+    funder = getattr(args, "funder", None)
+    if funder and funder not in {f.code for f in options.funders}:
+        raise PilotisError(f"Financeur inconnu « {funder} ».")
+    family = getattr(args, "family", None)
+    if family and family not in PROGRAMME_FAMILIES:
+        raise PilotisError(
+            f"Famille inconnue « {family} » : choix possibles {', '.join(PROGRAMME_FAMILIES)}."
+        )
+    code = getattr(args, "code", None)
+    if code and code not in {c.code for c in options.programmes}:
+        raise PilotisError(f"Programme inconnu « {code} ».")
+    unit = getattr(args, "unit", None)
+    if unit and unit not in {c.code for c in options.units}:
+        raise PilotisError(f"Service inconnu « {unit} ».")
+    return BudgetFilter(year_from=year, year_to=year, programme=code, family=family,
+                        funders=(funder,) if funder else (), lead_unit=unit)  # fmt: skip
+
+
+def build(database, args) -> Document:
+    """`python main.py report budget [--year Y] [--funder F] [--family X] [--code C] [--unit U]`."""
+    from desktop.services.budget_service import BudgetService
+
+    service = BudgetService(database.session_factory)
+    options = service.options()
+    flt = filter_from_args(args, options)
+    return synthesis(service.overview(flt), service.discrepancies(flt), options.labels())
