@@ -1,0 +1,1 @@
+"""Widgets of the Suivi des programmes tab: editor, roadmap, échéancier."""

@@ -1,0 +1,154 @@
+"""The échéancier: milestones not done across programmes, overdue ones in red, by lead unit and
+horizon; a milestone can be marked done from here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import PilotisError
+from desktop.services.export import ExportColumn
+from desktop.services.programme_schedule import ScheduleRow, ScheduleService
+from desktop.services.programme_service import Choice
+from desktop.views.item_views import make_table_view
+from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+
+HORIZONS = ((30, "30 prochains jours"), (90, "3 prochains mois"), (182, "6 prochains mois"),
+            (365, "12 prochains mois"), (None, "toutes les échéances à venir"))  # fmt: skip
+
+
+class ScheduleView(QWidget):
+    programme_activated = Signal(str)
+    edited = Signal(str)  # history batch of a milestone marked done
+
+    def __init__(self, service: ScheduleService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self.rows: list[ScheduleRow] = []
+        self.unit = QComboBox(self)
+        self.unit.setAccessibleName(self.tr("Service pilote"))
+        self.unit.setMinimumContentsLength(12)
+        self.unit.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.horizon = QComboBox(self)
+        self.horizon.setAccessibleName(self.tr("Horizon"))
+        self.horizon.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.horizon.setMinimumContentsLength(12)
+        for days, label in HORIZONS:
+            self.horizon.addItem(label, days)
+        self.horizon.setCurrentIndex(1)
+        self.overdue = QCheckBox(self.tr("avec les jalons en &retard"), self)
+        self.overdue.setChecked(True)
+        self.done_button = QPushButton(self.tr("Marquer comme &fait"), self)
+        unit_label = QLabel(self.tr("&Service pilote :"), self)
+        unit_label.setBuddy(self.unit)
+        horizon_label = QLabel(self.tr("É&chéances :"), self)
+        horizon_label.setBuddy(self.horizon)
+        bar = QHBoxLayout()
+        for widget in (unit_label, self.unit, horizon_label, self.horizon, self.overdue):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.done_button)
+        bottom.addStretch(1)
+        self.caption = QLabel(self)
+        self.table = make_table_view(self, self.tr("Échéancier des jalons"))
+        self.model = RowsTableModel(
+            [
+                Column(self.tr("Échéance"), lambda r: r.due_on, lambda r: r.due_label),
+                Column(self.tr("État"), lambda r: r.days, lambda r: r.state_label),
+                Column(self.tr("Jalon"), lambda r: r.title, tooltip=lambda r: r.note),
+                Column(self.tr("Programme"), lambda r: r.programme_code),
+                Column(self.tr("Intitulé du programme"), lambda r: r.programme_name,
+                       tooltip=lambda r: r.programme_name),
+                Column(self.tr("Pilote"), lambda r: r.lead_unit),
+                Column(self.tr("Note"), lambda r: r.note),
+            ],
+            self,
+            emphasis=lambda r: "alert" if r.is_overdue else None,
+        )  # fmt: skip
+        self.table.setModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.unit.currentIndexChanged.connect(self.refresh)
+        self.horizon.currentIndexChanged.connect(self.refresh)
+        self.overdue.toggled.connect(self.refresh)
+        self.done_button.clicked.connect(self._on_done_clicked)
+        self.table.doubleClicked.connect(self._on_table_activated)
+        self.table.activated.connect(self._on_table_activated)
+
+    def set_units(self, units: list[Choice]) -> None:
+        current = self.unit.currentData()
+        self.unit.blockSignals(True)
+        self.unit.clear()
+        self.unit.addItem(self.tr("Tous les services"), None)
+        for choice in units:
+            self.unit.addItem(choice.label, choice.key)
+        self.unit.setCurrentIndex(max(self.unit.findData(current), 0))
+        self.unit.blockSignals(False)
+
+    def refresh(self) -> None:
+        self.rows = self._service.milestones(
+            unit_id=self.unit.currentData(),
+            horizon_days=self.horizon.currentData(),
+            overdue=self.overdue.isChecked(),
+        )
+        self.model.set_rows(self.rows)
+        late = sum(1 for r in self.rows if r.is_overdue)
+        self.caption.setText(
+            self.tr("{n} jalon(s) à suivre, dont {late} en retard (en rouge)").format(
+                n=len(self.rows), late=late
+            )
+        )
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
+        self.table.setColumnWidth(4, min(self.table.columnWidth(4), 360))
+
+    def _current(self) -> ScheduleRow | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.programme_activated.emit(self.model.row_at(index.row()).programme_code)
+
+    def _on_done_clicked(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        try:
+            batch = self._service.set_done(row.id, row.version, True)
+        except PilotisError as error:
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return
+        self.edited.emit(batch)
+        self.refresh()
+
+    def export_table(self):
+        columns = [
+            ExportColumn("Échéance", lambda r: r.due_on, "date"),
+            ExportColumn("Précision", lambda r: r.precision_label),
+            ExportColumn("État", lambda r: r.state_label),
+            ExportColumn("Jalon", lambda r: r.title),
+            ExportColumn("Programme", lambda r: r.programme_code),
+            ExportColumn("Intitulé du programme", lambda r: r.programme_name),
+            ExportColumn("Service pilote", lambda r: r.lead_unit),
+            ExportColumn("Note", lambda r: r.note),
+        ]
+        return columns, list(self.rows), "Échéancier des jalons"
