@@ -507,19 +507,29 @@ class BudgetService:
     ) -> list[TotalCheckRow]:
         """Declared totals beside the sum of their programme subtree's lines, in one query.
 
-        As `python main.py check` (docs/dataset.md): the lines are restricted to the total's
-        funder, stage and period when it states them. The filter's programmes and funders apply;
-        years and stage do not (a total states its own scope).
+        The lines are restricted to the total's funder, stage and period when it states them
+        (docs/dataset.md); `python main.py check` and the Budgets tab both use this. The
+        filter's programmes and funders apply; years and stage do not (a total states its own
+        scope).
         """
         flt = flt or BudgetFilter()
         lineage = lineage_cte("declared_lineage")
         line = aliased(FundingLine)
-        computed = (
-            select(DeclaredTotal.id.label("total_id"),
-                   func.coalesce(func.sum(line.amount_cents), 0).label("computed"))
+        # Stages are nested views of the same money (versé ⊂ engagé ⊂ prévu), so a total that
+        # names no stage is compared, per programme × funder × period, with the largest stage
+        # amount — the prévu when it is known, else what the source gave — never their sum.
+        by_stage = (
+            select(
+                DeclaredTotal.id.label("total_id"),
+                line.programme_id,
+                line.funder_id,
+                line.period,
+                line.stage,
+                func.sum(line.amount_cents).label("amount"),
+            )  # fmt: skip
             .select_from(DeclaredTotal)
             .join(lineage, lineage.c.ancestor_id == DeclaredTotal.programme_id)
-            .outerjoin(
+            .join(
                 line,
                 and_(
                     line.programme_id == lineage.c.programme_id,
@@ -531,9 +541,32 @@ class BudgetService:
                     or_(DeclaredTotal.period.is_(None), line.period == DeclaredTotal.period),
                 ),
             )
-            .group_by(DeclaredTotal.id)
+            .group_by(DeclaredTotal.id, line.programme_id, line.funder_id, line.period, line.stage)
+            .subquery("by_stage")
+        )
+        by_group = (
+            select(by_stage.c.total_id, func.max(by_stage.c.amount).label("amount"))
+            .group_by(
+                by_stage.c.total_id,
+                by_stage.c.programme_id,
+                by_stage.c.funder_id,
+                by_stage.c.period,
+            )  # fmt: skip
+            .subquery("by_group")
+        )
+        summed = (
+            select(by_group.c.total_id, func.sum(by_group.c.amount).label("amount"))
+            .group_by(by_group.c.total_id)
+            .subquery("summed")
+        )
+        computed = (
+            select(
+                DeclaredTotal.id.label("total_id"),
+                func.coalesce(summed.c.amount, 0).label("computed"),
+            )
+            .outerjoin(summed, summed.c.total_id == DeclaredTotal.id)
             .subquery("computed")
-        )  # fmt: skip
+        )
         query = (
             select(
                 Programme.code,
