@@ -10,15 +10,33 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, Integer, event, insert, select
+from sqlalchemy import Date, DateTime, Float, Integer, delete, event, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
-from desktop.models import Audited, Base, Change
+from desktop.models import (
+    Audited,
+    Base,
+    Change,
+    programme_axis,
+    programme_department,
+    programme_establishment,
+    programme_partner,
+)
 
 SKIPPED_FIELDS = {"created_at", "updated_at", "version"}
+# Many-to-many links have no version of their own: a change of one is recorded on the owning
+# row as a pseudo-field holding the sorted list of linked ids, so that undo can restore it.
+LINK_FIELDS = {
+    ("programme", "axes"): (programme_axis, "programme_id", "axis_id"),
+    ("programme", "departments"): (programme_department, "programme_id", "department_id"),
+    ("programme", "partners"): (programme_partner, "programme_id", "organisation_id"),
+    ("programme", "establishments"): (
+        programme_establishment, "programme_id", "establishment_id",
+    ),
+}  # fmt: skip
 
 
 class ConflictError(PilotisError):
@@ -83,9 +101,11 @@ def current_batch(session: Session) -> str:
 def install_history(session_factory: sessionmaker, login: str | None = None) -> None:
     """Record every change of an audited row made through sessions of this factory."""
     login = login or os_login()
-    if session_factory.kw.get("info", {}).get("history_installed"):
+    info = session_factory.kw.setdefault("info", {})
+    if info.get("history_installed"):
         return
-    session_factory.kw.setdefault("info", {})["history_installed"] = True
+    info["history_installed"] = True
+    info["login"] = login
 
     @event.listens_for(session_factory, "after_flush")
     def _after_flush(session: Session, _context) -> None:
@@ -120,6 +140,33 @@ def install_history(session_factory: sessionmaker, login: str | None = None) -> 
     @event.listens_for(session_factory, "after_rollback")
     def _end(session: Session) -> None:
         session.info.pop("batch", None)
+
+
+def record_links(
+    session: Session, table_name: str, row_id: int, field: str, old: set[int], new: set[int]
+) -> None:
+    """Record that a row's links (e.g. a programme's axes) went from `old` to `new` ids; the
+    caller has already written the link table."""
+    if old == new:
+        return
+    if (table_name, field) not in LINK_FIELDS:
+        raise ValueError(f"Lien inconnu de l'historique : {table_name}.{field}")
+    row = {
+        "login": session.info.get("login") or os_login(),
+        "action": "update",
+        "table_name": table_name,
+        "row_id": row_id,
+        "field": field,
+        "old_value": json.dumps(sorted(old)),
+        "new_value": json.dumps(sorted(new)),
+        "batch": current_batch(session),
+    }
+    session.connection().execute(insert(Change), [row])
+
+
+def _linked_ids(session: Session, table_name: str, row_id: int, field: str) -> set[int]:
+    table, own, other = LINK_FIELDS[(table_name, field)]
+    return set(session.scalars(select(table.c[other]).where(table.c[own] == row_id)).all())
 
 
 def _snapshot(obj: Base) -> str:
@@ -211,6 +258,9 @@ class HistoryService:
             return current_batch(session)
 
     def _revert_one(self, session: Session, change: Change) -> None:
+        if (change.table_name, change.field) in LINK_FIELDS:
+            self._revert_links(session, change)
+            return
         model = _model_for(change.table_name)
         table = model.__table__
         obj = session.get(model, change.row_id) if change.row_id is not None else None
@@ -238,3 +288,25 @@ class HistoryService:
                 if key in table.c
             }
             session.add(model(**restored))
+
+    @staticmethod
+    def _revert_links(session: Session, change: Change) -> None:
+        session.flush()  # the owning row may just have been restored
+        table, own, other = LINK_FIELDS[(change.table_name, change.field)]
+        current = _linked_ids(session, change.table_name, change.row_id, change.field)
+        if current != set(json.loads(change.new_value)):
+            raise ConflictError(
+                f"Annulation impossible : les liens « {change.field} » ont été modifiés depuis."
+            )
+        wanted = set(json.loads(change.old_value))
+        if current - wanted:
+            session.execute(
+                delete(table).where(
+                    table.c[own] == change.row_id, table.c[other].in_(current - wanted)
+                )
+            )
+        if wanted - current:
+            session.execute(
+                insert(table), [{own: change.row_id, other: i} for i in sorted(wanted - current)]
+            )
+        record_links(session, change.table_name, change.row_id, change.field, current, wanted)

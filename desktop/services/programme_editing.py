@@ -29,7 +29,7 @@ from desktop.models import (
     programme_department,
     programme_partner,
 )
-from desktop.services.history import current_batch
+from desktop.services.history import LINK_FIELDS, current_batch, record_links
 from desktop.services.programme_drafts import (
     FundingDraft,
     IndicatorDraft,
@@ -463,6 +463,12 @@ class ProgrammeEditService:
                 for row in rows:
                     s.delete(row)
             s.flush()
+            # The database drops the links with the programme (ON DELETE CASCADE): record
+            # them first, so that Ctrl+Z restores the programme with its axes and partners.
+            for field in ("axes", "departments", "partners", "establishments"):
+                table, own, other = LINK_FIELDS[("programme", field)]
+                linked = set(s.scalars(select(table.c[other]).where(table.c[own] == programme_id)))
+                record_links(s, "programme", programme_id, field, linked, set())
             s.delete(programme)
             s.flush()
             return current_batch(s)
@@ -520,11 +526,12 @@ class ProgrammeEditService:
     @staticmethod
     def _links(s: Session, pid: int, refs: dict) -> bool:
         changed = False
-        for table, column, wanted in (
-            (programme_axis, "axis_id", set(refs["axes"].values())),
-            (programme_department, "department_id", set(refs["departments"].values())),
-            (programme_partner, "organisation_id", set(refs["partners"].values())),
-        ):
+        for field, table, column, wanted in (
+            ("axes", programme_axis, "axis_id", set(refs["axes"].values())),
+            ("departments", programme_department, "department_id",
+             set(refs["departments"].values())),
+            ("partners", programme_partner, "organisation_id", set(refs["partners"].values())),
+        ):  # fmt: skip
             current = set(
                 s.scalars(select(table.c[column]).where(table.c.programme_id == pid)).all()
             )
@@ -538,6 +545,7 @@ class ProgrammeEditService:
                 s.execute(
                     insert(table), [{"programme_id": pid, column: i} for i in wanted - current]
                 )
+            record_links(s, "programme", pid, field, current, wanted)
             changed |= current != wanted
         return changed
 

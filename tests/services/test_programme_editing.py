@@ -163,6 +163,7 @@ def test_editing_values_and_links_is_one_undoable_batch(service, database):
         assert s.scalar(select(IndicatorValue.value).where(IndicatorValue.kind == "actual")) == 3500
         assert s.scalar(select(func.count()).select_from(FundingLine)
                         .where(FundingLine.programme_id == snu)) == 0  # fmt: skip
+    assert service.editor.load(snu).axis_numbers == draft.axis_numbers  # links restored too
 
 
 def test_saving_an_unchanged_programme_writes_nothing(service):
@@ -177,11 +178,17 @@ def test_delete_refuses_a_programme_with_actions_and_undo_restores_a_deleted_one
     with pytest.raises(ProgrammeValidationError, match="a 2 sous-programme"):
         service.editor.delete(ami, service.editor.load(ami).version)
     action = service.ancestors("AMI-CMA-01")[-1]
-    batch = service.editor.delete(action, service.editor.load(action).version)
+    before = service.editor.load(action)
+    assert before.axis_numbers or before.department_codes or before.partner_codes
+    batch = service.editor.delete(action, before.version)
     assert _count(database, Milestone) == 2
     HistoryService(database.session_factory).revert(batch)
     assert _count(database, Milestone) == 4
-    assert service.editor.load(action).funding
+    restored = service.editor.load(action)
+    assert restored.funding
+    assert (restored.axis_numbers, restored.department_codes, restored.partner_codes) == (
+        before.axis_numbers, before.department_codes, before.partner_codes,
+    )  # fmt: skip
 
 
 def test_new_sub_programme_inherits_family_lead_unit_and_territory(service):
