@@ -74,7 +74,17 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | Table | Chart | PageBreak
+@dataclass
+class OrgChart:
+    """An organisation chart (ChartUnit rows of services/org_chart_service.py) on landscape
+    pages of its own: the whole chart when it fits, else one page per direction."""
+
+    units: Sequence
+    root_id: int | None = None
+    min_scale: float = 0.85  # smaller would print text below 6 pt: split into pages instead
+
+
+Block = Heading | Paragraph | Table | Chart | PageBreak | OrgChart
 
 
 @dataclass
@@ -112,25 +122,41 @@ def write_pdf(document: Document, path: Path | str) -> int:
 
 def render(document: Document, device: QPagedPaintDevice) -> int:
     """Paint every page on the device (already set to A4); returns the number of pages."""
+    rect = device.pageLayout().paintRectPixels(device.resolution())
+    # Layout happens in device pixels; k converts points (1/72 inch) to them. Fonts keep
+    # point sizes, which the device's own resolution renders; metrics are the device's.
+    k = device.resolution() / 72
+    width, height = float(rect.width()), float(rect.height())
+    layout = _Layout(width, height, k, device, document.landscape)
+    pages = layout.paginate(document.blocks)
+    # An org chart in a portrait document turns its own pages to landscape (margins are the
+    # same on every side, so the printable rectangle just swaps its sides).
+    original = device.pageLayout().orientation()
+    turned = {
+        False: QPageLayout.Orientation.Portrait,
+        True: QPageLayout.Orientation.Landscape,
+    }
+    if layout.landscape[0] != document.landscape:
+        device.setPageOrientation(turned[layout.landscape[0]])
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("Impossible d'écrire le document (fichier ou imprimante indisponible).")
     try:
-        rect = device.pageLayout().paintRectPixels(device.resolution())
-        # Layout happens in device pixels; k converts points (1/72 inch) to them. Fonts keep
-        # point sizes, which the device's own resolution renders; metrics are the device's.
-        k = device.resolution() / 72
-        width, height = float(rect.width()), float(rect.height())
-        pages = _Layout(width, height, k, device).paginate(document.blocks)
         for number, page in enumerate(pages, start=1):
+            landscape = layout.landscape[number - 1]
             if number > 1:
+                if landscape != layout.landscape[number - 2]:
+                    device.setPageOrientation(turned[landscape])
                 device.newPage()
-            _paint_frame(painter, document, width, height, k, number, len(pages))
+            w, h = (width, height) if landscape == document.landscape else (height, width)
+            _paint_frame(painter, document, w, h, k, number, len(pages))
             for item in page:
                 item.paint(painter)
         return len(pages)
     finally:
         painter.end()
+        if device.pageLayout().orientation() != original:
+            device.setPageOrientation(original)
 
 
 def _font(size: float, *, bold: bool = False, italic: bool = False) -> QFont:
@@ -214,22 +240,45 @@ class _SvgItem(_Item):
         renderer.render(painter, self.rect)
 
 
+@dataclass
+class _OrgChartItem(_Item):
+    page: object  # services.org_chart_layout.ChartPage
+    rect: QRectF
+    k: float
+
+    def paint(self, painter: QPainter) -> None:
+        from desktop.reports.org_chart_report import paint_page
+
+        paint_page(painter, self.page, self.rect, self.k)
+
+
 class _Layout:
     """Places blocks top to bottom, starting a page when the next piece does not fit."""
 
-    def __init__(self, width: float, height: float, k: float, device: QPagedPaintDevice) -> None:
+    def __init__(
+        self,
+        width: float,
+        height: float,
+        k: float,
+        device: QPagedPaintDevice,
+        landscape: bool = False,
+    ) -> None:
         self.width = width
+        self.height = height
         self.k = k
         self.device = device
         self.gap = GAP_PT * k
         self.top = (HEADER_PT + GAP_PT) * k
         self.bottom = height - FOOTER_PT * k
         self.pages: list[list[_Item]] = [[]]
+        self.orientation = landscape
+        self.landscape: list[bool] = [landscape]  # per page
         self.y = self.top
 
     def new_page(self) -> None:
         if self.pages[-1]:
             self.pages.append([])
+            self.landscape.append(self.orientation)
         self.y = self.top
 
     def ensure(self, needed: float) -> None:
@@ -248,7 +297,49 @@ class _Layout:
                 self._table(block)
             elif isinstance(block, Chart):
                 self._chart(block)
+            elif isinstance(block, OrgChart):
+                self._org_chart(block)
+        if len(self.pages) > 1 and not self.pages[-1]:
+            self.pages.pop()
+            self.landscape.pop()
         return self.pages
+
+    def _org_chart(self, block: OrgChart) -> None:
+        """Landscape pages of its own; what follows starts on a new page."""
+        from desktop.reports.org_chart_report import qt_measure
+        from desktop.services.org_chart_layout import paginate
+
+        self.new_page()
+        self.landscape[-1] = True
+        width, height = (self.width, self.height) if self.orientation else (self.height, self.width)
+        k = self.k
+        caption_font = _font(10, bold=True)
+        caption_h = QFontMetricsF(caption_font, self.device).height() * 1.3
+        top = self.top
+        chart_rect = QRectF(0, top + caption_h, width, height - FOOTER_PT * k - top - caption_h)
+        pages = paginate(
+            block.units,
+            block.root_id,
+            chart_rect.width() / k - 2,  # room for the outer boxes' borders
+            chart_rect.height() / k - 2,
+            measure=qt_measure,
+            min_scale=block.min_scale,
+            first_page=len(self.pages),
+        )
+        for index, page in enumerate(pages):
+            if index:
+                self.pages.append([])
+                self.landscape.append(True)
+            caption = QRectF(0, top, width, caption_h)
+            text = QFontMetricsF(caption_font, self.device).elidedText(
+                page.caption, Qt.TextElideMode.ElideRight, width
+            )
+            flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            self.pages[-1].append(_TextItem(caption, text, caption_font, "#2f5496", flags))
+            self.pages[-1].append(_OrgChartItem(page, chart_rect, k))
+        self.pages.append([])
+        self.landscape.append(self.orientation)
+        self.y = self.top
 
     def _text_height(self, text: str, font: QFont, width: float) -> float:
         metrics = QFontMetricsF(font, self.device)

@@ -40,6 +40,7 @@ from desktop.services.directory_search import (
     register_fold,
     subtree_cte,
 )
+from desktop.services.org_chart_service import OrgChartQueries
 
 __all__ = ["DirectoryService", "EntryRow", "SearchFilter", "UnitRow", "PostRow"]
 
@@ -62,7 +63,7 @@ def _role_rank():
     return case(ROLE_RANK, value=Position.role, else_=9)
 
 
-class DirectoryService(DirectoryEdits):
+class DirectoryService(DirectoryEdits, OrgChartQueries):
     def __init__(self, session_factory: sessionmaker, *, use_fts: bool | None = None) -> None:
         """use_fts=None: use the FTS5 index when the database has it; False forces LIKE."""
         self._sessions = session_factory
@@ -71,9 +72,11 @@ class DirectoryService(DirectoryEdits):
     # --- search plumbing --------------------------------------------------------------------
 
     def _matcher(self, session: Session) -> Matcher:
-        use_fts = fts_available(session) if self._use_fts is None else self._use_fts
         if self._use_fts is None:
-            self._use_fts = use_fts  # the schema does not change while the app runs
+            self._use_fts = fts_available(session)  # the schema does not change while it runs
+        elif self._use_fts and session.connection().dialect.name != "sqlite":
+            self._use_fts = False  # FTS5 asked for on PostgreSQL: the LIKE path is the only one
+        use_fts = self._use_fts
         if not use_fts:
             register_fold(session)
         return Matcher(use_fts)

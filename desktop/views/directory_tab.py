@@ -6,10 +6,11 @@ so 100 000 people scroll without loading them all. Edits live in directory/editi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,7 @@ from desktop.views.context import Services
 from desktop.views.directory.detail_panel import DetailPanel
 from desktop.views.directory.editing import DirectoryEditing
 from desktop.views.directory.highlight_delegate import HighlightDelegate
+from desktop.views.directory.org_chart_panel import OrgChartPanel
 from desktop.views.directory.unit_tree_view import UnitTreeView
 from desktop.views.item_views import make_table_view
 from desktop.views.qt_models.people_table_model import PeopleColumn, PeopleTableModel
@@ -41,6 +44,10 @@ UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
 # Counting stops here: past it the label says « plus de 5 000 lignes » and the list still
 # scrolls to the end page by page.
 COUNT_CAP = 5000
+# While typing, counting stops past one page (cheap: the database stops at the 201st match);
+# the full count comes when typing pauses.
+QUICK_CAP = 200
+COUNT_DELAY_MS = 400
 
 
 class DirectoryTab(DirectoryEditing):
@@ -49,6 +56,10 @@ class DirectoryTab(DirectoryEditing):
         self._service = services.directory
         self._filter = SearchFilter()
         self._building = False
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self._on_count_timer_timeout)
 
         # --- search bar -----------------------------------------------------------------
         self.search_edit = QLineEdit(self)
@@ -96,6 +107,19 @@ class DirectoryTab(DirectoryEditing):
             button_row.addWidget(button)
         button_row.addStretch(1)
         button_row.addWidget(self.count_label)
+        # The middle pane shows the people list or the chart of the selected unit.
+        self.list_button = QPushButton(self.tr("&Liste"), self)
+        self.chart_button = QPushButton(self.tr("&Organigramme"), self)
+        self.view_group = QButtonGroup(self)
+        for button, tip in (
+            (self.list_button, self.tr("Personnes et postes (Alt+L)")),
+            (self.chart_button, self.tr("Organigramme du service sélectionné (Alt+O)")),
+        ):
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip.split(" (")[0])
+            self.view_group.addButton(button)
+        self.list_button.setChecked(True)
 
         # --- tree | matches + people | detail --------------------------------------------
         self.tree_model = UnitTreeModel(self)
@@ -119,12 +143,26 @@ class DirectoryTab(DirectoryEditing):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.detail = DetailPanel(self)
 
-        middle = QWidget(self)
-        middle_layout = QVBoxLayout(middle)
+        list_page = QWidget(self)
+        middle_layout = QVBoxLayout(list_page)
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.units_caption)
         middle_layout.addWidget(self.units_list)
         middle_layout.addWidget(self.table)
+        self.chart_panel = OrgChartPanel(self)
+        self.middle = QStackedWidget(self)
+        self.middle.addWidget(list_page)
+        self.middle.addWidget(self.chart_panel)
+        # The switch sits above the middle pane, so the command row keeps its width.
+        middle = QWidget(self)
+        switch_row = QHBoxLayout()
+        switch_row.addWidget(self.list_button)
+        switch_row.addWidget(self.chart_button)
+        switch_row.addStretch(1)
+        middle_column = QVBoxLayout(middle)
+        middle_column.setContentsMargins(0, 0, 0, 0)
+        middle_column.addLayout(switch_row)
+        middle_column.addWidget(self.middle, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(middle)
@@ -141,7 +179,9 @@ class DirectoryTab(DirectoryEditing):
         # Keyboard order follows reading order: search, filters, buttons, tree, list, detail.
         order = [
             self.search_edit, self.site_combo, self.kind_combo, self.scope_check,
-            *self.buttons.values(), self.tree, self.units_list, self.table, self.detail,
+            *self.buttons.values(), self.list_button, self.chart_button, self.tree,
+            self.units_list, self.table, *self.chart_panel.buttons.values(),
+            self.chart_panel.view, self.detail,
         ]  # fmt: skip
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -158,6 +198,9 @@ class DirectoryTab(DirectoryEditing):
         self.units_list.itemActivated.connect(self._on_units_list_item_activated)
         self.units_list.itemClicked.connect(self._on_units_list_item_activated)
         self.detail.link_activated.connect(self._on_detail_link_activated)
+        self.chart_button.toggled.connect(self._on_chart_button_toggled)
+        self.chart_panel.unit_clicked.connect(self._on_chart_unit_clicked)
+        self.chart_panel.root_requested.connect(self._on_chart_root_requested)
         self._connect_buttons()
 
     # --- loading ----------------------------------------------------------------------------
@@ -187,6 +230,9 @@ class DirectoryTab(DirectoryEditing):
             self.tree.scrollTo(index)
         else:
             self.refresh_results()
+        if self.chart_mode:
+            root = self.chart_panel.view.root_id
+            self.show_chart(root if self.tree_model.unit(root) else self.current_unit_id())
         self.loaded.emit()
 
     def current_unit_id(self) -> int | None:
@@ -212,23 +258,33 @@ class DirectoryTab(DirectoryEditing):
                 flt, sort=sort, descending=descending, offset=offset, limit=limit
             )
 
-        total = service.count_entries(flt, cap=COUNT_CAP)
+        total = service.count_entries(flt, cap=QUICK_CAP)
         self.delegate.set_tokens(flt.tokens)
         self.positions_model.set_source(pages, total)
         self._show_unit_matches(service.matching_units(flt) if flt.tokens else [])
-        unit = self.tree_model.unit(flt.under_unit_id)
-        scope = self.tr(" dans {unit}").format(unit=unit.short_label) if unit else ""
-        if total > COUNT_CAP:
-            count = self.tr("plus de {n} lignes").format(n=format_number(COUNT_CAP))
+        self._show_count(total, QUICK_CAP)
+        if total > QUICK_CAP:
+            self._count_timer.start()  # restarted by each keystroke
         else:
-            count = self.tr("{n} ligne(s)").format(n=format_number(total))
-        self.count_label.setText(count + scope)
+            self._count_timer.stop()
         current = self.tree_model.unit(self.current_unit_id())
         self.scope_check.setText(
             self.tr("Seulement {unit} et ses &sous-services").format(unit=current.short_label)
             if current
             else self.tr("Service choisi et ses &sous-services")
         )
+
+    def _show_count(self, total: int, cap: int) -> None:
+        unit = self.tree_model.unit(self._filter.under_unit_id)
+        scope = self.tr(" dans {unit}").format(unit=unit.short_label) if unit else ""
+        if total > cap:
+            count = self.tr("plus de {n} lignes").format(n=format_number(cap))
+        else:
+            count = self.tr("{n} ligne(s)").format(n=format_number(total))
+        self.count_label.setText(count + scope)
+
+    def _on_count_timer_timeout(self) -> None:
+        self._show_count(self._service.count_entries(self._filter, cap=COUNT_CAP), COUNT_CAP)
 
     def _show_unit_matches(self, units) -> None:
         self.units_list.clear()
@@ -243,6 +299,8 @@ class DirectoryTab(DirectoryEditing):
 
     def _on_search_changed(self, *_args) -> None:
         if not self._building:
+            if self.chart_mode and self.search_edit.text().strip():
+                self.list_button.setChecked(True)  # results are a list
             self.refresh_results()
 
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -252,6 +310,12 @@ class DirectoryTab(DirectoryEditing):
         if unit_id is not None:
             self.show_unit(unit_id)
         self.refresh_results()
+        if self.chart_mode and unit_id is not None:
+            # A unit already drawn is highlighted; another one gets its own chart.
+            if self.chart_panel.view.contains(unit_id):
+                self.chart_panel.view.select(unit_id)
+            else:
+                self.show_chart(unit_id)
 
     def _on_people_reset(self) -> None:
         # Fixed widths: measuring 100 000 rows' contents would defeat the lazy loading.
@@ -338,6 +402,41 @@ class DirectoryTab(DirectoryEditing):
         elif self.units_list.count():
             self.show_unit(self.units_list.item(0).data(UNIT_ROLE))
 
+    # --- organisation chart ------------------------------------------------------------------
+
+    @property
+    def chart_mode(self) -> bool:
+        return self.chart_button.isChecked()
+
+    def _on_chart_button_toggled(self, checked: bool) -> None:
+        self.middle.setCurrentWidget(self.chart_panel if checked else self.middle.widget(0))
+        if checked:
+            self.show_chart(self.current_unit_id())
+            self.chart_panel.view.setFocus()
+
+    def show_chart(self, root_id: int | None) -> None:
+        """Draw the chart of root_id (the first root when None) and highlight the current unit."""
+        if root_id is None:
+            roots = [u for u in self.tree_model.units() if u.parent_id is None]
+            if not roots:
+                return
+            root_id = roots[0].id
+        try:
+            units = self._service.chart_units(root_id)
+        except PilotisError as error:
+            self.detail.setPlainText(str(error))
+            return
+        root = self.tree_model.unit(root_id)
+        self.chart_panel.show_chart(units, root_id, root.parent_id if root else None)
+        self.chart_panel.view.select(self.current_unit_id(), ensure_visible=False)
+
+    def _on_chart_unit_clicked(self, unit_id: int) -> None:
+        self.select_unit(unit_id)
+
+    def _on_chart_root_requested(self, unit_id: int) -> None:
+        self.show_chart(unit_id)
+        self.select_unit(unit_id)
+
     # --- TabPage commands -------------------------------------------------------------------
 
     def focus_search(self) -> bool:
@@ -350,6 +449,13 @@ class DirectoryTab(DirectoryEditing):
         return unit is not None and self.select_unit(unit.id)
 
     def print_document(self):
+        if self.chart_mode and self.chart_panel.view.root_id is not None:
+            from desktop.reports.org_chart_report import build_document as chart_document
+
+            root_id = self.chart_panel.view.root_id
+            root = self.tree_model.unit(root_id)
+            units = list(self.chart_panel.view.units.values())
+            return chart_document(units, root_id, root.short_label if root else "")
         from desktop.reports.directory_report import build_document
 
         unit_id = self.current_unit_id()
