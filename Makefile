@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-pg lint bench clean
 
 $(STAMP): pyproject.toml
 	bash scripts/system-deps.sh
@@ -22,6 +22,11 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
+
+# The same suite on SQLite and on a private PostgreSQL server (installed from Debian's packages
+# if missing, started on 127.0.0.1:55432, stopped at the end): see scripts/postgres.sh.
+test-pg: $(STAMP)
+	bash scripts/postgres.sh run $(MAKE) --no-print-directory test
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

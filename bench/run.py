@@ -258,11 +258,15 @@ TAB_MEASURES: list[Callable[[Path, int], Result]] = []
 
 
 def _load_tab_measures() -> None:
-    try:
-        from bench import tab_measures
-    except ImportError:
-        return
-    TAB_MEASURES.extend(tab_measures.MEASURES)
+    """Measures contributed by each tab or issue: bench/tab_measures.py and bench/measures_*.py,
+    each defining MEASURES, a list of callables (db_path, runs) -> Result."""
+    import importlib
+
+    names = ["tab_measures"] + sorted(p.stem for p in (ROOT / "bench").glob("measures_*.py"))
+    for name in names:
+        if (ROOT / "bench" / f"{name}.py").exists():
+            module = importlib.import_module(f"bench.{name}")
+            TAB_MEASURES.extend(getattr(module, "MEASURES", []))
 
 
 # --- output ------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ def build_main_window(database, settings):
     from desktop.views.main_window import MainWindow
 
     factory = database.session_factory
-    install_history(factory)
+    # On a server the history names the account (one per person, see sql/roles.sql).
+    install_history(factory, database.engine.url.username if not database.path else None)
     services = Services(
         DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
         ChecksService(factory), HistoryService(factory),
@@ -53,18 +54,34 @@ def build_main_window(database, settings):
     return MainWindow(services, settings, database.display_name, kind, database.warnings)
 
 
-def run_gui(db_value: str | None, *, smoke: bool = False, started: float | None = None) -> int:
+def run_gui(
+    db_value: str | None,
+    *,
+    smoke: bool = False,
+    started: float | None = None,
+    read_only: bool = False,
+) -> int:
     started = started if started is not None else time.perf_counter()
     app = create_application()
-    from desktop.services.dataset import open_with_dataset
     from desktop.settings import Settings
+    from desktop.views.backup_dialog import install_safety
+    from desktop.views.database_dialog import chosen_value, with_server_password
+    from desktop.views.recovery_dialog import open_or_recover
 
+    settings = Settings()
+    db_value = chosen_value(db_value, settings)  # --db, PILOTIS_DB, Fichier → Base de données
+    if not smoke and db_value is not None:
+        db_value = with_server_password(db_value)  # asked at start, never stored in clear
+        if db_value is None:  # the user cancelled the password
+            return 1
     try:
-        database = open_with_dataset(db_value)
+        database = open_or_recover(db_value, read_only=read_only, smoke=smoke)
     except PilotisError as error:
         if smoke:
             raise
         QMessageBox.critical(None, "Pilotis", str(error))
+        return 1
+    if database is None:
         return 1
     opened = time.perf_counter()
     for warning in database.warnings:
@@ -72,7 +89,8 @@ def run_gui(db_value: str | None, *, smoke: bool = False, started: float | None 
             print(f"Attention : {warning}", file=sys.stderr)
         else:
             QMessageBox.warning(None, "Pilotis", warning)
-    window = build_main_window(database, Settings())
+    window = build_main_window(database, settings)
+    guard = install_safety(window, database)
     window.show()
     window.load_current_tab()
     app.processEvents()
@@ -84,9 +102,12 @@ def run_gui(db_value: str | None, *, smoke: bool = False, started: float | None 
         )
         window.hide()
         window.deleteLater()
+        guard.close()
         database.dispose()
         return 0
     try:
         return app.exec()
     finally:
+        guard.at_close()
+        guard.close()
         database.dispose()

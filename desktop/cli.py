@@ -19,6 +19,7 @@ REPORTS: dict[str, str] = {
     "directory": "desktop.reports.directory_report:build",
     "budget": "desktop.reports.budget_report:build",
     "programme": "desktop.reports.programme_report:build",
+    "orgchart": "desktop.reports.org_chart_report:build",
 }
 
 _ARGPARSE_FR = {
@@ -70,8 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="ouvrir la fenêtre, charger le premier onglet, afficher le temps de démarrage "
         "et quitter",
     )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="ouvrir la base en lecture seule : rien ne peut y être modifié",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_FrenchParser)
     init = commands.add_parser("init", help="créer ou mettre à jour la base", add_help=False)
+    from desktop.services.safety_cli import add_commands as add_safety_commands
+
+    add_safety_commands(commands)
     init.add_argument("--empty", action="store_true", help="sans le jeu de données 2023")
     commands.add_parser(
         "check",
@@ -100,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         report.add_argument("--family", metavar="FAMILLE", help="famille de programmes")
         report.add_argument("--year", metavar="ANNÉE", help="année ou année scolaire")
         report.add_argument("--funder", metavar="CODE", help="financeur")
+    from desktop.services.transfer_cli import add_commands as add_transfer_commands
+
+    add_transfer_commands(commands)
+    from desktop.services.copy_service import add_command as add_copy_command
+
+    add_copy_command(commands)
     return parser
 
 
@@ -115,9 +130,21 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
             return _report(args)
         if args.command == "generate":
             return _generate(args)
+        if args.command in ("import", "export"):
+            from desktop.services.transfer_cli import run as run_transfer
+
+            return run_transfer(args)
+        if args.command == "copy":
+            from desktop.services.copy_service import run_copy
+
+            return run_copy(args)
+        if args.command in ("backup", "restore"):
+            from desktop.services import safety_cli
+
+            return getattr(safety_cli, f"run_{args.command}")(args)
         from desktop.app import run_gui
 
-        return run_gui(args.db, smoke=args.smoke, started=started)
+        return run_gui(args.db, smoke=args.smoke, started=started, read_only=args.read_only)
     except PilotisError as error:
         print(f"pilotis : {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -14,6 +14,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from desktop.db_errors import (
+    READ_ONLY_ACCOUNT,
+    install_error_translation,
+    schema_update_refused,
+    server_rights,
+)
 from desktop.errors import (
     BadDatabaseUrlError,
     DatabaseOpenError,
@@ -94,9 +100,16 @@ def _mount_fs_type(path: Path, mounts_file: str = "/proc/mounts") -> str | None:
 
 
 def display_url(url: str) -> str:
-    """A URL fit to show: the file path, or the server URL without its password."""
+    """A URL fit to show: the file path, or user@host:port/database (never the password)."""
     path = sqlite_path(url)
-    return str(path) if path else make_url(url).render_as_string(hide_password=True)
+    if path:
+        return str(path)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return parsed.render_as_string(hide_password=True)
+    user = f"{parsed.username}@" if parsed.username else ""
+    host = parsed.host or parsed.query.get("host") or "localhost"
+    return f"{user}{host}:{parsed.port or 5432}/{parsed.database}"
 
 
 @dataclass
@@ -109,6 +122,7 @@ class Database:
     warnings: list[str] = field(default_factory=list)
     created: bool = False
     backup_path: Path | None = None
+    read_only: bool = False
 
     @property
     def path(self) -> Path | None:
@@ -122,12 +136,37 @@ class Database:
         self.engine.dispose()
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+def make_engine(
+    url: str,
+    *,
+    foreign_keys: bool = True,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    read_only: bool = False,
+):
     """An engine with our SQLite pragmas; pysqlite's own transaction handling is replaced so that
-    DDL is transactional too (SQLAlchemy's documented recipe for pysqlite)."""
+    DDL is transactional too (SQLAlchemy's documented recipe for pysqlite).
+
+    read_only opens the file with SQLite's `mode=ro` (and query_only), or asks PostgreSQL for
+    read-only transactions: the engine itself refuses every write, whatever a view tries.
+    """
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        # A server that does not answer fails in seconds rather than after the OS's TCP timeout.
+        connect_args: dict = {} if "connect_timeout" in url else {"connect_timeout": 10}
+        if read_only:
+            connect_args["options"] = "-c default_transaction_read_only=on"
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        install_error_translation(engine, display_url(url))  # French PilotisErrors
+        return engine
+    path = sqlite_path(url)
+    if read_only and path is not None:
+        from urllib.parse import quote
+
+        engine = create_engine(
+            f"sqlite:///file:{quote(path.as_posix())}?mode=ro&uri=true",
+            connect_args={"timeout": busy_timeout_ms / 1000},
+        )
+    else:
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -135,7 +174,10 @@ def make_engine(url: str, *, foreign_keys: bool = True, busy_timeout_ms: int = B
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only = ON")
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed transaction survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
@@ -234,11 +276,15 @@ def open_database(
     migrate: bool = True,
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     version_locations: list[str] | None = None,
+    read_only: bool = False,
 ) -> Database:
     """Open (and create, migrate) the database named by --db / PILOTIS_DB / the default file.
 
     Nothing is written to a file that fails a check; a file needing migration is backed up first.
+    read_only opens an existing file without writing to it (no creation, no migration).
     """
+    if read_only:
+        return _open_read_only(value, busy_timeout_ms, version_locations)
     url = resolve_url(value)
     path = sqlite_path(url)
     warnings: list[str] = []
@@ -249,6 +295,7 @@ def open_database(
         created = _check_sqlite_file(path, create=create)
         if not created:
             _check_not_locked(path, busy_timeout_ms)
+            quick_check(path)
         if is_network_path(path):
             warnings.append(NETWORK_SHARE_WARNING.format(path=path))
     if path is not None and not created:
@@ -259,6 +306,10 @@ def open_database(
         if path is None or created:
             with engine.connect() as conn:
                 state = schema_state(*_read_schema(conn), version_locations, display_url(url))
+                # A server account may be read-only, or may not change the schema (roles.sql).
+                may_write, may_migrate = server_rights(conn) if path is None else (True, True)
+        if path is None and state.pending and migrate and not may_migrate:
+            raise schema_update_refused(display_url(url), state.current is None)
         if state.pending and migrate:
             if path is not None and state.current is not None:
                 stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -275,7 +326,70 @@ def open_database(
         engine.dispose()
         raise
     factory = sessionmaker(engine, expire_on_commit=False)
-    return Database(url, engine, factory, warnings, created or state.current is None, backup_path)
+    if path is None and not may_write:
+        warnings.append(READ_ONLY_ACCOUNT.format(user=make_url(url).username or "?"))
+    return Database(
+        url, engine, factory, warnings, created or state.current is None, backup_path,
+        read_only=path is None and not may_write,
+    )  # fmt: skip
+
+
+def quick_check(path: Path) -> None:
+    """SQLite's quick_check on a read-only connection: a damaged or truncated file is refused
+    before anything writes to it."""
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        rows = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        rows = [str(exc)]
+    finally:
+        con.close()
+    if rows != ["ok"]:
+        raise NotADatabaseError(
+            f"{path} est endommagé (contrôle d'intégrité : {rows[0]}) ; il n'a pas été modifié.",
+            str(path),
+        )
+
+
+def _open_read_only(
+    value: str | None, busy_timeout_ms: int, version_locations: list[str] | None
+) -> Database:
+    """An existing database opened for reading only: the file is never written."""
+    url = resolve_url(value)
+    path = sqlite_path(url)
+    if path is not None:
+        if path.is_dir():
+            raise NotADatabaseError(
+                f"{path} est un dossier, pas un fichier de base de données.", str(path)
+            )
+        if not path.exists():
+            raise MissingDatabaseError(f"Le fichier {path} n'existe pas.", str(path))
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise NotADatabaseError(
+                    f"{path} n'est pas une base de données Pilotis (ce n'est pas un fichier "
+                    "SQLite).",
+                    str(path),
+                )
+        quick_check(path)
+        state = schema_state(*_peek_sqlite(path), version_locations, str(path))
+    engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, read_only=True)
+    try:
+        if path is None:
+            with engine.connect() as conn:
+                state = schema_state(*_read_schema(conn), version_locations, display_url(url))
+    except Exception:
+        engine.dispose()
+        raise
+    if state.current is None or state.pending:
+        engine.dispose()
+        raise DatabaseOpenError(
+            f"La base {display_url(url)} doit être mise à jour par Pilotis avant de pouvoir être "
+            "consultée ; ouvrez-la une fois normalement (elle sera sauvegardée avant).",
+            str(path) if path else None,
+        )
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return Database(url, engine, factory, [], False, None, read_only=True)
 
 
 # --- migrations -------------------------------------------------------------------------------

@@ -58,5 +58,42 @@ class Settings:
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
         self._qsettings.setValue(f"splitters/{name}", value)
 
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return max(int(self._qsettings.value(key, default)), 0)
+        except (TypeError, ValueError):
+            return default
+
+    @property
+    def backups_keep_last(self) -> int:
+        """How many of the newest automatic backups are kept ([sauvegardes] garder_dernieres)."""
+        return self._int("sauvegardes/garder_dernieres", 10)
+
+    @property
+    def backups_weekly_weeks(self) -> int:
+        """For how many weeks one backup per week is kept ([sauvegardes] semaines)."""
+        return self._int("sauvegardes/semaines", 13)
+
+    def import_mapping(self, layout: str) -> list[str | None] | None:
+        """The column mapping last chosen for a file layout (kind + headers), or None."""
+        value = self._qsettings.value(f"import_mappings/{layout}")
+        if not isinstance(value, str) or not value:
+            return None
+        return [name or None for name in value.split("|")]
+
+    def set_import_mapping(self, layout: str, mapping: list[str | None]) -> None:
+        self._qsettings.setValue(f"import_mappings/{layout}", "|".join(m or "" for m in mapping))
+
+    @property
+    def database_url(self) -> str:
+        """The database chosen in Fichier → Base de données ([base] url): a file path or a
+        server URL, never with a password; empty for the default local file."""
+        value = self._qsettings.value("base/url", "")
+        return value if isinstance(value, str) else ""
+
+    @database_url.setter
+    def database_url(self, value: str) -> None:
+        self._qsettings.setValue("base/url", value)
+
     def sync(self) -> None:
         self._qsettings.sync()

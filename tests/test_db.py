@@ -25,6 +25,7 @@ def _digest(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_connections_enforce_foreign_keys_wal_and_timeout(database):
     """Every connection checks references, journals in WAL and waits for a busy file."""
     with database.engine.connect() as conn:

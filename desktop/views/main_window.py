@@ -22,7 +22,9 @@ from desktop.settings import Settings
 from desktop.views.about_dialog import AboutDialog
 from desktop.views.budgets_tab import BudgetsTab
 from desktop.views.context import Services
+from desktop.views.database_dialog import database_action
 from desktop.views.directory_tab import DirectoryTab
+from desktop.views.import_actions import install_import_actions
 from desktop.views.item_views import copy_selection
 from desktop.views.printing import PrintPreview, save_pdf
 from desktop.views.programmes_tab import ProgrammesTab
@@ -110,8 +112,11 @@ class MainWindow(QMainWindow):
             self.tr("Exporter la liste affichée vers Excel (.xlsx) ou CSV"),
         )
         file_menu.addActions([self.print_action, self.pdf_action, self.export_action])
+        self.import_actions = install_import_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.check_action)
+        self.database_action = database_action(self, self._settings)
+        file_menu.addAction(self.database_action)
         file_menu.addSeparator()
         self.quit_action = self._action(
             self.tr("&Quitter"), self.close, QKeySequence.StandardKey.Quit
@@ -227,8 +232,9 @@ class MainWindow(QMainWindow):
         self.current_page().load()
 
     def _update_actions(self) -> None:
-        self.undo_action.setEnabled(bool(self._undo))
-        self.redo_action.setEnabled(bool(self._redo))
+        writable = not getattr(self, "read_only", False)  # set by views/backup_dialog.py
+        self.undo_action.setEnabled(writable and bool(self._undo))
+        self.redo_action.setEnabled(writable and bool(self._redo))
 
     # --- undo / redo ------------------------------------------------------------------------
 

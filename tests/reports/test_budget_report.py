@@ -145,7 +145,7 @@ def test_report_budget_command_writes_the_pdf(database, tmp_path):
     load_budget_fixture(database.session_factory)
     database.dispose()
     out = tmp_path / "budget.pdf"
-    result = run_cli("--db", str(database.path), "report", "budget", "--year", "2023",
+    result = run_cli("--db", database.url, "report", "budget", "--year", "2023",
                      "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     text = pdf_text(out)
@@ -159,7 +159,7 @@ def test_report_budget_refuses_an_unknown_funder(database, tmp_path):
     load_budget_fixture(database.session_factory)
     database.dispose()
     out = tmp_path / "budget.pdf"
-    result = run_cli("--db", str(database.path), "report", "budget", "--funder", "NOPE",
+    result = run_cli("--db", database.url, "report", "budget", "--funder", "NOPE",
                      "--out", str(out))  # fmt: skip
     assert result.returncode == 1
     assert "Financeur inconnu « NOPE »" in result.stderr

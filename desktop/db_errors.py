@@ -1,0 +1,199 @@
+"""Server faults in French: every PostgreSQL error a user can meet is mapped here, in one place.
+
+The mapping is installed on each PostgreSQL engine (SQLAlchemy's handle_error event), so any
+service call — opening, reading, saving — raises a PilotisError subclass with one clear French
+sentence instead of psycopg's English text; views show str(error) as they do for every
+PilotisError. A failed statement rolls its whole transaction back: nothing is half-written, and
+an edit form that catches the error keeps its content to be saved again.
+
+It lives beside desktop/db.py (not in services) because opening a database already needs it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+
+from desktop.errors import DatabaseOpenError, PilotisError
+
+
+class ServerError(PilotisError):
+    """A PostgreSQL server fault during work; `retry` says whether trying again can succeed."""
+
+    retry = True
+
+
+class ServerUnreachableError(DatabaseOpenError):
+    """No server answered at that address (down, wrong host or port, network, firewall)."""
+
+
+class AuthenticationError(DatabaseOpenError):
+    """The server refused the user name or password."""
+
+
+class PasswordRequiredError(AuthenticationError):
+    """The server asks for a password and none was given: the application asks for it."""
+
+
+class ServerDatabaseMissingError(DatabaseOpenError):
+    """The server answered, but has no database of that name."""
+
+
+class ConnectionLostError(ServerError):
+    """The connection broke during work (server restarted, network cut)."""
+
+
+class StatementTimeoutError(ServerError):
+    """The server cancelled a statement that ran longer than its statement_timeout."""
+
+
+class SerializationConflictError(ServerError):
+    """Two users' transactions collided (serialization failure or deadlock)."""
+
+
+class PermissionDeniedError(ServerError):
+    """The connected role lacks the privilege (a read-only account writing, for example)."""
+
+    retry = False
+
+
+class ServerSchemaError(ServerError):
+    """The server's schema needs an update that this account may not make."""
+
+    retry = False
+
+
+_NOT_SAVED = " Rien n'a été enregistré : vos saisies sont conservées, réessayez."
+
+# Connection failures carry no SQLSTATE in libpq: they are told apart by their text, in English
+# or in French (a server with lc_messages = fr_FR).
+_AUTH = ("password authentication failed", "authentification par mot de passe",
+         "no pg_hba.conf entry", "aucune entrée dans pg_hba.conf",
+         "role \"", "le rôle « ")  # fmt: skip
+_NO_PASSWORD = ("no password supplied", "aucun mot de passe")
+_NO_DATABASE = ("does not exist", "n'existe pas")
+_LOST = ("server closed the connection", "terminating connection", "connection already closed",
+         "consuming input failed", "the connection is lost", "ssl connection has been closed",
+         "connection reset", "broken pipe", "arrêt de la connexion")  # fmt: skip
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("connection failed: ")
+    return text
+
+
+def translate(exc: BaseException, where: str, *, connecting: bool = False) -> PilotisError | None:
+    """The French error for a DB-API error of PostgreSQL, None when it is not a server fault
+    (constraint violations and the like stay with the services that handle them)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    text = str(orig)
+    lowered = text.lower()
+    if sqlstate == "57014":
+        return StatementTimeoutError(
+            "Le serveur a interrompu l'opération, trop longue (délai d'exécution dépassé)."
+            + _NOT_SAVED
+        )
+    if sqlstate in ("40001", "40P01"):
+        return SerializationConflictError(
+            "Une autre personne enregistrait en même temps sur le serveur : votre modification "
+            "n'a pas pu être appliquée." + _NOT_SAVED
+        )
+    if sqlstate == "42501":
+        return PermissionDeniedError(
+            "Votre compte sur le serveur n'a pas le droit de faire cette modification "
+            "(compte en lecture seule) ; rien n'a été modifié."
+        )
+    if sqlstate == "25006":  # read_only_sql_transaction
+        return PermissionDeniedError("La base est ouverte en lecture seule : rien n'a été modifié.")
+    if connecting:
+        return _connect_error(sqlstate, text, where)
+    invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if (
+        invalidated
+        or sqlstate.startswith("08")
+        or sqlstate in ("57P01", "57P02", "57P03")
+        or any(m in lowered for m in _LOST)
+    ):
+        return ConnectionLostError(
+            f"La connexion au serveur {where} a été perdue."
+            + _NOT_SAVED
+            + " Pilotis se reconnecte de lui-même dès que le serveur répond."
+        )
+    return None
+
+
+def _connect_error(sqlstate: str, text: str, where: str) -> DatabaseOpenError:
+    lowered = text.lower()
+    if any(m in lowered for m in _NO_PASSWORD):
+        return PasswordRequiredError(f"Le serveur demande un mot de passe pour {where}.")
+    if sqlstate.startswith("28") or any(m in lowered for m in _AUTH):
+        return AuthenticationError(
+            f"Connexion refusée par le serveur pour {where} : nom d'utilisateur ou mot de passe "
+            "incorrect (ou poste non autorisé)."
+        )
+    names_database = "database" in lowered or "base de données" in lowered
+    if sqlstate == "3D000" or (names_database and any(m in lowered for m in _NO_DATABASE)):
+        return ServerDatabaseMissingError(
+            f"Le serveur répond, mais la base {where} n'existe pas : vérifiez son nom, ou "
+            "demandez à l'administrateur de la créer."
+        )
+    return ServerUnreachableError(
+        f"Le serveur de base de données {where} ne répond pas : vérifiez le réseau, l'adresse "
+        f"et qu'il est démarré ({_first_line(text)})."
+    )
+
+
+def install_error_translation(engine, where: str) -> None:
+    """Raise our French errors instead of psycopg's on this engine (PostgreSQL only); where
+    names the database in the messages."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> PilotisError | None:
+        connecting = context.connection is None or context.is_pre_ping
+        mapped = translate(context.original_exception, where, connecting=connecting)
+        if mapped is not None:
+            mapped.__cause__ = context.original_exception
+        return mapped
+
+
+def server_rights(conn) -> tuple[bool, bool]:
+    """(may write data, may create or update the schema) for the role connected to PostgreSQL.
+
+    Writing needs UPDATE/INSERT/DELETE on a core table and INSERT on the history; the schema
+    needs CREATE on the schema when it is empty, else membership of the tables' owner role.
+    """
+    from sqlalchemy import text
+
+    row = conn.execute(
+        text(
+            "SELECT CASE WHEN to_regclass('person') IS NULL"
+            "  THEN has_schema_privilege(current_schema(), 'CREATE')"
+            "  ELSE has_table_privilege('person', 'UPDATE')"
+            "   AND has_table_privilege('person', 'INSERT')"
+            "   AND has_table_privilege('person', 'DELETE')"
+            "   AND has_table_privilege('change', 'INSERT') END,"
+            " CASE WHEN to_regclass('alembic_version') IS NULL"
+            "  THEN has_schema_privilege(current_schema(), 'CREATE')"
+            "  ELSE pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = "
+            "'alembic_version' AND schemaname = current_schema()), 'USAGE') END"
+        )
+    ).one()
+    return bool(row[0]), bool(row[1])
+
+
+def schema_update_refused(where: str, empty: bool) -> ServerSchemaError:
+    what = "est vide" if empty else "doit être mise à jour pour cette version de Pilotis"
+    return ServerSchemaError(
+        f"La base {where} {what}, et votre compte n'a pas le droit de modifier sa structure : "
+        "l'administrateur doit lancer « pilotis --db … init » avec le compte propriétaire."
+    )
+
+
+READ_ONLY_ACCOUNT = (
+    "Votre compte sur le serveur ({user}) n'a que le droit de lecture : Pilotis s'ouvre en "
+    "lecture seule. Demandez le rôle pilotis_editeur à l'administrateur pour modifier."
+)

@@ -1,0 +1,218 @@
+"""The data guard of a session: backups at start and close, read-only switching, restore, and a
+watch on the database file (deleted or replaced while open)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop.db import SQLITE_HEADER, Database, open_database, resolve_url, sqlite_path
+from desktop.errors import PilotisError
+from desktop.services.backup_service import COUNTED, BackupError, BackupInfo, BackupService
+
+READ_ONLY_MESSAGE = (
+    "La base est ouverte en lecture seule : aucune modification n'est possible. "
+    "Décochez Fichier → Lecture seule pour modifier."
+)
+
+
+class ReadOnlyError(PilotisError):
+    """A write was attempted while the database is open read-only."""
+
+
+def install_read_only_guard(factory: sessionmaker, database: Database) -> None:
+    """Refuse every write of this factory's sessions with a French message while
+    database.read_only is set (the engine refuses too, with SQLite's English error)."""
+    info = factory.kw.setdefault("info", {})
+    if info.get("read_only_guard"):
+        return
+    info["read_only_guard"] = True
+
+    @event.listens_for(factory, "before_flush")
+    def _before_flush(session: Session, _context, _instances) -> None:
+        if database.read_only and (session.new or session.dirty or session.deleted):
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
+
+    @event.listens_for(factory, "do_orm_execute")
+    def _on_execute(state) -> None:
+        if database.read_only and (state.is_insert or state.is_update or state.is_delete):
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
+
+
+def fingerprint(path: Path) -> tuple:
+    """What says "something changed": the newest history row and the main tables' sizes.
+
+    Every edit and import writes history rows; the counts catch bulk writes (the generator)."""
+    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    try:
+        values = [con.execute("SELECT max(id), count(*) FROM change").fetchone()]
+        values += [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t, _ in COUNTED]  # noqa: S608
+        return tuple(values)
+    except sqlite3.DatabaseError:
+        return ()
+    finally:
+        con.close()
+
+
+def backup_before_open(
+    db_value: str | None, backups: BackupService, *, read_only: bool = False
+) -> BackupInfo | None:
+    """The start backup, taken before the file is opened (so before any migration); skipped for
+    a server, a missing or non-SQLite file (the opening reports those), read-only sessions, and
+    when the newest backup already holds the same data. A failed check never counts."""
+    if read_only:
+        return None
+    try:
+        path = sqlite_path(resolve_url(db_value))
+    except PilotisError:
+        return None
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return None
+    except OSError:
+        return None
+    current = fingerprint(path)
+    newest = next(iter(backups.backups(path.stem, with_counts=False)), None)
+    if current and newest is not None and fingerprint(newest.path) == current:
+        return None
+    try:
+        return backups.backup(path, stem=path.stem, reason="demarrage")
+    except BackupError:
+        return None  # a damaged file: opening it will say so and offer the way out
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """The database file as seen now: still there, gone, or another file at its place."""
+
+    ok: bool
+    message: str = ""
+    rescued: BackupInfo | None = None
+
+
+class DataGuard:
+    """Watches one open database for the session; a no-op for PostgreSQL except read-only."""
+
+    def __init__(self, database: Database, backups: BackupService | None = None) -> None:
+        self.database = database
+        self.backups = backups or BackupService()
+        self.path = database.path
+        self._anchor: sqlite3.Connection | None = None
+        self._inode: tuple[int, int] | None = None
+        self._start = fingerprint(self.path) if self.path else ()
+        self._rescued = False
+        if self.path is not None:
+            # A connection kept open from the start can still read the file if it is deleted or
+            # replaced: its descriptors point to the original inode.
+            self._anchor = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True)
+            self._anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            stat = os.stat(self.path)
+            self._inode = (stat.st_dev, stat.st_ino)
+        install_read_only_guard(database.session_factory, database)
+
+    @property
+    def read_only(self) -> bool:
+        return self.database.read_only
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem if self.path else "pilotis"
+
+    # --- read-only ------------------------------------------------------------------------------
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Reopen the database read-only (SQLite mode=ro) or read-write; every service follows,
+        since they share the session factory whose bind changes here."""
+        if read_only == self.database.read_only:
+            return
+        fresh = open_database(self.database.url, create=False, read_only=read_only)
+        old = self.database.engine
+        self.database.session_factory.configure(bind=fresh.engine)
+        self.database.engine = fresh.engine
+        self.database.read_only = read_only
+        old.dispose()
+
+    # --- file watch -----------------------------------------------------------------------------
+
+    def check_file(self) -> FileStatus:
+        """Is the database file still the one opened? If it was deleted or replaced, rescue the
+        data through the anchor connection into the backup folder (once)."""
+        if self.path is None or self._anchor is None:
+            return FileStatus(True)
+        try:
+            stat = os.stat(self.path)
+            same = (stat.st_dev, stat.st_ino) == self._inode
+        except OSError:
+            same = False
+        if same:
+            return FileStatus(True)
+        rescued = None
+        if not self._rescued:
+            try:
+                rescued = self.backups.backup(
+                    self._anchor, stem=self.stem, reason="fichier-disparu"
+                )
+                self._rescued = True
+            except BackupError:
+                rescued = None
+        where = f" Une copie de secours a été faite : {rescued.path}." if rescued else ""
+        return FileStatus(
+            False,
+            f"Le fichier {self.path} a été supprimé ou remplacé pendant que Pilotis l'utilisait."
+            + where
+            + " Fermez Pilotis puis restaurez cette sauvegarde.",
+            rescued,
+        )
+
+    # --- backups --------------------------------------------------------------------------------
+
+    def changed(self) -> bool:
+        return self.path is not None and fingerprint(self.path) != self._start
+
+    def at_close(self) -> BackupInfo | None:
+        """The close backup, when something changed (or the file vanished: rescue)."""
+        if self.path is None:
+            return None
+        status = self.check_file()
+        if not status.ok:
+            return status.rescued
+        if not self.changed():
+            return None
+        try:
+            info = self.backups.backup(self.path, stem=self.stem, reason="fermeture")
+        except BackupError:
+            return None
+        self._start = fingerprint(self.path)
+        return info
+
+    def save_as(self, target: Path) -> BackupInfo:
+        if self.path is None:
+            raise BackupError("Les sauvegardes de PostgreSQL se font sur le serveur (pg_dump).")
+        return self.backups.backup_to(self.path, Path(target))
+
+    def restore(self, backup: Path) -> BackupInfo | None:
+        """Replace the open database's data by the backup's (the current state is saved first);
+        an older backup is then brought to the current schema."""
+        if self.path is None:
+            raise BackupError("Restauration impossible sur un serveur PostgreSQL.")
+        if self.database.read_only:
+            raise ReadOnlyError(READ_ONLY_MESSAGE)
+        self.database.engine.dispose()
+        saved = self.backups.restore(Path(backup), self.path)
+        upgraded = open_database(str(self.path), create=False)
+        upgraded.dispose()
+        self.database.engine.dispose()
+        return saved
+
+    def close(self) -> None:
+        if self._anchor is not None:
+            self._anchor.close()
+            self._anchor = None

@@ -1,0 +1,177 @@
+"""`python main.py import / export` as scripts use them: exit codes, reports, kill safety."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from tests.conftest import ROOT, run_cli
+
+
+def _count(path, table="person") -> int:
+    with sqlite3.connect(path) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _people_xlsx(path: Path, count: int, bad_row: int | None = None, prefix="AGENT") -> Path:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Personnes")
+    sheet.write_row(0, 0, ["Nom", "Prénom", "Courriel", "Téléphone"])
+    for row in range(1, count + 1):
+        last = "" if row == bad_row else f"{prefix}{row}"
+        sheet.write_row(row, 0, [last, "Claude", f"agent{row}@ac-toulouse.fr", "05 61 00 00 00"])
+    workbook.close()
+    return path
+
+
+def test_import_exit_codes_and_report(filled_db_path, tmp_path):
+    """0 when all rows are imported, 3 with a report (row, column, value, reason) when rows are
+    rejected and nothing written, 1 for a file that cannot be read."""
+    good = _people_xlsx(tmp_path / "ok.xlsx", 3)
+    before = _count(filled_db_path)
+    result = run_cli("--db", str(filled_db_path), "import", "people", str(good))
+    assert result.returncode == 0, result.stderr
+    assert "Personnes : 3 ajouté(s)" in result.stdout
+    assert _count(filled_db_path) == before + 3
+
+    bad = _people_xlsx(tmp_path / "bad.xlsx", 5, bad_row=4, prefix="AUTRE")
+    report = tmp_path / "rapport.xlsx"
+    result = run_cli("--db", str(filled_db_path), "import", "people", str(bad),
+                     "--report", str(report))  # fmt: skip
+    assert result.returncode == 3
+    assert "ligne 5, colonne « Nom » : valeur obligatoire manquante" in result.stderr
+    assert "Aucune donnée n'a été modifiée." in result.stderr
+    assert _count(filled_db_path) == before + 3
+    rows = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    assert rows[0] == ["Données", "Ligne", "Colonne", "Valeur", "Motif"]
+    assert rows[1][:3] == ["personnes", 5, "Nom"]
+    assert rows[1][4] == "valeur obligatoire manquante"
+
+    result = run_cli("--db", str(filled_db_path), "import", "people", str(bad), "--partial",
+                     "--update")  # fmt: skip
+    assert result.returncode == 3
+    assert _count(filled_db_path) == before + 3 + 4  # the 4 valid rows, row 5 left out
+
+    fake = tmp_path / "faux.xlsx"
+    fake.write_text("Nom;Prénom\n", encoding="utf-8")
+    result = run_cli("--db", str(filled_db_path), "import", "people", str(fake))
+    assert result.returncode == 1
+    assert result.stderr.startswith("pilotis : « faux.xlsx » n'est pas un classeur")
+
+
+def test_dry_run_checks_everything_and_writes_nothing(filled_db_path, tmp_path):
+    """--dry-run reports the counts and leaves the base unchanged."""
+    good = _people_xlsx(tmp_path / "ok.csv.xlsx", 4)
+    before = _count(filled_db_path)
+    result = run_cli("--db", str(filled_db_path), "import", "people", str(good), "--dry-run")
+    assert result.returncode == 0
+    assert "4 ajouté(s)" in result.stdout
+    assert "aucune donnée n'a été modifiée" in result.stdout
+    assert _count(filled_db_path) == before
+
+
+def test_export_then_import_round_trips_on_the_command_line(filled_db_path, tmp_path):
+    """`export tout base.xlsx` then `import tout base.xlsx` into an empty base: same counts."""
+    out = tmp_path / "base.xlsx"
+    result = run_cli("--db", str(filled_db_path), "export", "tout", str(out))
+    assert result.returncode == 0, result.stderr
+    empty = tmp_path / "vide.sqlite"
+    assert run_cli("--db", str(empty), "init", "--empty").returncode == 0
+    result = run_cli("--db", str(empty), "import", "tout", str(out))
+    assert result.returncode == 0, result.stderr
+    for table in ("unit", "person", "position", "programme", "funding_line", "indicator_value"):
+        assert _count(empty, table) == _count(filled_db_path, table), table
+    result = run_cli("--db", str(filled_db_path), "export", "programmes", str(tmp_path / "p.csv"))
+    assert result.returncode == 0
+    assert (tmp_path / "p.csv").read_bytes().startswith(b"\xef\xbb\xbfCode;Nom;Famille")
+
+
+@pytest.fixture(scope="module")
+def big_people(tmp_path_factory) -> Path:
+    return _people_xlsx(tmp_path_factory.mktemp("big") / "big.xlsx", 150_000)
+
+
+def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people):
+    """SIGKILL at random moments of a large import: the base opens, passes integrity_check
+    and holds exactly the rows it had before."""
+    before = {t: _count(filled_db_path, t) for t in ("person", "change")}
+    rng = random.Random(6)
+    killed = 0
+    for _ in range(3):
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--db", str(filled_db_path), "import",
+             "people", str(big_people)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        )  # fmt: skip
+        time.sleep(rng.uniform(1.0, 5.0))  # reading, checking or writing
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait()
+        with sqlite3.connect(filled_db_path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        if process.returncode == -signal.SIGKILL:
+            assert {t: _count(filled_db_path, t) for t in before} == before
+    assert killed >= 1
+
+
+def _xml_cells(path: Path) -> list[list[str]]:
+    """Cell texts read straight from the .xlsx XML (shared strings resolved), as a reader
+    that is neither calamine nor xlsxwriter sees them."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as archive:
+        strings = []
+        if "xl/sharedStrings.xml" in archive.namelist():
+            root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+            strings = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
+                       for si in root.findall("m:si", ns)]  # fmt: skip
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    rows = []
+    for row in sheet.iter(f"{{{ns['m']}}}row"):
+        cells = []
+        for cell in row.findall("m:c", ns):
+            value = cell.find("m:v", ns)
+            text = value.text if value is not None else ""
+            cells.append(strings[int(text)] if cell.get("t") == "s" else text)
+        rows.append(cells)
+    return rows
+
+
+def test_an_exported_workbook_reads_the_same_in_a_reader_that_is_not_ours(filled_db_path, tmp_path):
+    """LibreOffice (headless, --convert-to csv) reads the exported funding lines with the same
+    amounts and codes; without LibreOffice the workbook's XML is read directly."""
+    out = tmp_path / "lignes.xlsx"
+    assert run_cli("--db", str(filled_db_path), "export", "funding_lines", str(out)).returncode == 0
+    ours = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        subprocess.run(
+            [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+             "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,false,false",
+             "--outdir", str(tmp_path), str(out)],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        import csv
+
+        with (tmp_path / "lignes.csv").open(encoding="utf-8") as handle:
+            theirs = list(csv.reader(handle, delimiter=";"))
+        amounts = [float(r[2]) for r in theirs[1:]]
+    else:
+        theirs = _xml_cells(out)
+        amounts = [float(r[2]) for r in theirs[1:]]
+    assert theirs[0] == ours[0]
+    assert [r[0] for r in theirs[1:]] == [r[0] for r in ours[1:]]
+    assert amounts == [r[2] for r in ours[1:]]
+    assert len(amounts) > 50

@@ -1,0 +1,329 @@
+"""The shared PostgreSQL deployment: init, refusals, roles and server faults, on a real server.
+
+Collected only when PILOTIS_TEST_PG_URL names a server (scripts/postgres.sh; CI always does).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from desktop.db import make_engine, open_database
+from desktop.db_errors import (
+    ConnectionLostError,
+    PermissionDeniedError,
+    SerializationConflictError,
+    ServerSchemaError,
+    StatementTimeoutError,
+)
+from desktop.models import Change, Person
+from desktop.services.directory_edits import PersonInput
+from desktop.services.directory_service import DirectoryService
+from desktop.services.history import install_history
+from tests import pg_support
+from tests.conftest import ROOT, run_cli
+
+
+@pytest.fixture
+def empty_server_db():
+    """A database on the server with nothing in it, as an administrator creates it."""
+    name = pg_support.create_database()
+    yield pg_support.url_for(name)
+    pg_support.drop_database(name)
+
+
+@pytest.fixture
+def server_database(pg_templates):
+    """The 2023 dataset, open on the server (this file's tests are about the server only)."""
+    name = pg_support.create_database(pg_templates["filled"])
+    db = open_database(pg_support.url_for(name))
+    yield db
+    db.dispose()
+    pg_support.drop_database(name)
+
+
+@pytest.fixture
+def filled_server_db(pg_templates):
+    name = pg_support.create_database(pg_templates["filled"])
+    yield pg_support.url_for(name)
+    pg_support.drop_database(name)
+
+
+def _scalar(url: str, sql: str):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def _one_french_line(result) -> str:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_init_creates_the_schema_and_the_dataset_on_the_server(empty_server_db):
+    """`pilotis --db postgresql+psycopg://… init` creates the tables and loads the 2023 data."""
+    first = run_cli("--db", empty_server_db, "init")
+    assert first.returncode == 0, first.stderr
+    assert "Base créée (avec le jeu de données 2023)" in first.stdout
+    assert "pilotis_test:" not in first.stdout  # the password is never printed
+    assert _scalar(empty_server_db, "SELECT count(*) FROM person") > 20
+    again = run_cli("--db", empty_server_db, "init")
+    assert again.returncode == 0, again.stderr
+    assert "Base à jour" in again.stdout
+
+
+def test_a_server_at_a_newer_schema_is_refused_untouched(filled_server_db):
+    """A server upgraded by a newer Pilotis is refused with a French line, and left as it is."""
+    engine = create_engine(filled_server_db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    line = _one_french_line(run_cli("--db", filled_server_db, "init"))
+    assert "version plus récente de Pilotis (schéma 9999)" in line
+    assert _scalar(filled_server_db, "SELECT version_num FROM alembic_version") == "9999"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"password": "faux"}, "nom d'utilisateur ou mot de passe incorrect"),
+        ({"database": "pilotis_absente"}, "n'existe pas"),
+        ({"port": 1}, "ne répond pas"),
+        ({"host": "serveur-inexistant.invalid"}, "ne répond pas"),
+    ],
+)
+def test_connection_errors_are_one_french_line(change, expected):
+    """Wrong password, unknown database, server down: one French sentence, no traceback."""
+    url = make_url(pg_support.PG_URL).set(**change).render_as_string(hide_password=False)
+    line = _one_french_line(run_cli("--db", url, "check"))
+    assert line.startswith("pilotis : ")
+    assert expected in line
+    assert "faux" not in line
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def _psql(url: str, *args: str) -> subprocess.CompletedProcess:
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", libpq, *args],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def accounts(filled_server_db):
+    """sql/roles.sql run as the owner, then a reader's and an editor's login accounts."""
+    done = _psql(filled_server_db, "-f", str(ROOT / "sql" / "roles.sql"))
+    assert done.returncode == 0, done.stderr
+    suffix = uuid.uuid4().hex[:8]
+    names = {"reader": f"lecteur_{suffix}", "editor": f"editeur_{suffix}"}
+    groups = {"reader": "pilotis_lecteur", "editor": "pilotis_editeur"}
+    engine = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for kind, name in names.items():
+            conn.execute(text(f"CREATE ROLE {name} LOGIN PASSWORD 'secret' IN ROLE {groups[kind]}"))
+    urls = {
+        kind: make_url(filled_server_db)
+        .set(username=name, password="secret")
+        .render_as_string(hide_password=False)
+        for kind, name in names.items()
+    }
+    yield urls
+    pg_support.drop_database(make_url(filled_server_db).database)
+    with engine.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f"DROP ROLE IF EXISTS {name}"))
+    engine.dispose()
+
+
+def _first_person(factory):
+    with factory() as session:
+        return session.execute(select(Person).order_by(Person.id)).scalars().first()
+
+
+def test_a_reader_account_opens_read_only_and_cannot_write(accounts):
+    """An account with only pilotis_lecteur opens read-only, told why; a write is refused."""
+    db = open_database(accounts["reader"])
+    try:
+        assert db.read_only
+        assert any("que le droit de lecture" in w for w in db.warnings)
+        person = _first_person(db.session_factory)
+        service = DirectoryService(db.session_factory)
+        with pytest.raises(PermissionDeniedError, match="lecture seule"):
+            service.update_person(person.id, person.version, PersonInput("NOUVEAU", "Nom"))
+        assert _first_person(db.session_factory).last_name == person.last_name
+    finally:
+        db.dispose()
+
+
+def test_an_editor_account_edits_and_the_history_names_it(accounts):
+    """An editor saves an edit; the history row names the server account that made it."""
+    db = open_database(accounts["editor"])
+    try:
+        assert not db.read_only
+        assert db.warnings == []
+        install_history(db.session_factory, login=make_url(accounts["editor"]).username)
+        person = _first_person(db.session_factory)
+        DirectoryService(db.session_factory).update_person(
+            person.id, person.version, PersonInput("DURAND", person.first_name, site_id=None)
+        )
+        with db.session_factory() as session:
+            change = (
+                session.execute(
+                    select(Change).where(Change.field == "last_name").order_by(Change.id.desc())
+                )
+                .scalars()
+                .first()
+            )
+        assert change.login == make_url(accounts["editor"]).username
+        assert change.new_value == '"DURAND"'
+    finally:
+        db.dispose()
+
+
+def test_an_editor_may_not_rewrite_history_nor_the_schema(accounts):
+    """The history is append-only and the schema version out of an editor's reach."""
+    engine = make_engine(accounts["editor"])
+    try:
+        for sql in ("DELETE FROM change", "UPDATE alembic_version SET version_num = '0001'"):
+            with pytest.raises(PermissionDeniedError), engine.begin() as conn:
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def test_an_out_of_date_server_is_not_migrated_by_an_editor(accounts):
+    """An editor meeting a schema to update gets a French line naming the administrator."""
+    owner = create_engine(pg_support.url_for(make_url(accounts["editor"]).database))
+    with owner.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    owner.dispose()
+    with pytest.raises(ServerSchemaError, match="administrateur"):
+        open_database(accounts["editor"])
+
+
+# --- faults -----------------------------------------------------------------------------------
+
+
+def test_statement_timeout_is_a_french_error_and_the_connection_still_works(server_database):
+    """A statement cancelled by the server's timeout says so in French; the next one works."""
+    factory = server_database.session_factory
+    with factory() as session:
+        session.execute(text("SET LOCAL statement_timeout = 50"))
+        with pytest.raises(StatementTimeoutError, match="délai"):
+            session.execute(text("SELECT pg_sleep(2)"))
+    with factory() as session:
+        assert session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_connection_lost_mid_session_keeps_nothing_half_written(server_database):
+    """The server drops the connection in the middle of a save: French error, nothing
+    written; the next action reconnects by itself."""
+    factory = server_database.session_factory
+    install_history(factory)
+    person = _first_person(factory)
+    killer = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    session = factory()
+    session.execute(text("UPDATE person SET last_name = 'MOITIÉ' WHERE id = :i"), {"i": person.id})
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    with killer.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+    with pytest.raises(ConnectionLostError, match="perdue"):
+        session.execute(text("SELECT 1"))
+    session.close()
+    killer.dispose()
+    again = _first_person(factory)
+    assert again.last_name == person.last_name
+    assert again.version == person.version
+
+
+def test_a_serialization_failure_is_a_french_conflict(server_database):
+    """Two serializable transactions each writing what the other read: the loser is told in
+    French to try again, and only the winner's change is kept."""
+    engine = server_database.engine.execution_options(isolation_level="SERIALIZABLE")
+    read, written = threading.Barrier(2), threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def worker(name: str, pick: str) -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("SELECT sum(version) FROM person")).scalar()
+                read.wait(timeout=10)
+                conn.execute(
+                    text(f"UPDATE person SET first_name = :n WHERE id = "
+                         f"(SELECT {pick}(id) FROM person)"), {"n": name},
+                )  # fmt: skip
+                written.wait(timeout=10)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=a) for a in (("A", "min"), ("B", "max"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(errors) == 1
+    assert isinstance(errors[0], SerializationConflictError)
+    assert "réessayez" in str(errors[0])
+    with server_database.session_factory() as session:
+        names = session.execute(text("SELECT first_name FROM person ORDER BY id")).scalars().all()
+    assert (names[0] == "A") != (names[-1] == "B")
+
+
+def test_the_password_is_asked_at_start_and_not_stored(accounts, qtbot, monkeypatch, tmp_path):
+    """A saved server without password: Pilotis asks for it (again after a wrong one) and opens;
+    the settings file never holds it."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.settings import Settings
+    from desktop.views.database_dialog import chosen_value, with_server_password, without_password
+
+    settings = Settings(tmp_path / "pilotis.ini")
+    settings.database_url = without_password(accounts["editor"])
+    settings.sync()
+    typed = iter(["mauvais", "secret"])
+    asked = []
+
+    def fake_get_text(parent, title, label, echo):
+        asked.append(label)
+        return next(typed), True
+
+    monkeypatch.setattr(QInputDialog, "getText", fake_get_text)
+    value = with_server_password(chosen_value(None, settings))
+    assert len(asked) == 2
+    assert "mot de passe incorrect" in asked[1]
+    db = open_database(value)
+    db.dispose()
+    assert "secret" not in (tmp_path / "pilotis.ini").read_text()
+
+
+def test_several_client_processes_lose_no_update():
+    """Three real client processes save the same people at once: some are told of a conflict,
+    none overwrites another's save unseen."""
+    import sys
+
+    name = f"{pg_support.PREFIX}clients"
+    try:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "pg_clients.py"), "--url",
+             pg_support.url_for(name), "--clients", "3", "--seconds", "3", "--people", "2"],
+            capture_output=True, text=True, timeout=300, cwd=ROOT,
+        )  # fmt: skip
+    finally:
+        pg_support.drop_database(name)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "mises à jour perdues 0" in done.stdout
+    assert "autres erreurs       0" in done.stdout

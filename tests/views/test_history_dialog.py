@@ -1,0 +1,120 @@
+"""The « Historique » window: every change with who/when/what, filters, export, and
+« Annuler cette modification » recorded in the history itself."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop.services.directory_edits import PersonInput
+from desktop.services.directory_service import DirectoryService
+from desktop.services.history import HistoryService, install_history
+from desktop.services.safety_history import HistoryFilter, HistoryQueryService
+from desktop.views.history_dialog import HistoryDialog
+
+
+@pytest.fixture
+def edited(filled_database):
+    factory = filled_database.session_factory
+    install_history(factory, login="claire")
+    directory = DirectoryService(factory)
+    created = directory.create_person(PersonInput("NOUVELLE", "Agente"))
+    person = directory.person_detail(created.id)
+    directory.update_person(
+        created.id, person.version, PersonInput("NOUVELLE", "Agente", phone="0467000000")
+    )
+    return factory, directory, created.id
+
+
+def test_history_shows_who_when_what_with_readable_values(qtbot, edited):
+    """The newest change comes first, with the login, the record's name and old → new."""
+    factory, _, person_id = edited
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    first = [dialog.model.text(0, c) for c in range(dialog.model.columnCount())]
+    assert first[1:7] == ["claire", "Modification", "Personne", "NOUVELLE Agente", "phone", ""]
+    assert first[7] == "04 67 00 00 00"
+    assert "modification(s)" in dialog.count_label.text()
+
+
+def test_filters_by_text_login_type_and_date(qtbot, edited):
+    """Text, who, type and dates narrow the list; a wrong date says why in French."""
+    factory, _, _ = edited
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    total = dialog.model.rowCount()
+    dialog.text_edit.setText("04 67 00")
+    dialog.refresh()
+    assert dialog.model.rowCount() == 1
+    dialog.text_edit.clear()
+    dialog.login_combo.setCurrentIndex(dialog.login_combo.findData("claire"))
+    assert dialog.model.rowCount() == 2
+    dialog.login_combo.setCurrentIndex(0)
+    dialog.table_combo.setCurrentIndex(dialog.table_combo.findData("programme"))
+    assert 0 < dialog.model.rowCount() < total
+    dialog.since_edit.setText("31/02/2023")
+    dialog.refresh()
+    assert dialog.problem.isVisibleTo(dialog)
+    assert "Du" in dialog.problem.text()
+
+
+def test_per_record_history(qtbot, edited):
+    """Opened on a record, only its changes show; unticking shows everything again."""
+    factory, _, person_id = edited
+    dialog = HistoryDialog(
+        HistoryQueryService(factory), HistoryService(factory),
+        table_name="person", row_id=person_id, record_label="NOUVELLE Agente",
+    )  # fmt: skip
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 2
+    assert "NOUVELLE Agente" in dialog.record_check.text()
+    dialog.record_check.setChecked(False)
+    assert dialog.model.rowCount() > 2
+
+
+def test_revert_from_history_is_itself_recorded(qtbot, edited, monkeypatch):
+    """« Annuler cette modification » restores the old value and adds a new history entry."""
+    factory, directory, person_id = edited
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(dialog.reverted) as signal:
+        dialog.revert_button.click()
+    assert directory.person_detail(person_id).phone is None
+    newest = HistoryQueryService(factory).search(HistoryFilter(row_id=person_id), limit=1)[0]
+    assert newest.batch == signal.args[0]
+    assert newest.old_text == "04 67 00 00 00"
+
+
+def test_revert_refused_when_the_record_changed_since(qtbot, edited, monkeypatch):
+    """Undoing an old change that later work depends on is refused with a French reason."""
+    factory, directory, person_id = edited
+    person = directory.person_detail(person_id)
+    directory.update_person(
+        person_id, person.version, PersonInput("NOUVELLE", "Agente", phone="0561000000")
+    )
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    dialog.table.selectRow(1)  # the first phone change, overwritten since
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    dialog.revert_button.click()
+    assert directory.person_detail(person_id).phone == "05 61 00 00 00"
+    assert warnings
+    assert "impossible" in warnings[0]
+
+
+def test_export_writes_the_filtered_rows(qtbot, edited, tmp_path, monkeypatch):
+    """Exporter writes the rows shown, as a French CSV."""
+    factory, _, _ = edited
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    dialog.login_combo.setCurrentIndex(dialog.login_combo.findData("claire"))
+    target = tmp_path / "historique.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    dialog.export_button.click()
+    text = target.read_text(encoding="utf-8-sig")
+    assert "NOUVELLE Agente" in text
+    assert "04 67 00 00 00" in text
+    assert len(text.strip().splitlines()) == 3

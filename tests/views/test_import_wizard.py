@@ -1,0 +1,192 @@
+"""The import wizard driven as a user would: file, sheet, columns, check, report, import, undo."""
+
+from __future__ import annotations
+
+import pytest
+import xlsxwriter
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWizard
+from python_calamine import CalamineWorkbook
+from sqlalchemy import func, select
+
+from desktop.app import build_main_window
+from desktop.models import Person
+from desktop.settings import Settings
+from desktop.views.import_wizard import ImportWizard
+
+
+@pytest.fixture
+def window(qtbot, filled_database, tmp_path):
+    win = build_main_window(filled_database, Settings(tmp_path / "pilotis.ini"))
+    qtbot.addWidget(win)
+    win.show()
+    win.load_current_tab()
+    return win
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    shown = []
+    for name in ("information", "warning", "critical"):
+        monkeypatch.setattr(
+            QMessageBox, name, lambda *a, _n=name, **k: shown.append((_n, a[2])) or 0
+        )
+    return shown
+
+
+@pytest.fixture
+def opened(window, monkeypatch, qtbot):
+    """Ctrl+I opens the wizard; `run` is replaced so no modal loop starts."""
+    wizards = []
+    monkeypatch.setattr(ImportWizard, "run", lambda self: wizards.append(self) or 0)
+    window.import_actions.import_action.trigger()
+    wizard = wizards[0]
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard
+
+
+def _people(path, rows, sheets=("Liste",)):
+    workbook = xlsxwriter.Workbook(str(path))
+    for name in sheets:
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, ["NOM", "Prénom", "Adresse mail", "Remarque"])
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+    workbook.close()
+    return path
+
+
+def _count(database) -> int:
+    with database.session_factory() as session:
+        return session.scalar(select(func.count()).select_from(Person))
+
+
+def _choose_file(wizard, monkeypatch, path, kind="people"):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    page = wizard.file_page
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData(kind))
+    page.browse_button.click()
+
+
+def test_menu_has_import_and_templates_with_ctrl_i(window):
+    """Fichier starts with « Importer… » (Ctrl+I) and « Modèles d'import… »."""
+    texts = [a.text().replace("&", "") for a in window.menuBar().actions()[0].menu().actions()]
+    assert texts[:2] == ["Importer…", "Modèles d'import…"]
+    assert window.import_actions.import_action.shortcut().toString() == "Ctrl+I"
+
+
+def test_valid_file_is_previewed_mapped_checked_imported_and_undone(
+    window, opened, monkeypatch, messages, filled_database, tmp_path
+):
+    """Columns are proposed from the headers, the dry run finds no error, « Importer » writes
+    the rows, the directory reloads, and Ctrl+Z removes them again."""
+    path = _people(tmp_path / "agents.xlsx", [["DURAND", "Léa", "l@x.fr", "r"],
+                                             ["PETIT", "Marc", "m@x.fr", ""]],
+                   sheets=("Notes", "Liste"))  # fmt: skip
+    before = _count(filled_database)
+    _choose_file(opened, monkeypatch, path)
+    assert [opened.file_page.sheet_combo.itemText(i) for i in range(2)] == ["Notes", "Liste"]
+    opened.file_page.sheet_combo.setCurrentText("Liste")
+    opened.next()
+    page = opened.mapping_page
+    assert opened.currentPage() is page
+    assert page.preview.rowCount() == 2
+    assert page.mapping() == ["last_name", "first_name", "email", None]
+    assert page.isComplete()
+    opened.next()
+    check = opened.check_page
+    assert "aucune erreur" in check.summary.text()
+    assert check.isComplete()
+    assert not check.partial_check.isVisible()
+    assert _count(filled_database) == before  # the check wrote nothing
+    opened.button(QWizard.WizardButton.FinishButton).click()
+    assert _count(filled_database) == before + 2
+    assert messages[-1][0] == "information"
+    assert "2 ajouté(s)" in messages[-1][1]
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert _count(filled_database) == before
+
+
+def test_rejected_rows_are_listed_exported_and_valid_rows_only_on_request(
+    opened, monkeypatch, messages, filled_database, tmp_path
+):
+    """A file with a row lacking its first name: the report lists row 3, exports to .xlsx,
+    « Importer » stays off until « seulement les lignes valides » is ticked, which says
+    exactly which row is left out."""
+    path = _people(tmp_path / "agents.xlsx", [["DURAND", "Léa", "l@x.fr", ""],
+                                             ["PETIT", "", "m@x.fr", ""]])  # fmt: skip
+    before = _count(filled_database)
+    _choose_file(opened, monkeypatch, path)
+    opened.next()
+    opened.next()
+    check = opened.check_page
+    assert check.errors.rowCount() == 1
+    assert [check.errors.item(0, c).text() for c in range(4)] == [
+        "3", "Prénom", "", "valeur obligatoire manquante",
+    ]  # fmt: skip
+    assert not check.isComplete()
+    report = tmp_path / "rapport.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(report), ""))
+    check.report_button.click()
+    rows = CalamineWorkbook.from_path(str(report)).get_sheet_by_index(0).to_python()
+    assert rows[1][1:] == [3, "Prénom", "", "valeur obligatoire manquante"]
+    check.partial_check.setChecked(True)
+    assert check.isComplete()
+    assert "3 (1 ligne(s))" in check.left_out.text()
+    opened.button(QWizard.WizardButton.FinishButton).click()
+    assert _count(filled_database) == before + 1
+    assert "laissée(s) de côté : 3" in messages[-1][1]
+
+
+def test_mapping_is_checked_and_remembered_for_the_same_layout(
+    window, opened, monkeypatch, tmp_path, qtbot
+):
+    """Unmapping « Prénom » blocks the next step and names it; a column chosen by hand is
+    proposed again for the next file of the same layout."""
+    path = _people(tmp_path / "a.xlsx", [["DURAND", "Léa", "l@x.fr", "04 67 00 00 00"]])
+    _choose_file(opened, monkeypatch, path)
+    opened.next()
+    page = opened.mapping_page
+    page._combos[1].setCurrentIndex(0)
+    assert not page.isComplete()
+    assert "prénom" in page.status.text()
+    page._combos[1].setCurrentIndex(page._combos[1].findData("first_name"))
+    page._combos[3].setCurrentIndex(page._combos[3].findData("phone"))
+    opened.next()
+    opened.reject()
+    wizards = []
+    monkeypatch.setattr(ImportWizard, "run", lambda self: wizards.append(self) or 0)
+    window.import_actions.import_action.trigger()
+    again = wizards[0]
+    qtbot.addWidget(again)
+    again.show()
+    _choose_file(again, monkeypatch, _people(tmp_path / "b.xlsx", [["X", "Y", "", ""]]))
+    again.next()
+    assert again.mapping_page.mapping() == ["last_name", "first_name", "email", "phone"]
+
+
+def test_unreadable_file_stays_on_the_first_page_with_the_reason(
+    opened, monkeypatch, messages, tmp_path
+):
+    """A PDF renamed .xlsx: a French message, and the wizard does not go on."""
+    fake = tmp_path / "faux.xlsx"
+    fake.write_bytes(b"%PDF-1.4 ...")
+    _choose_file(opened, monkeypatch, fake)
+    opened.next()
+    assert opened.currentPage() is opened.file_page
+    assert messages
+    assert "document PDF" in messages[-1][1]
+
+
+def test_templates_are_written_one_per_kind(window, monkeypatch, tmp_path):
+    """« Modèles d'import… » writes a documented workbook per kind into the chosen folder."""
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    window.import_actions.templates_action.trigger()
+    people = tmp_path / "modele-import-people.xlsx"
+    workbook = CalamineWorkbook.from_path(str(people))
+    assert workbook.sheet_names == ["Personnes", "Documentation"]
+    assert workbook.get_sheet_by_index(0).to_python()[0][:3] == ["Nom", "Prénom", "Courriel"]
+    doc = workbook.get_sheet_by_index(1).to_python()
+    assert doc[1][:4] == ["Nom", "last_name", "texte", "oui"]
+    assert len(list(tmp_path.glob("modele-import-*.xlsx"))) == 18
