@@ -228,3 +228,34 @@ def test_keyboard_and_accessible_names(tab, qtbot):
     names = [c.accessibleName() for c in tab._combos()]
     assert names == ["Famille", "Statut", "Pilote", "Axe", "Département", "Période"]
     assert tab.tree.accessibleName() == "Programmes et projets"
+
+
+def test_editor_keeps_the_lead_unit_when_two_units_share_a_label(
+    qtbot, filled_database, monkeypatch
+):
+    """Opening a programme led by one of two same-named units neither marks it modified nor
+    moves it to the other unit."""
+    from sqlalchemy import select
+
+    from desktop.models import Programme, Unit
+
+    factory = filled_database.session_factory
+    with factory.begin() as s:
+        drajes = s.scalar(select(Unit).where(Unit.code == "DRAJES"))
+        twin = Unit(code="DRAJES-BIS", acronym=drajes.acronym, name=drajes.name, kind=drajes.kind)
+        s.add(twin)
+        s.flush()
+        pair = (drajes.id, twin.id)
+    service = ProgrammeService(factory)
+    keys = [c.key for c in service.editor.choices().units if c.key in pair]
+    assert len(keys) == 2
+    second = keys[-1]  # the one a lookup by label would never find
+    with factory.begin() as s:
+        snu = s.scalar(select(Programme).where(Programme.code == "SNU"))
+        snu.lead_unit_id = second
+        snu_id = snu.id
+    dialog = ProgrammeEditorDialog(service, service.editor.load(snu_id), service.editor.choices())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.general.lead_unit_id() == second
+    assert not dialog.is_modified()

@@ -137,7 +137,10 @@ class GeneralPage(QWidget):
 
     def lead_unit_id(self) -> int | None:
         # An edited text that matches no unit leaves the programme without a lead unit.
-        index = self.lead_unit.findText(self.lead_unit.currentText())
+        # The selected entry first: two units may share a label (same acronym and name).
+        index = self.lead_unit.currentIndex()
+        if index < 0 or self.lead_unit.itemText(index) != self.lead_unit.currentText():
+            index = self.lead_unit.findText(self.lead_unit.currentText())
         return self.lead_unit.itemData(index) if index >= 0 else None
 
 
