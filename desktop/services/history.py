@@ -191,6 +191,16 @@ def _row(login, batch, action, obj, field, old, new) -> dict:
     }
 
 
+def _inserted_version(change: Change) -> int:
+    """The version a row had when inserted: from its snapshot, else 1 (imports record no
+    snapshot, and a new row starts at 1)."""
+    try:
+        snapshot = json.loads(change.new_value or "")
+    except ValueError:
+        return 1
+    return snapshot.get("version", 1) if isinstance(snapshot, dict) else 1
+
+
 def _model_for(table_name: str) -> type[Base]:
     for mapper in Base.registry.mappers:
         if mapper.class_.__tablename__ == table_name:
@@ -267,6 +277,11 @@ class HistoryService:
         if change.action == "insert":
             if obj is None:
                 raise ConflictError("Annulation impossible : l'élément ajouté a déjà été supprimé.")
+            if getattr(obj, "version", 1) != _inserted_version(change):
+                raise ConflictError(
+                    "Annulation impossible : l'élément ajouté a été modifié depuis ; "
+                    "l'annuler effacerait ces modifications."
+                )
             session.delete(obj)
         elif change.action == "update":
             if obj is None:

@@ -83,3 +83,14 @@ def test_undo_is_refused_when_someone_changed_the_row_since(factory):
     with factory() as session:
         assert session.get(Unit, unit_id).name == "Nom 3"
         assert session.scalar(select(Change.id).where(Change.action == "update").limit(1))
+
+
+def test_undoing_an_addition_is_refused_once_the_row_was_edited(factory):
+    """Undoing the creation of a unit that was renamed since would lose the rename: refused."""
+    unit_id, insert_batch = _add_unit(factory)
+    with factory.begin() as session:
+        session.get(Unit, unit_id).name = "Nom corrigé"
+    with pytest.raises(ConflictError, match="modifié depuis"):
+        HistoryService(factory).revert(insert_batch)
+    with factory() as session:
+        assert session.get(Unit, unit_id).name == "Nom corrigé"
