@@ -214,6 +214,11 @@ class HistoryService:
     def __init__(self, session_factory: sessionmaker) -> None:
         self._sessions = session_factory
 
+    @property
+    def session_factory(self) -> sessionmaker:
+        """For services built on demand by the views (import, RGPD, history queries)."""
+        return self._sessions
+
     def changes(
         self,
         *,

@@ -193,12 +193,12 @@ class SafetyActions:
                        self.restore_action, self.rgpd_action):  # fmt: skip
             action.setEnabled(not read_only)
         # The tabs' own edit buttons: a click would be refused anyway, greyed is clearer.
-        for page in window._tab_pages():
+        for page in window.tab_pages():
             for button in getattr(page, "buttons", {}).values():
                 button.setEnabled(not read_only)
         title = window.windowTitle().removesuffix(" — lecture seule")
         window.setWindowTitle(title + (" — lecture seule" if read_only else ""))
-        window._update_actions()
+        window.update_actions()
 
     def toggle_read_only(self) -> None:
         wanted = self.read_only_action.isChecked()
@@ -253,9 +253,7 @@ class SafetyActions:
             QMessageBox.warning(window, window.tr("Restaurer une sauvegarde"), str(error))
             return
         # Batches of the undo stacks may not exist in the restored data.
-        window._undo.clear()
-        window._redo.clear()
-        window._update_actions()
+        window.clear_undo()
         window.reload_loaded_tabs()
         kept = window.tr(" (état précédent : {name})").format(name=saved.path.name) if saved else ""
         window.statusBar().showMessage(
@@ -277,7 +275,7 @@ class SafetyActions:
                 window.tr("Affichez d'abord la fiche de la personne dans l'annuaire."),
             )  # fmt: skip
             return
-        service = RgpdService(window._services.history._sessions)
+        service = RgpdService(window.services.history.session_factory)
         box = QMessageBox(window)
         box.setWindowTitle(window.tr("Données personnelles — {name}").format(name=label))
         box.setText(
@@ -304,9 +302,7 @@ class SafetyActions:
                     )
             elif box.clickedButton() is erase and self.confirm_erasure(label):
                 summary = service.erase(person_id)
-                window._undo.clear()  # the erasure is not undoable, nor what preceded it
-                window._redo.clear()
-                window._update_actions()
+                window.clear_undo()
                 window.reload_loaded_tabs()
                 window.statusBar().showMessage(
                     window.tr(

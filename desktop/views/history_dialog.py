@@ -301,12 +301,12 @@ def _current_record(window: QMainWindow) -> tuple[str | None, int | None, str]:
 
 def add_history_action(window: QMainWindow) -> QAction:
     """Édition → Historique… (Ctrl+H), opened on the item the current tab shows if any."""
-    query = HistoryQueryService(window._services.history._sessions)
+    query = HistoryQueryService(window.services.history.session_factory)
 
     def show() -> None:
         table_name, row_id, label = _current_record(window)
         dialog = HistoryDialog(
-            query, window._services.history, table_name=table_name, row_id=row_id,
+            query, window.services.history, table_name=table_name, row_id=row_id,
             record_label=label, read_only=getattr(window, "read_only", False), parent=window,
         )  # fmt: skip
         dialog.reverted.connect(lambda batch: _on_reverted(window, batch))
@@ -329,9 +329,7 @@ def add_history_action(window: QMainWindow) -> QAction:
 
 def _on_reverted(window: QMainWindow, batch: str) -> None:
     """A change reverted from the history joins the session's undo stack (Ctrl+Z redoes it)."""
-    window._undo.append(batch)
-    window._redo.clear()
-    window._update_actions()
+    window.push_undo(batch)
     window.reload_loaded_tabs()
     window.statusBar().showMessage(
         window.tr("Modification annulée — Ctrl+Z pour la rétablir"), 6000

@@ -19,7 +19,7 @@ class ImportActions:
     def __init__(self, window: QMainWindow, menu: QMenu) -> None:
         self._window = window
         # The services bundle has no transfer service yet; every service shares one factory.
-        self._service = TransferService(window._services.history._sessions)
+        self._service = TransferService(window.services.history.session_factory)
         self.import_action = QAction(window.tr("&Importer…"), window)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.setStatusTip(
@@ -41,13 +41,13 @@ class ImportActions:
                 self._window, "Pilotis", self._window.tr("La base est ouverte en lecture seule.")
             )
             return None
-        wizard = ImportWizard(self._service, self._window._settings, self._window)
+        wizard = ImportWizard(self._service, self._window.settings, self._window)
         wizard.imported.connect(self._on_wizard_imported)
         wizard.run()
         return wizard
 
     def _on_wizard_imported(self, batch: str) -> None:
-        self._window._on_tab_edited(batch)
+        self._window.record_edit(batch)
         self._window.reload_loaded_tabs()
         self._window.statusBar().showMessage(self._window.tr("Import terminé"), 6000)
 

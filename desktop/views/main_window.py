@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._undo: list[str] = []
         self._redo: list[str] = []
-        for tab in self._tab_pages():
+        for tab in self.tab_pages():
             tab.edited.connect(self._on_tab_edited)
             tab.navigate_requested.connect(self._on_tab_navigate_requested)
 
@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._restore_settings()
-        self._update_actions()
+        self.update_actions()
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
     # --- menus ------------------------------------------------------------------------------
@@ -206,9 +206,9 @@ class MainWindow(QMainWindow):
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self.load_current_tab()
-        self._update_actions()
+        self.update_actions()
 
-    def _tab_pages(self) -> list:
+    def tab_pages(self) -> list:
         return [self.tabs.widget(i) for i in range(self.tabs.count())]
 
     def current_page(self):
@@ -231,18 +231,43 @@ class MainWindow(QMainWindow):
         self._loaded = {current}
         self.current_page().load()
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         writable = not getattr(self, "read_only", False)  # set by views/backup_dialog.py
         self.undo_action.setEnabled(writable and bool(self._undo))
         self.redo_action.setEnabled(writable and bool(self._redo))
 
     # --- undo / redo ------------------------------------------------------------------------
 
+    @property
+    def services(self) -> Services:
+        return self._services
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def record_edit(self, batch: str) -> None:
+        """An edit made outside the tabs (import, history view…) joins the undo stack."""
+        self._on_tab_edited(batch)
+
+    def clear_undo(self) -> None:
+        """Forget the undo/redo stacks (after a restore or an erasure nothing before can be
+        undone safely)."""
+        self._undo.clear()
+        self._redo.clear()
+        self.update_actions()
+
+    def push_undo(self, batch: str) -> None:
+        """A revert done from the history view: undoable like any edit, redo cleared."""
+        self._undo.append(batch)
+        self._redo.clear()
+        self.update_actions()
+
     def _on_tab_edited(self, batch: str) -> None:
         self._undo.append(batch)
         self._redo.clear()
-        self._update_actions()
-        for index, page in enumerate(self._tab_pages()):
+        self.update_actions()
+        for index, page in enumerate(self.tab_pages()):
             if page is not self.sender() and index in self._loaded:
                 self._loaded.discard(index)  # reloaded when shown again
 
@@ -254,10 +279,10 @@ class MainWindow(QMainWindow):
             target.append(self._services.history.revert(batch))
         except PilotisError as error:
             QMessageBox.warning(self, self.tr("Pilotis"), str(error))
-            self._update_actions()
+            self.update_actions()
             return
         self.reload_loaded_tabs()
-        self._update_actions()
+        self.update_actions()
         self.statusBar().showMessage(done, 4000)
 
     def _on_undo_triggered(self) -> None:

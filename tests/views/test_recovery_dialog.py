@@ -145,7 +145,7 @@ def test_read_only_toggle_disables_editing_and_shows_a_banner(safe_window, monke
     """Fichier → Lecture seule: banner, title, editing commands and undo off; back on after."""
     window, guard = safe_window
     window._undo.append("x")
-    window._update_actions()
+    window.update_actions()
     assert window.undo_action.isEnabled()
     window.safety.read_only_action.trigger()
     assert guard.read_only
