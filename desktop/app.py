@@ -94,6 +94,8 @@ def run_gui(
     window.show()
     window.load_current_tab()
     app.processEvents()
+    if not smoke and not read_only:
+        _start_backup_in_background(db_value)
     if smoke:
         shown = time.perf_counter()
         print(
@@ -111,3 +113,21 @@ def run_gui(
         guard.at_close()
         guard.close()
         database.dispose()
+
+
+def _start_backup_in_background(db_value: str | None) -> None:
+    """The start backup of a file that needed no migration: taken by a worker once the window
+    shows (the online backup API reads a consistent copy while the application works)."""
+    from PySide6.QtCore import QRunnable, QThreadPool
+
+    from desktop.services.backup_service import BackupService
+    from desktop.services.safety_guard import backup_before_open
+
+    class _Backup(QRunnable):
+        def run(self) -> None:
+            try:
+                backup_before_open(db_value, BackupService())
+            except Exception:  # noqa: BLE001 - a failed start backup must not stop the work
+                return
+
+    QThreadPool.globalInstance().start(_Backup())

@@ -459,6 +459,15 @@ def _peek_sqlite(path: Path) -> tuple[str | None, set[str]]:
         con.close()
 
 
+def migration_pending(path: Path) -> bool:
+    """Whether opening this existing Pilotis file would run migrations (read without writing)."""
+    try:
+        current, _tables = _peek_sqlite(path)
+    except DatabaseOpenError:
+        return False
+    return current != _known_revisions()[1]
+
+
 def schema_state(
     current: str | None,
     tables: set[str],

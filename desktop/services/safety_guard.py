@@ -59,6 +59,20 @@ def fingerprint(path: Path) -> tuple:
         con.close()
 
 
+def start_backup_is_urgent(db_value: str | None) -> bool:
+    """The start backup must come before opening only when a migration will rewrite the file;
+    otherwise it is taken once the window shows (app.py), so starting is not slowed by it."""
+    try:
+        path = sqlite_path(resolve_url(db_value))
+    except PilotisError:
+        return False
+    if path is None or not path.is_file():
+        return False
+    from desktop.db import migration_pending
+
+    return migration_pending(path)
+
+
 def backup_before_open(
     db_value: str | None, backups: BackupService, *, read_only: bool = False
 ) -> BackupInfo | None:

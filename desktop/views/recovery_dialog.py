@@ -32,7 +32,7 @@ from desktop.errors import (
 )
 from desktop.paths import user_data_dir
 from desktop.services.backup_service import BackupInfo, BackupService
-from desktop.services.safety_guard import backup_before_open
+from desktop.services.safety_guard import backup_before_open, start_backup_is_urgent
 
 READ_ONLY, RESTORE, RETRY, OTHER, NEW, QUIT = (
     "read_only", "restore", "retry", "other", "new", "quit",
@@ -201,7 +201,8 @@ def open_or_recover(
     backups = backups or BackupService()
     value = db_value
     while True:
-        backup_before_open(value, backups, read_only=read_only)
+        if start_backup_is_urgent(value):
+            backup_before_open(value, backups, read_only=read_only)
         try:
             return _open(value, read_only)
         except DatabaseOpenError as error:
