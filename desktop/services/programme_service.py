@@ -20,14 +20,14 @@ from desktop.models import (
 )
 from desktop.services.parsing import ParseError, parse_period
 from desktop.services.programme_search import folded, matches_word
-from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
+from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_STATUSES, ProgrammeLabels
 
 PAGE_SIZE = 200
 SORT_KEYS = ("name", "code", "family", "kind", "status", "lead", "start", "end", "overdue")
 
 
 @dataclass(frozen=True)
-class ProgrammeRow:
+class ProgrammeRow(ProgrammeLabels):
     id: int
     parent_id: int | None
     code: str
@@ -38,18 +38,6 @@ class ProgrammeRow:
     lead_unit: str | None
     start_on: date | None
     end_on: date | None
-
-    @property
-    def family_label(self) -> str:
-        return PROGRAMME_FAMILIES.get(self.family, self.family)
-
-    @property
-    def kind_label(self) -> str:
-        return PROGRAMME_KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self) -> str:
-        return PROGRAMME_STATUSES.get(self.status, self.status)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from desktop.models import (
 from desktop.services.programme_editing import ProgrammeEditService, _subtree
 from desktop.services.programme_progress import Progress, indicator_progress, period_key
 from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
-from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
+from desktop.services.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class SheetTotal:
 
 
 @dataclass(frozen=True)
-class ProgrammeSheet:
+class ProgrammeSheet(ProgrammeLabels):
     code: str
     name: str
     family: str
@@ -100,18 +100,6 @@ class ProgrammeSheet:
     indicators: tuple[SheetIndicator, ...] = ()
     funding: tuple[SheetFunding, ...] = ()
     totals: tuple[SheetTotal, ...] = field(default=())
-
-    @property
-    def family_label(self) -> str:
-        return PROGRAMME_FAMILIES.get(self.family, self.family)
-
-    @property
-    def kind_label(self) -> str:
-        return PROGRAMME_KINDS.get(self.kind, self.kind)
-
-    @property
-    def status_label(self) -> str:
-        return PROGRAMME_STATUSES.get(self.status, self.status)
 
 
 class ProgrammeSheetService:

@@ -74,3 +74,23 @@ DATE_PRECISIONS = {"jour": "Jour", "mois": "Mois", "annee": "Année"}
 VALUE_KINDS = {"baseline": "Valeur de référence", "target": "Cible", "actual": "Réalisé"}
 STAGES = {"planned": "Prévu", "committed": "Engagé", "paid": "Versé"}
 SECTORS = {"public": "Public", "prive": "Privé"}
+
+
+class ProgrammeLabels:
+    """French labels of a programme row's codes; rows carry family, kind and status."""
+
+    family: str
+    kind: str
+    status: str
+
+    @property
+    def family_label(self) -> str:
+        return PROGRAMME_FAMILIES.get(self.family, self.family)
+
+    @property
+    def kind_label(self) -> str:
+        return PROGRAMME_KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return PROGRAMME_STATUSES.get(self.status, self.status)

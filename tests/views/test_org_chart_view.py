@@ -6,34 +6,17 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.reports.document import OrgChart
-from desktop.services.budget_service import BudgetService
-from desktop.services.checks import ChecksService
 from desktop.services.directory_edits import PositionInput
-from desktop.services.directory_service import DirectoryService
-from desktop.services.history import HistoryService, install_history
-from desktop.services.programme_service import ProgrammeService
-from desktop.views.context import Services
-from desktop.views.directory_tab import DirectoryTab
 
 
 @pytest.fixture
-def services(filled_database):
-    factory = filled_database.session_factory
-    install_history(factory)
-    return Services(
-        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
-        ChecksService(factory), HistoryService(factory),
-    )  # fmt: skip
+def services(directory_services):
+    return directory_services
 
 
 @pytest.fixture
-def tab(qtbot, services):
-    widget = DirectoryTab(services)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 800)
-    widget.show()
-    widget.load()
-    return widget
+def tab(directory_tab):
+    return directory_tab
 
 
 def chart_of(tab, acronym: str):

@@ -1,0 +1,33 @@
+"""Fixtures shared by the view tests: the directory tab on the embedded 2023 dataset."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.services.budget_service import BudgetService
+from desktop.services.checks import ChecksService
+from desktop.services.directory_service import DirectoryService
+from desktop.services.history import HistoryService, install_history
+from desktop.services.programme_service import ProgrammeService
+from desktop.views.context import Services
+from desktop.views.directory_tab import DirectoryTab
+
+
+@pytest.fixture
+def directory_services(filled_database) -> Services:
+    factory = filled_database.session_factory
+    install_history(factory)
+    return Services(
+        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
+        ChecksService(factory), HistoryService(factory),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def directory_tab(qtbot, directory_services) -> DirectoryTab:
+    widget = DirectoryTab(directory_services)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    widget.load()
+    return widget
