@@ -20,6 +20,10 @@ CHAIN_HEADERS = ["Prévu", "Engagé (AE)", "Versé (CP)", "Taux d'engagement", "
                  "Reste à engager", "Reste à payer"]  # fmt: skip
 
 
+# A synthesis is read in a committee: the largest programmes, the others summed in one line.
+MAX_PROGRAMMES = 40
+
+
 def chain_cells(row: ChainRow) -> list[str]:
     return [
         format_euros(row.planned_cents), format_euros(row.committed_cents),
@@ -110,14 +114,25 @@ def synthesis(
         document.add(discrepancy_table(discrepancies))
     else:
         document.add(Paragraph("Aucun écart : chaque total déclaré égale la somme de ses lignes."))
+    shown = overview.programmes[:MAX_PROGRAMMES]  # already sorted by amount, largest first
     document.add(
         Heading("Financements par programme et financeur"),
         _chain_table(
-            "Programme / financeur",
-            [(chain.subtotal, chain.lines) for chain in overview.programmes],
-            total,
+            "Programme / financeur", [(chain.subtotal, chain.lines) for chain in shown], total
         ),
     )
+    rest = overview.programmes[MAX_PROGRAMMES:]
+    if rest:
+        amount = sum(chain.subtotal.stage_cents(flt.stage) for chain in rest)
+        document.add(
+            Paragraph(
+                f"Les {len(rest)} autres programmes ({format_euros(amount)} "
+                f"{STAGES[flt.stage].lower()}) ne sont pas détaillés ici : le tableau complet "
+                "s'exporte depuis l'onglet Budgets (Ctrl+E), ou se restreint par les filtres.",
+                italic=True,
+                size=8.5,
+            )
+        )
     return document
 
 

@@ -164,3 +164,25 @@ def test_report_budget_refuses_an_unknown_funder(database, tmp_path):
     assert result.returncode == 1
     assert "Financeur inconnu « NOPE »" in result.stderr
     assert not out.exists()
+
+
+def test_synthesis_details_the_largest_programmes_and_sums_the_others(
+    service, tmp_path, qapp, monkeypatch
+):
+    """At scale the synthesis stays a few pages: the largest programmes are detailed, the rest
+    summed in one sentence pointing to the export."""
+    from desktop.reports import budget_report
+
+    monkeypatch.setattr(budget_report, "MAX_PROGRAMMES", 1)
+    flt = BudgetFilter()
+    overview = service.overview(flt)
+    assert len(overview.programmes) > 1
+    path = tmp_path / "synthese.pdf"
+    write_pdf(synthesis(overview, service.discrepancies(flt)), path)
+    text = pdf_text(path)
+    assert f"Les {len(overview.programmes) - 1} autres programmes" in text
+    assert overview.programmes[0].subtotal.programme_code in text
+    assert (
+        f"{overview.programmes[1].subtotal.programme_code} —"
+        not in text.split("Financements par programme et financeur")[-1]
+    )
