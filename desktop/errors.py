@@ -16,28 +16,28 @@ class DatabaseOpenError(PilotisError):
 
 
 class MissingDatabaseError(DatabaseOpenError):
-    pass
+    """The file (or its folder) does not exist."""
 
 
 class NotADatabaseError(DatabaseOpenError):
-    pass
+    """A folder, a damaged file or not an SQLite file at all."""
 
 
 class ForeignDatabaseError(DatabaseOpenError):
-    pass
+    """Another program's SQLite file: Pilotis will not take it over."""
 
 
 class ReadOnlyDatabaseError(DatabaseOpenError):
-    pass
+    """The file or its folder cannot be written."""
 
 
 class LockedDatabaseError(DatabaseOpenError):
-    pass
+    """Another program holds the write lock."""
 
 
 class DatabaseTooNewError(DatabaseOpenError):
-    pass
+    """Written by a newer Pilotis: its schema is unknown here."""
 
 
 class BadDatabaseUrlError(DatabaseOpenError):
-    pass
+    """An unreadable URL or a database kind Pilotis does not support."""

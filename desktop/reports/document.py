@@ -71,7 +71,7 @@ class Chart:
 
 @dataclass
 class PageBreak:
-    pass
+    """Start the next block on a new page."""
 
 
 @dataclass

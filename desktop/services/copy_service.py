@@ -28,7 +28,7 @@ class CopyError(PilotisError):
 
 
 class TargetNotEmptyError(CopyError):
-    pass
+    """The copy target already holds data (use --force to replace it)."""
 
 
 class CopyMismatchError(CopyError):

@@ -24,7 +24,7 @@ IDENTIFYING = ("last_name", "first_name", "email", "phone")
 
 
 class PersonNotFoundError(PilotisError):
-    pass
+    """The person asked for no longer exists."""
 
 
 @dataclass(frozen=True)

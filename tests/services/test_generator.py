@@ -166,13 +166,9 @@ def test_generated_rows_can_be_edited_through_the_orm(generated):
         session.commit()
 
 
-def test_generation_on_top_of_the_embedded_dataset(request):
+def test_generation_on_top_of_the_embedded_dataset(filled_database):
     """The embedded 2023 dataset keeps its rows and codes when generated data is added to it."""
-    from desktop.services.dataset import DATASET_FILES, dataset_dir
-
-    if not all((dataset_dir() / name).exists() for name in DATASET_FILES):
-        pytest.skip("embedded dataset files not written yet")
-    db = request.getfixturevalue("filled_database")
+    db = filled_database
     before = {t: _scalar(db, f"SELECT count(*) FROM {t}") for t in ("unit", "funder", "axis")}
     summary = generate(db.engine, seed=2, **SMALL)
     assert _scalar(db, "SELECT count(*) FROM unit") == before["unit"] + SMALL["units"]
