@@ -191,14 +191,21 @@ def _row(login, batch, action, obj, field, old, new) -> dict:
     }
 
 
-def _inserted_version(change: Change) -> int:
-    """The version a row had when inserted: from its snapshot, else 1 (imports record no
-    snapshot, and a new row starts at 1)."""
+def _unchanged_since_insert(obj: Base, change: Change) -> bool:
+    """Whether a row still holds what its insertion wrote (an edit undone since counts as
+    unchanged). Imports record no snapshot: then only a row never updated (version 1) is."""
     try:
         snapshot = json.loads(change.new_value or "")
     except ValueError:
-        return 1
-    return snapshot.get("version", 1) if isinstance(snapshot, dict) else 1
+        snapshot = None
+    if not isinstance(snapshot, dict):
+        return getattr(obj, "version", 1) == 1
+    table = type(obj).__table__
+    return all(
+        getattr(obj, key) == decode(json.dumps(value), table.c[key])
+        for key, value in snapshot.items()
+        if key in table.c and key not in SKIPPED_FIELDS
+    )
 
 
 def _model_for(table_name: str) -> type[Base]:
@@ -282,7 +289,7 @@ class HistoryService:
         if change.action == "insert":
             if obj is None:
                 raise ConflictError("Annulation impossible : l'élément ajouté a déjà été supprimé.")
-            if getattr(obj, "version", 1) != _inserted_version(change):
+            if not _unchanged_since_insert(obj, change):
                 raise ConflictError(
                     "Annulation impossible : l'élément ajouté a été modifié depuis ; "
                     "l'annuler effacerait ces modifications."

@@ -94,3 +94,16 @@ def test_undoing_an_addition_is_refused_once_the_row_was_edited(factory):
         HistoryService(factory).revert(insert_batch)
     with factory() as session:
         assert session.get(Unit, unit_id).name == "Nom corrigé"
+
+
+def test_an_addition_can_be_undone_after_its_later_edit_was_undone(factory):
+    """Ctrl+Z twice after adding then renaming a unit: the rename goes, then the addition."""
+    unit_id, insert_batch = _add_unit(factory)
+    with factory.begin() as session:
+        session.get(Unit, unit_id).name = "Nom corrigé"
+        edit_batch = current_batch(session)
+    history = HistoryService(factory)
+    history.revert(edit_batch)
+    history.revert(insert_batch)
+    with factory() as session:
+        assert session.get(Unit, unit_id) is None
