@@ -318,22 +318,29 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="un dixième de l'échelle")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true", help="régénérer la base")
+    parser.add_argument(
+        "--db", metavar="URL",
+        help="mesurer les onglets sur cette base déjà remplie (ex. PostgreSQL), sans la générer",
+    )  # fmt: skip
     args = parser.parse_args()
     scale = {k: v // 10 for k, v in SCALE.items()} if args.quick else SCALE
     started = time.perf_counter()
     results: list[Result] = []
     print(f"Base à l'échelle : {scale}", flush=True)
-    db, generated = build_database(scale, args.rebuild)
-    if generated:
-        results.append(generated)
-    work = DATA / "work.sqlite"
-    shutil.copyfile(db, work)
-    steps = [
-        lambda: measure_cold_start(work, args.runs),
-        lambda: measure_gui_memory(work),
-        lambda: measure_import(scale["people"], max(2, args.runs // 2)),
-        lambda: measure_export(work, max(1, args.runs // 3)),
-    ]
+    if args.db:  # a database filled beforehand (`main.py --db URL generate …`): tabs only
+        work, steps = args.db, []
+    else:
+        db, generated = build_database(scale, args.rebuild)
+        if generated:
+            results.append(generated)
+        work = DATA / "work.sqlite"
+        shutil.copyfile(db, work)
+        steps = [
+            lambda: measure_cold_start(work, args.runs),
+            lambda: measure_gui_memory(work),
+            lambda: measure_import(scale["people"], max(2, args.runs // 2)),
+            lambda: measure_export(work, max(1, args.runs // 3)),
+        ]
     _load_tab_measures()
     steps += [lambda m=m: m(work, args.runs) for m in TAB_MEASURES]
     for step in steps:
@@ -351,6 +358,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d")
     suffix = "-quick" if args.quick else ""
+    if args.db:
+        stamp = f"{'postgres' if args.db.startswith('postgresql') else 'db'}-{stamp}"
     payload = {
         "date": datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),

@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         report.add_argument("--family", metavar="FAMILLE", help="famille de programmes")
         report.add_argument("--year", metavar="ANNÉE", help="année ou année scolaire")
         report.add_argument("--funder", metavar="CODE", help="financeur")
+        report.add_argument("--snapshot", metavar="LIBELLÉ", help="situation arrêtée (budget)")
     from desktop.services.transfer_cli import add_commands as add_transfer_commands
 
     add_transfer_commands(commands)

@@ -11,8 +11,9 @@ from desktop.reports.budget_charts import CHARTS, figure_svg, percent
 from desktop.reports.document import Chart, Document, Heading, PageBreak, Paragraph, Table
 from desktop.services.budget_filters import BudgetFilter, FilterLabels, describe
 from desktop.services.budget_service import BudgetOverview, ChainRow
+from desktop.services.budget_snapshots import SnapshotRow
 from desktop.services.checks import TotalCheckRow
-from desktop.services.formatting import format_euros
+from desktop.services.formatting import format_date, format_euros
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, STAGES
 
 TITLE = "Synthèse budgétaire"
@@ -72,13 +73,26 @@ def synthesis(
     discrepancies: Sequence[TotalCheckRow],
     labels: FilterLabels | None = None,
     charts: Sequence[str] | None = None,
+    situation: SnapshotRow | None = None,
 ) -> Document:
     """The printed synthesis for the overview's filter; charts are keys of budget_charts.CHARTS
-    (all of them when None), in that order."""
+    (all of them when None), in that order; situation names the frozen situation it shows."""
     flt = overview.filter
     filters = describe(flt, labels)
-    document = Document(TITLE, subtitle=_subtitle(flt, labels))
+    title = TITLE
+    if situation is not None:
+        title = f"{TITLE} — situation au {format_date(situation.taken_on)}"
+    document = Document(title, subtitle=_subtitle(flt, labels))
     total = overview.total
+    if situation is not None:
+        document.add(
+            Paragraph(
+                f"Situation arrêtée « {situation.label} » au {format_date(situation.taken_on)} "
+                f"(figée le {format_date(situation.taken_at.date())} par {situation.login}) : "
+                "les montants sont ceux de cette date, non ceux du jour.",
+                size=9,
+            )
+        )
     document.add(
         Paragraph("Filtres appliqués : " + " ; ".join(filters) + ".", italic=True, size=8.5),
         Heading("Chiffres clés"),
@@ -183,10 +197,20 @@ def filter_from_args(args, options) -> BudgetFilter:
 
 
 def build(database, args) -> Document:
-    """`python main.py report budget [--year Y] [--funder F] [--family X] [--code C] [--unit U]`."""
+    """`python main.py report budget [--year Y] [--funder F] [--family X] [--code C] [--unit U]
+    [--snapshot LABEL]`."""
     from desktop.services.budget_service import BudgetService
 
     service = BudgetService(database.session_factory)
     options = service.options()
     flt = filter_from_args(args, options)
-    return synthesis(service.overview(flt), service.discrepancies(flt), options.labels())
+    label = getattr(args, "snapshot", None)
+    if not label:
+        return synthesis(service.overview(flt), service.discrepancies(flt), options.labels())
+    situation = service.snapshots.find(label)
+    return synthesis(
+        service.overview(flt, snapshot=situation.id),
+        service.discrepancies(flt, snapshot=situation.id),
+        options.labels(),
+        situation=situation,
+    )

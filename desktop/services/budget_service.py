@@ -22,6 +22,7 @@ from desktop.models import (
     Unit,
     programme_axis,
 )
+from desktop.models.budget import BudgetSnapshotLine
 from desktop.models.reference import FUNDER_KINDS as FUNDER_KIND_ORDER
 from desktop.services.budget_filters import (
     BudgetFilter,
@@ -31,6 +32,7 @@ from desktop.services.budget_filters import (
     lineage_cte,
     programme_conditions,
 )
+from desktop.services.budget_snapshots import BudgetSnapshotService
 from desktop.services.checks import TotalCheckRow
 from desktop.services.vocabulary import FUNDER_KINDS
 
@@ -221,9 +223,73 @@ def _stage_sums():
     )
 
 
+def _group_mapper(parents: dict[int, int | None], parent_id: int | None):
+    """programme id → the shown-level programme above it (None: outside the shown level).
+
+    The shown level is the top of the tree, or the children of the chosen programme
+    (parent_id), whose own lines form a group of their own. Walks the small programme tree,
+    memoised, instead of a recursive CTE joined to every line.
+    """
+    memo: dict[int, int | None] = {}
+
+    def group_of(programme_id: int) -> int | None:
+        if programme_id in memo:
+            return memo[programme_id]
+        path, node, found = [], programme_id, None
+        while node is not None:
+            if node in memo:
+                found = memo[node]
+                break
+            path.append(node)
+            parent = parents.get(node)
+            if parent_id is None:
+                if parent is None:
+                    found = node
+                    break
+            elif node == parent_id or parent == parent_id:
+                found = node
+                break
+            node = parent
+        # Every node on the path below the shown level belongs to the same group.
+        for visited in path:
+            memo[visited] = found
+        return found
+
+    return group_of
+
+
+def lines_source(snapshot: int | None):
+    """A function making a query read the funding lines of a frozen situation instead of
+    today's (snapshot: its id), or leaving it unchanged (None).
+
+    The snapshot's lines are given to the query as a CTE named `funding_line`, which SQLite and
+    PostgreSQL both resolve before the table of that name: every aggregation above then runs
+    unchanged on the frozen figures, so a frozen synthesis is computed exactly as it was. Lines
+    are matched to today's programmes and funders by code; those deleted since drop out.
+    """
+    if snapshot is None:
+        return lambda query: query
+    line = BudgetSnapshotLine
+    frozen = (
+        select(
+            Programme.id.label("programme_id"),
+            Funder.id.label("funder_id"),
+            line.amount_cents.label("amount_cents"),
+            line.stage.label("stage"),
+            line.period.label("period"),
+        )
+        .join(Programme, Programme.code == line.programme_code)
+        .join(Funder, Funder.code == line.funder_code)
+        .where(line.snapshot_id == snapshot)
+        .cte(FundingLine.__tablename__)
+    )
+    return lambda query: query.add_cte(frozen)
+
+
 class BudgetService:
     def __init__(self, session_factory: sessionmaker) -> None:
         self._sessions = session_factory
+        self.snapshots = BudgetSnapshotService(session_factory)  # the frozen situations
 
     # --- reference lists ---------------------------------------------------------------------
 
@@ -281,9 +347,13 @@ class BudgetService:
 
     # --- the overview ------------------------------------------------------------------------
 
-    def overview(self, flt: BudgetFilter | None = None) -> BudgetOverview:
-        """The chain per programme × funder with subtotals, by year and by axis, for a filter."""
+    def overview(
+        self, flt: BudgetFilter | None = None, snapshot: int | None = None
+    ) -> BudgetOverview:
+        """The chain per programme × funder with subtotals, by year and by axis, for a filter;
+        the figures of a frozen situation when snapshot (its id) is given."""
         flt = flt or BudgetFilter()
+        lines = lines_source(snapshot)
         with self._sessions() as session:
             funders = self._funders(session)
             parent_id = None
@@ -291,17 +361,40 @@ class BudgetService:
                 parent_id = session.scalar(
                     select(Programme.id).where(Programme.code == flt.programme)
                 )
-            groups = self._group_cte(parent_id)
             where = conditions(flt, with_stage=False)
-            chain = session.execute(
-                select(groups.c.group_id, Funder.code, *_stage_sums())
-                .select_from(FundingLine)
-                .join(groups, groups.c.programme_id == FundingLine.programme_id)
-                .join(Funder, Funder.id == FundingLine.funder_id)
-                .where(*where)
-                .group_by(groups.c.group_id, Funder.code)
+            # One pass over the lines, grouped per programme × funder × year; the chain, the
+            # years and the axes are summed from these grouped rows (3 passes measured 0.75 s
+            # at 200 000 lines on SQLite).
+            year = case((FundingLine.period.is_(None), null()), else_=line_year())
+            grouped = session.execute(
+                lines(
+                    select(FundingLine.programme_id, FundingLine.funder_id, year, *_stage_sums())
+                    .where(*where)
+                    .group_by(FundingLine.programme_id, FundingLine.funder_id, year)
+                )
             ).all()
-            ids = {row.group_id for row in chain}
+            parents = dict(session.execute(select(Programme.id, Programme.parent_id)).all())
+            funder_codes = dict(session.execute(select(Funder.id, Funder.code)).all())
+            group_of = _group_mapper(parents, parent_id)
+            chain_sums: dict[tuple[int, str], list[int]] = {}
+            year_sums: dict[tuple[int | None, str], list[int]] = {}
+            programme_sums: dict[int, list[int]] = {}
+            for programme_id, funder_id, line_year_, planned, committed, paid in grouped:
+                amounts = (int(planned), int(committed), int(paid))
+                code = funder_codes[funder_id]
+                keyed = [
+                    year_sums.setdefault((line_year_, code), [0, 0, 0]),
+                    programme_sums.setdefault(programme_id, [0, 0, 0]),
+                ]
+                group_id = group_of(programme_id)
+                if group_id is not None:
+                    keyed.append(chain_sums.setdefault((group_id, code), [0, 0, 0]))
+                for sums in keyed:
+                    sums[0] += amounts[0]
+                    sums[1] += amounts[1]
+                    sums[2] += amounts[2]
+            chain = [(group_id, code, *sums) for (group_id, code), sums in chain_sums.items()]
+            ids = {group_id for group_id, *_ in chain}
             names = {
                 r.id: (r.code, r.name)
                 for r in session.execute(
@@ -311,15 +404,15 @@ class BudgetService:
                 )
             } if ids else {}  # fmt: skip
             envelopes = self._envelopes(session, ids)
-            year = case((FundingLine.period.is_(None), null()), else_=line_year())
-            years = session.execute(
-                select(year, Funder.code, *_stage_sums())
-                .join(Funder, Funder.id == FundingLine.funder_id)
-                .where(*where)
-                .group_by(year, Funder.code)
-                .order_by(year)
-            ).all()
-            axes = self._axes(session, where)
+            # Lines without a period first, then by year and funder code.
+            years = [
+                (y, code, *sums)
+                for (y, code), sums in sorted(
+                    year_sums.items(),
+                    key=lambda item: (item[0][0] is not None, item[0][0] or 0, item[0][1]),
+                )
+            ]
+            axes = self._axes(session, parents, programme_sums)
         funder_names = {f.code: f.name for f in funders}
         return self._assemble(flt, funders, funder_names, chain, names, envelopes, years, axes,
                               parent_id)  # fmt: skip
@@ -364,14 +457,15 @@ class BudgetService:
         return {(pid, code): int(amount) for pid, code, amount in rows}
 
     @staticmethod
-    def _axes(session, where: list) -> list[AxisRow]:
+    def _axes(
+        session, parents: dict[int, int | None], programme_sums: dict[int, list[int]]
+    ) -> list[AxisRow]:
         """Sums per roadmap axis; a programme inherits its ancestors' axes.
 
         The lines are summed per programme by the database; the small programme tree (not the
         lines) is walked here to find each programme's axes, which measured 4× faster on SQLite
         than a recursive CTE joined to 200 000 lines.
         """
-        parents = dict(session.execute(select(Programme.id, Programme.parent_id)).all())
         own: dict[int, set[int]] = {}
         titles: dict[int, str] = {}
         for programme_id, number, title in session.execute(
@@ -395,11 +489,7 @@ class BudgetService:
             return result
 
         sums: dict[int | None, list[int]] = {}
-        for programme_id, planned, committed, paid in session.execute(
-            select(FundingLine.programme_id, *_stage_sums())
-            .where(*where)
-            .group_by(FundingLine.programme_id)
-        ):
+        for programme_id, (planned, committed, paid) in programme_sums.items():
             for number in axes_of(programme_id) or (None,):
                 total = sums.setdefault(number, [0, 0, 0])
                 total[0] += int(planned)
@@ -461,10 +551,13 @@ class BudgetService:
 
     # --- flat lists --------------------------------------------------------------------------
 
-    def cross_rows(self, flt: BudgetFilter | None = None) -> list[tuple]:
+    def cross_rows(
+        self, flt: BudgetFilter | None = None, snapshot: int | None = None
+    ) -> list[tuple]:
         """(funder name, programme "CODE — name", year or None, cents) of the filter's stage,
         summed per funder × shown-level programme × year: the source of the cross-table."""
         flt = flt or BudgetFilter()
+        lines = lines_source(snapshot)
         with self._sessions() as session:
             parent_id = None
             if flt.programme:
@@ -474,19 +567,21 @@ class BudgetService:
             groups = self._group_cte(parent_id)
             year = case((FundingLine.period.is_(None), null()), else_=line_year())
             rows = session.execute(
-                select(
-                    Funder.name,
-                    Programme.code,
-                    Programme.name,
-                    year,
-                    func.sum(FundingLine.amount_cents),
-                )  # fmt: skip
-                .select_from(FundingLine)
-                .join(groups, groups.c.programme_id == FundingLine.programme_id)
-                .join(Programme, Programme.id == groups.c.group_id)
-                .join(Funder, Funder.id == FundingLine.funder_id)
-                .where(*conditions(flt))
-                .group_by(Funder.name, Programme.code, Programme.name, year)
+                lines(
+                    select(
+                        Funder.name,
+                        Programme.code,
+                        Programme.name,
+                        year,
+                        func.sum(FundingLine.amount_cents),
+                    )  # fmt: skip
+                    .select_from(FundingLine)
+                    .join(groups, groups.c.programme_id == FundingLine.programme_id)
+                    .join(Programme, Programme.id == groups.c.group_id)
+                    .join(Funder, Funder.id == FundingLine.funder_id)
+                    .where(*conditions(flt))
+                    .group_by(Funder.name, Programme.code, Programme.name, year)
+                )
             ).all()
         return [(f, f"{c} — {n}", None if y is None else int(y), int(s)) for f, c, n, y, s in rows]
 
@@ -503,7 +598,11 @@ class BudgetService:
         return [FundingRow(*r[:4], int(r[4]), int(r[5]), int(r[6])) for r in rows]
 
     def discrepancies(
-        self, flt: BudgetFilter | None = None, *, only_differences: bool = True
+        self,
+        flt: BudgetFilter | None = None,
+        *,
+        only_differences: bool = True,
+        snapshot: int | None = None,
     ) -> list[TotalCheckRow]:
         """Declared totals beside the sum of their programme subtree's lines, in one query.
 
@@ -594,7 +693,7 @@ class BudgetService:
         if only_differences:
             query = query.where(DeclaredTotal.amount_cents != computed.c.computed)
         with self._sessions() as session:
-            rows = session.execute(query).all()
+            rows = session.execute(lines_source(snapshot)(query)).all()
         return [
             TotalCheckRow(code, name, label, funder, stage, period, int(declared), int(sums), src)
             for code, name, label, funder, stage, period, declared, sums, src in rows

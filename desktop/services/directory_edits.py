@@ -424,6 +424,45 @@ class DirectoryEdits:
                 )
             return self._batch(session) if _assign(post, {"end_on": end_on}) else None
 
+    # --- functional (dotted-line) links ------------------------------------------------------
+
+    def create_unit_link(
+        self, unit_id: int, other_id: int | None, note: str | None, *, supports: bool = True
+    ) -> EditResult:
+        """Record that `unit_id` supports `other_id` (or is supported by it, supports=False)."""
+        problems: list[tuple[str, str]] = []
+        note = clean(note)
+        if other_id is None:
+            problems.append(("target", "choisissez le service lié dans la liste."))
+        elif other_id == unit_id:
+            problems.append(("target", "un service ne peut pas être lié à lui-même."))
+        if note and len(note) > 500:
+            problems.append(("note", "500 caractères au plus."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        source, target = (unit_id, other_id) if supports else (other_id, unit_id)
+        with self._edit("Le lien") as session:
+            for row_id in (unit_id, other_id):
+                self._get(session, Unit, row_id, None, "Le service")
+            same = session.scalar(
+                select(UnitLink.id).where(
+                    UnitLink.from_unit_id == source, UnitLink.to_unit_id == target
+                )
+            )
+            if same is not None:
+                raise DirectoryValidationError(
+                    [("target", "ce lien fonctionnel existe déjà dans ce sens.")]
+                )
+            link = UnitLink(from_unit_id=source, to_unit_id=target, kind="fonctionnel", note=note)
+            session.add(link)
+            batch = self._batch(session)
+            return EditResult(link.id, batch)
+
+    def delete_unit_link(self, link_id: int, version: int | None) -> str:
+        with self._edit("Le lien") as session:
+            session.delete(self._get(session, UnitLink, link_id, version, "Le lien"))
+            return self._batch(session)
+
     def delete_position(self, position_id: int, version: int | None) -> str:
         with self._edit("Le poste") as session:
             session.delete(self._get(session, Position, position_id, version, "Le poste"))

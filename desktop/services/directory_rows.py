@@ -120,6 +120,7 @@ class LinkRow:
     direction: str  # "to" (this unit supports the other) or "from"
     unit: UnitRef
     note: str | None
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ class PersonDetail:
     site: str | None
     posts: list[PostRow] = field(default_factory=list)  # current
     past_posts: list[PostRow] = field(default_factory=list)
+    # Programmes led by a unit the person currently heads.
+    programmes: list[ProgrammeRef] = field(default_factory=list)
 
     @property
     def full_name(self) -> str:

@@ -409,13 +409,30 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             if row is None:
                 raise UnknownItemError("Cette personne n'existe plus (supprimée entre-temps).")
             posts = self._posts(session, Position.person_id == person_id)
+            programmes = self._led_programmes(session, person_id, today)
         current = [p for p in posts if p.end_on is None or p.end_on >= today]
         past = sorted(
             (p for p in posts if p.end_on is not None and p.end_on < today),
             key=lambda p: p.end_on,
             reverse=True,
         )
-        return PersonDetail(*row, posts=current, past_posts=past)
+        return PersonDetail(*row, posts=current, past_posts=past, programmes=programmes)
+
+    @staticmethod
+    def _programmes_led_by(session: Session, *conditions) -> list[ProgrammeRef]:
+        """The programmes whose lead unit matches the conditions, by code: one query."""
+        return [
+            ProgrammeRef(code, name)
+            for code, name in session.execute(
+                select(Programme.code, Programme.name).where(*conditions).order_by(Programme.code)
+            )
+        ]
+
+    def _led_programmes(self, session: Session, person_id: int, today: date) -> list[ProgrammeRef]:
+        headed = select(Position.unit_id).where(
+            Position.person_id == person_id, Position.role == "head", _current(today)
+        )
+        return self._programmes_led_by(session, Programme.lead_unit_id.in_(headed))
 
     def unit_detail(self, unit_id: int, *, today: date | None = None) -> UnitDetail:
         today = today or date.today()
@@ -450,14 +467,7 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             posts = self._posts(session, Position.unit_id == unit_id, _current(today))
             sub_units = self._sub_units(session, unit_id, today)
             links = self._links(session, unit_id)
-            programmes = [
-                ProgrammeRef(code, name)
-                for code, name in session.execute(
-                    select(Programme.code, Programme.name)
-                    .where(Programme.lead_unit_id == unit_id)
-                    .order_by(Programme.code)
-                )
-            ]
+            programmes = self._programmes_led_by(session, Programme.lead_unit_id == unit_id)
         parent_ref = UnitRef(row[6], _label(row[7], row[8])) if row[6] is not None else None
         return UnitDetail(
             id=row[0], version=row[1], code=row[2], acronym=row[3], name=row[4], kind=row[5],
@@ -492,13 +502,21 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             ("from", UnitLink.to_unit_id, UnitLink.from_unit_id),
         ):
             rows = session.execute(
-                select(UnitLink.id, other.id, other.acronym, other.name, UnitLink.note)
+                select(
+                    UnitLink.id,
+                    other.id,
+                    other.acronym,
+                    other.name,
+                    UnitLink.note,
+                    UnitLink.version,
+                )  # fmt: skip
                 .join(other, other.id == theirs)
                 .where(mine == unit_id)
                 .order_by(other.sort_order, other.name)
             ).all()
             result += [
-                LinkRow(r[0], direction, UnitRef(r[1], _label(r[2], r[3])), r[4]) for r in rows
+                LinkRow(r[0], direction, UnitRef(r[1], _label(r[2], r[3])), r[4], r[5])
+                for r in rows
             ]
         return result
 

@@ -33,6 +33,8 @@ class DirectoryValidationError(PilotisError):
         "start_on": "Début",
         "end_on": "Fin",
         "site": "Site",
+        "target": "Service lié",
+        "note": "Note",
     }
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:

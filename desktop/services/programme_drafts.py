@@ -71,6 +71,20 @@ class FundingDraft:
 
 
 @dataclass(frozen=True)
+class DeclaredTotalDraft:
+    """A total stated by a source (a convention, a report), kept beside the computed sum."""
+
+    label: str
+    amount: str  # euros as typed
+    source: str
+    funder_code: str = ""  # empty: every funder
+    stage: str = ""  # empty: every stage
+    period: str = ""
+    id: int | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
 class ProgrammeDraft:
     code: str = ""
     name: str = ""
@@ -86,9 +100,11 @@ class ProgrammeDraft:
     axis_numbers: tuple[int, ...] = ()
     department_codes: tuple[str, ...] = ()
     partner_codes: tuple[str, ...] = ()
+    establishment_uais: tuple[str, ...] = ()  # beneficiary establishments (Annuaire)
     milestones: tuple[MilestoneDraft, ...] = ()
     indicators: tuple[IndicatorDraft, ...] = ()
     funding: tuple[FundingDraft, ...] = ()
+    declared: tuple[DeclaredTotalDraft, ...] = ()
     id: int | None = None
     version: int | None = None
 
@@ -150,6 +166,7 @@ class Parsed:
     # (indicator, [(period, kind, value, stored id or None, stored version)])
     values: list[tuple[IndicatorDraft, list[tuple[str, str, float]]]] = field(default_factory=list)
     funding: list[tuple[FundingDraft, int, str | None]] = field(default_factory=list)
+    declared: list[tuple[DeclaredTotalDraft, int, str | None]] = field(default_factory=list)
 
 
 def _date(text: str, label: str, tab: str, problems: list[Problem], row=None) -> date | None:
@@ -195,6 +212,7 @@ def validate(draft: ProgrammeDraft) -> tuple[Parsed, list[Problem]]:
     _validate_milestones(draft, parsed, problems)
     _validate_indicators(draft, parsed, problems)
     _validate_funding(draft, parsed, problems)
+    _validate_declared(draft, parsed, problems)
     return parsed, problems
 
 
@@ -310,3 +328,48 @@ def _validate_funding(draft: ProgrammeDraft, parsed: Parsed, problems: list[Prob
                 ok = False
         if ok:
             parsed.funding.append((line, cents, period))
+
+
+def _validate_declared(draft: ProgrammeDraft, parsed: Parsed, problems: list[Problem]) -> None:
+    # row stays None: the Financement page selects rows of its funding lines, not of this table.
+    tab = "funding"
+    for row, total in enumerate(draft.declared):
+        label = f"Total déclaré, ligne {row + 1}"
+        ok = True
+        if not total.label.strip():
+            problems.append(Problem(tab, f"{label} : libellé obligatoire (ex. Total CPER)."))
+            ok = False
+        elif len(total.label.strip()) > 300:
+            problems.append(Problem(tab, f"{label} : libellé de 300 caractères au plus."))
+            ok = False
+        if not total.source.strip():
+            problems.append(
+                Problem(tab, f"{label} : source obligatoire (le document qui annonce ce total).")
+            )
+            ok = False
+        if total.stage and total.stage not in STAGES:
+            problems.append(Problem(tab, f"{label} : étape inconnue « {total.stage} »."))
+            ok = False
+        cents = 0
+        if not total.amount.strip():
+            problems.append(Problem(tab, f"{label} : montant obligatoire."))
+            ok = False
+        else:
+            try:
+                cents = parse_money_cents(total.amount)
+            except ParseError as error:
+                problems.append(
+                    Problem(tab, f"{label}, montant : {error} (« {total.amount.strip()} »).")
+                )
+                ok = False
+        period = None
+        if total.period.strip():
+            try:
+                period = parse_period(total.period)
+            except ParseError as error:
+                problems.append(
+                    Problem(tab, f"{label}, période « {total.period.strip()} » : {error}.")
+                )
+                ok = False
+        if ok:
+            parsed.declared.append((total, cents, period))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
@@ -17,6 +18,7 @@ from desktop.models import (
     Change,
     DeclaredTotal,
     Department,
+    Establishment,
     Funder,
     FundingLine,
     Indicator,
@@ -27,10 +29,14 @@ from desktop.models import (
     Unit,
     programme_axis,
     programme_department,
+    programme_establishment,
     programme_partner,
 )
+from desktop.services.directory_search import folded, register_fold
 from desktop.services.history import LINK_FIELDS, current_batch, record_links
+from desktop.services.parsing import fold
 from desktop.services.programme_drafts import (
+    DeclaredTotalDraft,
     FundingDraft,
     IndicatorDraft,
     MilestoneDraft,
@@ -83,6 +89,11 @@ class FundingContext:
     subprogramme_sums: dict[tuple[str, str], int]
     declared: list[DeclaredTotalRow]
     funder_names: dict[str, str]
+    # (funder code, stage, period or None) → cents of the sub-programmes' lines, so that a
+    # declared total typed in the editor is compared with the right sum before saving.
+    subprogramme_lines: dict[tuple[str, str, str | None], int] = dataclass_field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ TABLE_LABELS = {
     "indicator": "Indicateur",
     "indicator_value": "Valeur d'indicateur",
     "funding_line": "Financement",
+    "declared_total": "Total déclaré",
 }
 
 
@@ -155,6 +167,44 @@ class ProgrammeEditService:
             funders=[Choice(c, n) for c, n in funders],
             programmes=[Choice(c, f"{c} — {n}") for c, n in programmes],
         )
+
+    def search_establishments(self, text: str, limit: int = 50) -> list[Choice]:
+        """Establishments whose UAI, name or commune contain every word typed, accents and case
+        ignored, searched by the database (the Annuaire holds thousands of them)."""
+        words = fold(text).split()
+        if not words:
+            return []
+        query = select(Establishment.uai, Establishment.name, Establishment.commune)
+        for word in words:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            query = query.where(
+                folded(Establishment.uai).like(pattern, escape="\\")
+                | folded(Establishment.name).like(pattern, escape="\\")
+                | folded(Establishment.commune).like(pattern, escape="\\")
+            )
+        with self._sessions() as s:
+            register_fold(s)
+            rows = s.execute(
+                query.order_by(Establishment.name, Establishment.uai).limit(limit)
+            ).all()
+        return [
+            Choice(uai, _establishment_label(uai, name, commune)) for uai, name, commune in rows
+        ]
+
+    def establishment_choices(self, uais) -> list[Choice]:
+        """The labels of the given establishments (those linked to a programme), by name."""
+        if not uais:
+            return []
+        with self._sessions() as s:
+            rows = s.execute(
+                select(Establishment.uai, Establishment.name, Establishment.commune)
+                .where(Establishment.uai.in_(list(uais)))
+                .order_by(Establishment.name, Establishment.uai)
+            ).all()
+        return [
+            Choice(uai, _establishment_label(uai, name, commune)) for uai, name, commune in rows
+        ]
 
     def new_draft(self, parent_id: int | None = None) -> ProgrammeDraft:
         """A blank programme; under a parent it inherits family, lead unit and territory."""
@@ -207,6 +257,15 @@ class ProgrammeEditService:
                 .where(programme_partner.c.programme_id == p.id)
                 .order_by(Organisation.name)
             ).all()
+            establishments = s.scalars(
+                select(Establishment.uai)
+                .join(
+                    programme_establishment,
+                    programme_establishment.c.establishment_id == Establishment.id,
+                )
+                .where(programme_establishment.c.programme_id == p.id)
+                .order_by(Establishment.uai)
+            ).all()
             milestones = s.scalars(
                 select(Milestone)
                 .where(Milestone.programme_id == p.id)
@@ -226,6 +285,12 @@ class ProgrammeEditService:
                 .join(Funder, FundingLine.funder_id == Funder.id)
                 .where(FundingLine.programme_id == p.id)
                 .order_by(Funder.name, FundingLine.period, FundingLine.stage, FundingLine.id)
+            ).all()
+            declared = s.execute(
+                select(DeclaredTotal, Funder.code)
+                .outerjoin(Funder, DeclaredTotal.funder_id == Funder.id)
+                .where(DeclaredTotal.programme_id == p.id)
+                .order_by(DeclaredTotal.label, DeclaredTotal.id)
             ).all()
             by_indicator: dict[int, dict[str, dict[str, IndicatorValue]]] = defaultdict(dict)
             for value in values:
@@ -247,6 +312,7 @@ class ProgrammeEditService:
                 axis_numbers=tuple(axes),
                 department_codes=tuple(departments),
                 partner_codes=tuple(partners),
+                establishment_uais=tuple(establishments),
                 milestones=tuple(
                     MilestoneDraft(
                         m.title,
@@ -285,6 +351,19 @@ class ProgrammeEditService:
                     )  # fmt: skip
                     for f, code in lines
                 ),
+                declared=tuple(
+                    DeclaredTotalDraft(
+                        t.label,
+                        money_text(t.amount_cents),
+                        t.source,
+                        code or "",
+                        t.stage or "",
+                        t.period or "",
+                        t.id,
+                        t.version,
+                    )  # fmt: skip
+                    for t, code in declared
+                ),
             )
 
     def funding_context(self, programme_id: int | None) -> FundingContext:
@@ -300,15 +379,23 @@ class ProgrammeEditService:
             count = s.scalar(
                 select(func.count()).select_from(subtree).where(subtree.c.id != programme_id)
             )
-            sums = {
-                (code, stage): int(total)
-                for code, stage, total in s.execute(
-                    select(Funder.code, FundingLine.stage, func.sum(FundingLine.amount_cents))
+            lines = {
+                (code, stage, period): int(total)
+                for code, stage, period, total in s.execute(
+                    select(
+                        Funder.code,
+                        FundingLine.stage,
+                        FundingLine.period,
+                        func.sum(FundingLine.amount_cents),
+                    )  # fmt: skip
                     .join(Funder, FundingLine.funder_id == Funder.id)
                     .where(others)
-                    .group_by(Funder.code, FundingLine.stage)
+                    .group_by(Funder.code, FundingLine.stage, FundingLine.period)
                 )
             }
+            sums: dict[tuple[str, str], int] = defaultdict(int)
+            for (code, stage, _period), cents in lines.items():
+                sums[code, stage] += cents
             declared = []
             for total, funder_code in s.execute(
                 select(DeclaredTotal, Funder.code)
@@ -334,7 +421,7 @@ class ProgrammeEditService:
                         total.source,
                     )  # fmt: skip
                 )
-            return FundingContext(int(count or 0), sums, declared, names)
+            return FundingContext(int(count or 0), dict(sums), declared, names, lines)
 
     def history(self, programme_id: int, limit: int = 300) -> list[HistoryRow]:
         """Recorded changes of the programme and of its milestones, indicators and lines."""
@@ -347,6 +434,9 @@ class ProgrammeEditService:
                 .where(Indicator.programme_id == programme_id),
                 "funding_line": select(FundingLine.id).where(
                     FundingLine.programme_id == programme_id
+                ),
+                "declared_total": select(DeclaredTotal.id).where(
+                    DeclaredTotal.programme_id == programme_id
                 ),
             }
             condition = (Change.table_name == "programme") & (Change.row_id == programme_id)
@@ -410,6 +500,7 @@ class ProgrammeEditService:
                 changed |= self._save_milestones(s, pid, parsed.milestones, code)
                 changed |= self._save_indicators(s, pid, parsed.values, code)
                 changed |= self._save_funding(s, pid, parsed.funding, refs["funders"], code)
+                changed |= self._save_declared(s, pid, parsed.declared, refs["funders"], code)
                 if not changed:
                     return SaveResult(pid, code, None)
                 if not draft.is_new and not own:
@@ -510,7 +601,9 @@ class ProgrammeEditService:
                     problems.append(Problem("general", f"{label} : « {key} » inconnu."))
             return found
 
-        funders = lookup(Funder, Funder.code, {f.funder_code for f in draft.funding}, "Financeur")
+        funder_codes = {f.funder_code for f in draft.funding}
+        funder_codes |= {t.funder_code for t in draft.declared if t.funder_code}
+        funders = lookup(Funder, Funder.code, funder_codes, "Financeur")
         return {
             "parent_id": parent_id,
             "axes": lookup(Axis, Axis.number, set(draft.axis_numbers), "Axe"),
@@ -521,6 +614,9 @@ class ProgrammeEditService:
                 Organisation, Organisation.code, set(draft.partner_codes), "Partenaire"
             ),
             "funders": funders,
+            "establishments": lookup(
+                Establishment, Establishment.uai, set(draft.establishment_uais), "Établissement"
+            ),
         }
 
     @staticmethod
@@ -531,6 +627,8 @@ class ProgrammeEditService:
             ("departments", programme_department, "department_id",
              set(refs["departments"].values())),
             ("partners", programme_partner, "organisation_id", set(refs["partners"].values())),
+            ("establishments", programme_establishment, "establishment_id",
+             set(refs["establishments"].values())),
         ):  # fmt: skip
             current = set(
                 s.scalars(select(table.c[column]).where(table.c.programme_id == pid)).all()
@@ -650,6 +748,31 @@ class ProgrammeEditService:
                 s.delete(row)
                 changed = True
         return changed
+
+    def _save_declared(self, s: Session, pid: int, totals, funders: dict, code: str) -> bool:
+        rows = self._existing(s, DeclaredTotal, pid, code, [t for t, _, _ in totals])
+        changed = False
+        kept = set()
+        for draft, cents, period in totals:
+            funder_id = funders[draft.funder_code] if draft.funder_code else None
+            values = dict(label=draft.label.strip(), amount_cents=cents, funder_id=funder_id,
+                          source=draft.source.strip(), stage=draft.stage or None,
+                          period=period)  # fmt: skip
+            if draft.id is None:
+                s.add(DeclaredTotal(programme_id=pid, **values))
+                changed = True
+            else:
+                kept.add(draft.id)
+                changed |= _assign(rows[draft.id], **values)
+        for row_id, row in rows.items():
+            if row_id not in kept:
+                s.delete(row)
+                changed = True
+        return changed
+
+
+def _establishment_label(uai: str, name: str, commune: str | None) -> str:
+    return f"{uai} — {name}" + (f" ({commune})" if commune else "")
 
 
 def _period_draft(period: str, kinds: dict) -> PeriodDraft:

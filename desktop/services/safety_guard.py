@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.db import SQLITE_HEADER, Database, open_database, resolve_url, sqlite_path
+from desktop.db_errors import server_rights
 from desktop.errors import PilotisError
 from desktop.services.backup_service import COUNTED, BackupError, BackupInfo, BackupService
 
@@ -19,13 +22,21 @@ READ_ONLY_MESSAGE = (
     "La base est ouverte en lecture seule : aucune modification n'est possible. "
     "Décochez Fichier → Lecture seule pour modifier."
 )
+ACCOUNT_READ_ONLY_MESSAGE = (
+    "Votre compte sur le serveur n'a que le droit de lecture : aucune modification n'est "
+    "possible. Demandez le rôle pilotis_editeur à l'administrateur pour modifier."
+)
 
 
 class ReadOnlyError(PilotisError):
     """A write was attempted while the database is open read-only."""
 
 
-def install_read_only_guard(factory: sessionmaker, database: Database) -> None:
+def install_read_only_guard(
+    factory: sessionmaker,
+    database: Database,
+    message: Callable[[], str] = lambda: READ_ONLY_MESSAGE,
+) -> None:
     """Refuse every write of this factory's sessions with a French message while
     database.read_only is set (the engine refuses too, with SQLite's English error)."""
     info = factory.kw.setdefault("info", {})
@@ -36,12 +47,12 @@ def install_read_only_guard(factory: sessionmaker, database: Database) -> None:
     @event.listens_for(factory, "before_flush")
     def _before_flush(session: Session, _context, _instances) -> None:
         if database.read_only and (session.new or session.dirty or session.deleted):
-            raise ReadOnlyError(READ_ONLY_MESSAGE)
+            raise ReadOnlyError(message())
 
     @event.listens_for(factory, "do_orm_execute")
     def _on_execute(state) -> None:
         if database.read_only and (state.is_insert or state.is_update or state.is_delete):
-            raise ReadOnlyError(READ_ONLY_MESSAGE)
+            raise ReadOnlyError(message())
 
 
 def fingerprint(path: Path) -> tuple:
@@ -130,11 +141,25 @@ class DataGuard:
             self._anchor.execute("SELECT count(*) FROM sqlite_master").fetchone()
             stat = os.stat(self.path)
             self._inode = (stat.st_dev, stat.st_ino)
-        install_read_only_guard(database.session_factory, database)
+        self.account_read_only = self._account_refuses_writes()
+        install_read_only_guard(database.session_factory, database, self.read_only_message)
 
     @property
     def read_only(self) -> bool:
         return self.database.read_only
+
+    def read_only_message(self) -> str:
+        return ACCOUNT_READ_ONLY_MESSAGE if self.account_read_only else READ_ONLY_MESSAGE
+
+    def _account_refuses_writes(self) -> bool:
+        """A PostgreSQL account without the right to write: Pilotis cannot leave read-only."""
+        if self.path is not None or not self.database.read_only:
+            return False
+        try:
+            with self.database.engine.connect() as conn:
+                return not server_rights(conn)[0]
+        except SQLAlchemyError:
+            return False  # the server cannot say: the switch will find out when asked
 
     @property
     def stem(self) -> str:
@@ -144,14 +169,20 @@ class DataGuard:
 
     def set_read_only(self, read_only: bool) -> None:
         """Reopen the database read-only (SQLite mode=ro) or read-write; every service follows,
-        since they share the session factory whose bind changes here."""
+        since they share the session factory whose bind changes here. The mode is what the
+        reopened database says: a server account with only the right to read stays read-only,
+        and ReadOnlyError says why."""
         if read_only == self.database.read_only:
             return
         fresh = open_database(self.database.url, create=False, read_only=read_only)
+        if fresh.read_only and not read_only:
+            fresh.engine.dispose()
+            self.account_read_only = True  # the server (its rights for this account) said no
+            raise ReadOnlyError(self.read_only_message())
         old = self.database.engine
         self.database.session_factory.configure(bind=fresh.engine)
         self.database.engine = fresh.engine
-        self.database.read_only = read_only
+        self.database.read_only = fresh.read_only
         old.dispose()
 
     # --- file watch -----------------------------------------------------------------------------

@@ -150,12 +150,7 @@ class SafetyActions:
         )
         file_menu.insertSeparator(before)
 
-        self.banner = QLabel(
-            window.tr(
-                "Lecture seule : consultation uniquement, aucune modification n'est possible "
-                "(Fichier → Lecture seule pour modifier)."
-            )
-        )
+        self.banner = QLabel(self._banner_text())
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setAccessibleName(window.tr("Mode lecture seule"))
         self.banner_bar = QToolBar(window.tr("Lecture seule"), window)
@@ -188,6 +183,9 @@ class SafetyActions:
         window = self.window
         window.read_only = read_only
         self.read_only_action.setChecked(read_only)
+        # A server account with only the right to read cannot leave the mode from Pilotis.
+        self.read_only_action.setEnabled(not self.guard.account_read_only)
+        self.banner.setText(self._banner_text())
         self.banner_bar.setVisible(read_only)
         for action in (window.new_action, window.edit_action, window.delete_action,
                        self.restore_action, self.rgpd_action):  # fmt: skip
@@ -199,6 +197,17 @@ class SafetyActions:
         title = window.windowTitle().removesuffix(" — lecture seule")
         window.setWindowTitle(title + (" — lecture seule" if read_only else ""))
         window.update_actions()
+
+    def _banner_text(self) -> str:
+        if self.guard.account_read_only:
+            return self.window.tr(
+                "Lecture seule : votre compte sur le serveur n'a que le droit de lecture "
+                "(demandez le rôle pilotis_editeur à l'administrateur pour modifier)."
+            )
+        return self.window.tr(
+            "Lecture seule : consultation uniquement, aucune modification n'est possible "
+            "(Fichier → Lecture seule pour modifier)."
+        )
 
     def toggle_read_only(self) -> None:
         wanted = self.read_only_action.isChecked()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QTabWidget,
@@ -17,17 +19,19 @@ from PySide6.QtWidgets import (
 from desktop.reports.budget_charts import CHARTS, percent, short_euros
 from desktop.services.budget_filters import BudgetFilter, describe
 from desktop.services.budget_service import BudgetOptions, BudgetOverview
-from desktop.services.formatting import format_euros
+from desktop.services.formatting import format_date, format_euros
 from desktop.services.vocabulary import STAGES
 from desktop.views.budgets.chain_panel import ChainPanel
 from desktop.views.budgets.chart_view import ChartView
 from desktop.views.budgets.discrepancy_panel import DiscrepancyPanel
 from desktop.views.budgets.filter_bar import BudgetFilterBar
 from desktop.views.budgets.pivot_panel import PivotPanel
+from desktop.views.budgets.snapshot_panel import SnapshotPanel
 from desktop.views.context import Services
+from desktop.views.load_guard import guard_slot
 from desktop.views.tab_page import TabPage
 
-SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS = range(4)
+SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS = range(5)
 
 
 class BudgetsTab(TabPage):
@@ -38,10 +42,20 @@ class BudgetsTab(TabPage):
         self._overview: BudgetOverview | None = None
         self._history: list[BudgetFilter] = []
         self._stale: set[int] = set()
+        self._situation = None  # the frozen situation shown (SnapshotRow), None: today
 
         self.filter_bar = BudgetFilterBar(self)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
         self.filter_bar.back_button.clicked.connect(self._on_back_clicked)
+        self.situation = QComboBox(self)
+        self.situation.setAccessibleName(self.tr("Situation montrée"))
+        self.situation.setMinimumContentsLength(28)
+        self.situation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.situation.setToolTip(
+            self.tr("Aujourd'hui, ou une situation arrêtée : tous les graphiques et tableaux "
+                    "montrent alors les montants figés à sa date.")
+        )  # fmt: skip
+        self.situation.currentIndexChanged.connect(self._on_situation_changed)
         self.key_figures = QLabel(self)
         self.key_figures.setWordWrap(True)
         self.key_figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,6 +92,9 @@ class BudgetsTab(TabPage):
         self.pivot.activated_line.connect(self._on_pivot_activated_line)
         self.checks = DiscrepancyPanel(self)
         self.checks.programme_activated.connect(self._open_programme)
+        self.snapshots = SnapshotPanel(self._budgets.snapshots, self)
+        self.snapshots.programme_activated.connect(self._open_programme)
+        self.snapshots.changed.connect(self._reload_situations)
         # The funding and declared-totals tables under the names the main window tests use.
         self.funding_model = self.chain.programmes_model
         self.totals_model = self.checks.model
@@ -88,10 +105,18 @@ class BudgetsTab(TabPage):
         self.pages.addTab(charts_page, self.tr("Graphiques"))
         self.pages.addTab(self.pivot, self.tr("Tableau croisé"))
         self.pages.addTab(self.checks, self.tr("Totaux déclarés ≠ calculés"))
+        self.pages.addTab(self.snapshots, self.tr("Situations arrêtées"))
         self.pages.currentChanged.connect(self._on_pages_current_changed)
 
+        situation_row = QHBoxLayout()
+        situation_label = QLabel(self.tr("S&ituation :"), self)
+        situation_label.setBuddy(self.situation)
+        situation_row.addWidget(situation_label)
+        situation_row.addWidget(self.situation)
+        situation_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter_bar)
+        layout.addLayout(situation_row)
         layout.addWidget(self.key_figures)
         layout.addWidget(self.filters_label)
         layout.addWidget(self.pages, 1)
@@ -101,6 +126,7 @@ class BudgetsTab(TabPage):
     def load(self) -> None:
         self._options = self._budgets.options()
         self.filter_bar.set_options(self._options)
+        self._reload_situations(refresh=False)
         self._refresh(self.filter_bar.filter())
         self.loaded.emit()
 
@@ -109,9 +135,9 @@ class BudgetsTab(TabPage):
 
     def _refresh(self, flt: BudgetFilter) -> None:
         """Re-aggregate for flt; pages other than the visible one redraw when shown."""
-        self._overview = self._budgets.overview(flt)
+        self._overview = self._budgets.overview(flt, snapshot=self._snapshot_id())
         self._show_key_figures()
-        self._stale = {SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS}
+        self._stale = {SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS}
         self._update_page(self.pages.currentIndex())
         self._update_page(CHECKS)  # its count is in the tab title
 
@@ -126,18 +152,29 @@ class BudgetsTab(TabPage):
             for view in self.chart_views:
                 view.show_overview(self._overview, self._chart_summary(view.spec.key))
         elif page == PIVOT:
-            self.pivot.set_rows(self._budgets.cross_rows(flt), STAGES[flt.stage].lower())
+            self.pivot.set_rows(
+                self._budgets.cross_rows(flt, snapshot=self._snapshot_id()),
+                STAGES[flt.stage].lower(),
+            )
         elif page == CHECKS:
-            rows = self._budgets.discrepancies(flt)
+            rows = self._budgets.discrepancies(flt, snapshot=self._snapshot_id())
             self.checks.set_rows(rows)
             self.pages.setTabText(
                 CHECKS, self.tr("Totaux déclarés ≠ calculés ({n})").format(n=len(rows))
             )
+        elif page == SNAPSHOTS:
+            self.snapshots.reload(flt)
 
     def _show_key_figures(self) -> None:
         total = self._overview.total
+        frozen = ""
+        if self._situation is not None:
+            frozen = self.tr("<b>Situation arrêtée au {d}</b> — ").format(
+                d=format_date(self._situation.taken_on)
+            )
         self.key_figures.setText(
-            self.tr(
+            frozen
+            + self.tr(
                 "<b>Prévu {planned}</b> · engagé {committed} (taux d'engagement {crate}) · "
                 "versé {paid} (taux de paiement {prate}) · reste à engager {to_commit} · "
                 "<b>reste à payer {to_pay}</b>"
@@ -155,6 +192,38 @@ class BudgetsTab(TabPage):
         self.filters_label.setText(
             self.tr("Filtres : {f}").format(f=" ; ".join(describe(self._overview.filter, labels)))
         )
+
+    # --- frozen situations --------------------------------------------------------------------
+
+    def _snapshot_id(self) -> int | None:
+        return None if self._situation is None else self._situation.id
+
+    def _reload_situations(self, refresh: bool = True) -> None:
+        """List today and the frozen situations; a deleted one shown falls back to today."""
+        shown = self._snapshot_id()
+        self.situation.blockSignals(True)
+        self.situation.clear()
+        self.situation.addItem(self.tr("aujourd'hui (chiffres du jour)"), None)
+        for snapshot in self._budgets.snapshots.list():
+            self.situation.addItem(snapshot.title, snapshot)
+        index = next((i for i in range(1, self.situation.count())
+                      if self.situation.itemData(i).id == shown), 0)  # fmt: skip
+        self.situation.setCurrentIndex(index)
+        self.situation.blockSignals(False)
+        self._situation = self.situation.itemData(index)
+        if refresh and shown != self._snapshot_id():
+            self._refresh(self.current_filter())
+
+    def show_situation(self, snapshot_id: int | None) -> None:
+        """Show a frozen situation (its id), or today's figures (None), in every view."""
+        index = next((i for i in range(1, self.situation.count())
+                      if self.situation.itemData(i).id == snapshot_id), 0)  # fmt: skip
+        self.situation.setCurrentIndex(index)
+
+    @guard_slot
+    def _on_situation_changed(self, index: int) -> None:
+        self._situation = self.situation.itemData(index) if index >= 0 else None
+        self._refresh(self.current_filter())
 
     def _chart_summary(self, key: str) -> str:
         """One line of text per chart: what a screen reader says, what a glance confirms."""
@@ -184,6 +253,7 @@ class BudgetsTab(TabPage):
 
     # --- filters and drill-down --------------------------------------------------------------
 
+    @guard_slot
     def _on_filter_bar_filter_changed(self, flt: BudgetFilter) -> None:
         if self._overview is not None and flt != self._overview.filter:
             self._history.append(self._overview.filter)
@@ -238,6 +308,7 @@ class BudgetsTab(TabPage):
     def _open_programme(self, code: str) -> None:
         self.navigate_requested.emit("programmes", code)
 
+    @guard_slot
     def _on_pages_current_changed(self, index: int) -> None:
         self._update_page(index)
 
@@ -262,8 +333,13 @@ class BudgetsTab(TabPage):
 
         flt = self._overview.filter
         labels = self._options.labels() if self._options else None
+        snapshot = self._snapshot_id()
         return synthesis(
-            self._overview, self._budgets.discrepancies(flt), labels, self.selected_charts()
+            self._overview,
+            self._budgets.discrepancies(flt, snapshot=snapshot),
+            labels,
+            self.selected_charts(),
+            situation=self._situation,
         )
 
     def export_table(self):
@@ -275,9 +351,16 @@ class BudgetsTab(TabPage):
             return self.pivot.export()
         if page == CHECKS:
             return self.checks.export()
+        if page == SNAPSHOTS:
+            return self.snapshots.export()
         self._update_page(SYNTHESIS)
         funders = self.chain.funders_view.hasFocus()
         return self.chain.export(funders=funders)
+
+    def take_snapshot(self) -> bool:
+        """« Arrêter la situation… »: freeze today's figures, then show their comparison page."""
+        self.pages.setCurrentIndex(SNAPSHOTS)
+        return self.snapshots.take_snapshot()
 
     def focus_search(self) -> bool:
         self.filter_bar.programme.setFocus()

@@ -19,6 +19,17 @@ from PySide6.QtWidgets import (
 from desktop.services.safety_conflicts import MINE, THEIRS, ConflictReport, shown
 
 KEEP_MINE, TAKE_THEIRS, MERGE, CANCEL = "keep_mine", "take_theirs", "merge", "cancel"
+SHORT = 48  # characters shown of a long text (an objective); the tooltip has it whole
+
+
+def _text(field, side: str) -> str:
+    text = getattr(field, f"{side}_text")
+    return text if text is not None else shown(getattr(field, side))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
 class ConflictDialog(QDialog):
@@ -56,21 +67,23 @@ class ConflictDialog(QDialog):
             name = QLabel(field.label, self)
             grid.addWidget(name, row, 0)
             if not field.differs:
-                same = QLabel(shown(field.mine) + self.tr("  (identique)"), self)
+                same = QLabel(_short(_text(field, "mine")) + self.tr("  (identique)"), self)
                 same.setStyleSheet("color: #555;")
                 grid.addWidget(same, row, 1, 1, 2)
                 continue
             name.setStyleSheet("font-weight: bold;")
             group = QButtonGroup(self)
-            for column, (choice, value) in enumerate(
-                ((MINE, field.mine), (THEIRS, field.theirs)), start=1
-            ):
-                button = QRadioButton(shown(value), self)
+            for column, (choice, side) in enumerate(((MINE, "mine"), (THEIRS, "theirs")), start=1):
+                text = _text(field, side)
+                button = QRadioButton(_short(text), self)
+                button.setToolTip(text)
                 button.setAccessibleName(f"{field.label} : {headers[column]}")
                 button.setProperty("choice", choice)
                 group.addButton(button)
                 grid.addWidget(button, row, column)
-                button.setChecked(choice == MINE)
+                # A field this user did not touch proposes the other's value: undoing their
+                # change must be a deliberate choice.
+                button.setChecked(choice == (MINE if field.mine_changed else THEIRS))
             self.groups[field.field] = group
 
         buttons = QDialogButtonBox(self)
@@ -91,7 +104,7 @@ class ConflictDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(grid)
         layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(820)
 
     def choices(self) -> dict[str, str]:
         return {

@@ -37,6 +37,7 @@ from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
 from desktop.views.directory.unit_tree_view import UnitTreeView
 from desktop.views.item_views import make_table_view
+from desktop.views.load_guard import guard_slot
 from desktop.views.qt_models.people_table_model import PeopleColumn, PeopleTableModel
 from desktop.views.qt_models.unit_tree_model import UnitTreeModel
 
@@ -207,17 +208,19 @@ class DirectoryTab(DirectoryEditing):
 
     def load(self) -> None:
         current = self.current_unit_id()
+        # Read before changing any widget: a server fault here leaves the screen as it was.
+        sites, units = self._service.sites(), self._service.units()
         self._building = True
         try:
             self.site_combo.blockSignals(True)
             chosen = self.site_combo.currentData()
             self.site_combo.clear()
             self.site_combo.addItem(self.tr("Tous les sites"), None)
-            for site in self._service.sites():
+            for site in sites:
                 self.site_combo.addItem(site.name, site.id)
             self.site_combo.setCurrentIndex(max(self.site_combo.findData(chosen), 0))
             self.site_combo.blockSignals(False)
-            self.tree_model.set_units(self._service.units())
+            self.tree_model.set_units(units)
             self.tree.expandToDepth(0)
             self.tree.setColumnHidden(1, True)  # the kind is on the card; the name needs room
         finally:
@@ -283,6 +286,7 @@ class DirectoryTab(DirectoryEditing):
             count = self.tr("{n} ligne(s)").format(n=format_number(total))
         self.count_label.setText(count + scope)
 
+    @guard_slot
     def _on_count_timer_timeout(self) -> None:
         self._show_count(self._service.count_entries(self._filter, cap=COUNT_CAP), COUNT_CAP)
 
@@ -297,12 +301,14 @@ class DirectoryTab(DirectoryEditing):
 
     # --- selection --------------------------------------------------------------------------
 
+    @guard_slot
     def _on_search_changed(self, *_args) -> None:
         if not self._building:
             if self.chart_mode and self.search_edit.text().strip():
                 self.list_button.setChecked(True)  # results are a list
             self.refresh_results()
 
+    @guard_slot
     def _on_tree_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._building:
             return

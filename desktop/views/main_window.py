@@ -26,6 +26,7 @@ from desktop.views.database_dialog import database_action
 from desktop.views.directory_tab import DirectoryTab
 from desktop.views.import_actions import install_import_actions
 from desktop.views.item_views import copy_selection
+from desktop.views.load_guard import guarded
 from desktop.views.printing import PrintPreview, save_pdf
 from desktop.views.programmes_tab import ProgrammesTab
 
@@ -193,16 +194,20 @@ class MainWindow(QMainWindow):
 
     # --- tabs -------------------------------------------------------------------------------
 
-    def load_current_tab(self) -> None:
-        """Tabs load their data the first time they are shown, so start-up reads one tab only."""
+    def load_current_tab(self) -> bool:
+        """Tabs load their data the first time they are shown, so start-up reads one tab only.
+        False when the read failed (server fault, shown in the status bar): F5 retries."""
         index = self.tabs.currentIndex()
         if index not in self._loaded:
             self._loaded.add(index)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self.tabs.widget(index).load()
+                if not guarded(self, self.tabs.widget(index).load):
+                    self._loaded.discard(index)
+                    return False
             finally:
                 QApplication.restoreOverrideCursor()
+        return True
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self.load_current_tab()
@@ -228,8 +233,7 @@ class MainWindow(QMainWindow):
     def reload_loaded_tabs(self) -> None:
         """After an undo or redo every tab already shown re-reads its data."""
         current = self.tabs.currentIndex()
-        self._loaded = {current}
-        self.current_page().load()
+        self._loaded = {current} if guarded(self, self.current_page().load) else set()
 
     def update_actions(self) -> None:
         writable = not getattr(self, "read_only", False)  # set by views/backup_dialog.py
@@ -332,8 +336,8 @@ class MainWindow(QMainWindow):
 
     def _on_refresh_triggered(self) -> None:
         self._loaded.discard(self.tabs.currentIndex())
-        self.load_current_tab()
-        self.statusBar().showMessage(self.tr("Données actualisées"), 3000)
+        if self.load_current_tab():
+            self.statusBar().showMessage(self.tr("Données actualisées"), 3000)
 
     # --- edit -------------------------------------------------------------------------------
 

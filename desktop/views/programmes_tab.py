@@ -26,6 +26,7 @@ from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
 from desktop.views.context import Services
 from desktop.views.item_views import make_tree_view
+from desktop.views.load_guard import guard_slot
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.roadmap_view import RoadmapView
 from desktop.views.programmes.schedule_view import ScheduleView
@@ -185,6 +186,7 @@ class ProgrammesTab(TabPage):
         elif index == SCHEDULE:
             self.schedule.refresh()
 
+    @guard_slot
     def _on_pages_current_changed(self, index: int) -> None:
         self._load_page(index)
 
@@ -215,6 +217,7 @@ class ProgrammesTab(TabPage):
             period=self.period.currentData(),
         )
 
+    @guard_slot
     def _apply_filters(self, *_args, keep_selection: bool = False) -> None:
         """Query again with the filters; the tree becomes a flat list while any is set."""
         self._search_timer.stop()

@@ -186,3 +186,60 @@ def test_synthesis_details_the_largest_programmes_and_sums_the_others(
         f"{overview.programmes[1].subtotal.programme_code} —"
         not in text.split("Financements par programme et financeur")[-1]
     )
+
+
+def test_a_frozen_situation_prints_the_same_synthesis_after_lines_change(database, tmp_path, qapp):
+    """Reprinting a frozen situation after an edit gives the very text printed the day it was
+    frozen; its header names the situation and its date; the CLI prints it with --snapshot."""
+    from datetime import date
+
+    from sqlalchemy import select, update
+
+    from desktop.models import FundingLine, Programme
+
+    load_budget_fixture(database.session_factory)
+    service = BudgetService(database.session_factory)
+    situation = service.snapshots.take("COPIL décembre", date(2023, 12, 31))
+
+    def printed(name: str, **kwargs) -> str:
+        snapshot = kwargs.get("situation")
+        sid = snapshot.id if snapshot else None
+        document = synthesis(service.overview(snapshot=sid),
+                             service.discrepancies(snapshot=sid), **kwargs)  # fmt: skip
+        write_pdf(document, tmp_path / name)
+        return pdf_text(tmp_path / name)
+
+    today_then = printed("today-then.pdf")
+    frozen_then = printed("frozen-then.pdf", situation=situation)
+    with database.session_factory.begin() as s:
+        fdva = s.scalar(select(Programme.id).where(Programme.code == "FDVA"))
+        s.execute(
+            update(FundingLine)
+            .where(FundingLine.programme_id == fdva, FundingLine.stage == "planned")
+            .values(amount_cents=5_000_000_00)
+        )
+    frozen_now = printed("frozen-now.pdf", situation=situation)
+    today_now = printed("today-now.pdf")
+    assert frozen_now == frozen_then
+    assert today_now != today_then
+    assert "Synthèse budgétaire — situation au 31/12/2023" in frozen_now
+    assert "Situation arrêtée « COPIL décembre » au 31/12/2023" in frozen_now
+    assert "Prévu" in frozen_now
+    assert "635 537 213 €" in frozen_now  # the total planned the day it was frozen
+    assert "635 537 213 €" not in today_now
+
+    # Apart from the header, the frozen print is the synthesis printed that day.
+    def figures(text: str) -> str:
+        return text.replace(" — situation au 31/12/2023", "").split("Filtres appliqués", 1)[1]
+
+    assert figures(frozen_now) == figures(today_then)
+    database.dispose()
+    out = tmp_path / "cli.pdf"
+    result = run_cli("--db", database.url, "report", "budget", "--snapshot", "COPIL décembre",
+                     "--out", str(out))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "635 537 213 €" in pdf_text(out)
+    result = run_cli("--db", database.url, "report", "budget", "--snapshot", "Nulle part",
+                     "--out", str(tmp_path / "none.pdf"))  # fmt: skip
+    assert result.returncode == 1
+    assert "Situation « Nulle part » inconnue" in result.stderr

@@ -136,9 +136,9 @@ def test_move_refuses_cycles(service):
 
 def test_move_then_undo(service, history):
     """Moving a pôle under another direction changes its parent; undo puts it back."""
-    sport, dsi = service.find_unit("DRAJES-SPORT"), service.find_unit("DSI2")
-    batch = service.move_unit(sport.id, sport.version, dsi.id)
-    assert service.unit_detail(sport.id).parent_id == dsi.id
+    sport, sgra = service.find_unit("DRAJES-SPORT"), service.find_unit("DSI2")
+    batch = service.move_unit(sport.id, sport.version, sgra.id)
+    assert service.unit_detail(sport.id).parent_id == sgra.id
     history.revert(batch)
     assert service.unit_detail(sport.id).parent_id == service.find_unit("DRAJES").id
 
@@ -165,15 +165,15 @@ def test_delete_with_reattach_moves_content_to_the_parent(service):
 
 def test_cascade_delete_then_undo_restores_everything(service, history, factory):
     """« Tout supprimer » removes DSI² and its 8 departments; one Ctrl+Z brings all back."""
-    dsi = service.find_unit("DSI2")
+    sgra = service.find_unit("DSI2")
     units, posts, people = count(factory, Unit), count(factory, Position), count(factory, Person)
-    batch = service.delete_unit(dsi.id, dsi.version, "cascade")
+    batch = service.delete_unit(sgra.id, sgra.version, "cascade")
     assert count(factory, Unit) == units - 9
     assert count(factory, Position) == posts - 9
     assert count(factory, Person) == people
     history.revert(batch)
     assert (count(factory, Unit), count(factory, Position)) == (units, posts)
-    assert [p.person_label for p in service.unit_detail(dsi.id).posts_with("head")] == [
+    assert [p.person_label for p in service.unit_detail(sgra.id).posts_with("head")] == [
         "MIRABAIL Hervé"
     ]
 
@@ -216,3 +216,30 @@ def test_deleting_a_person_leaves_their_current_posts_vacant(service):
     service.delete_person(entry.person_id, None)
     heads = service.unit_detail(entry.unit_id).posts_with("head")
     assert [(p.is_vacant, p.title) for p in heads] == [(True, "DRAJES")]
+
+
+def test_dotted_line_link_is_validated_created_deleted_and_undone(service, history, factory):
+    """A dotted-line link: refused without a target, to itself or twice; created and deleted
+    in one step each, shown on both cards, and Ctrl+Z brings back each state."""
+    sgra, draio = service.find_unit("SGRA").id, service.find_unit("DRAIO").id
+    with pytest.raises(DirectoryValidationError, match="Service lié : choisissez"):
+        service.create_unit_link(sgra, None, "appui")
+    with pytest.raises(DirectoryValidationError, match="lui-même"):
+        service.create_unit_link(sgra, sgra, "appui")
+    created = service.create_unit_link(sgra, draio, "  Appui   informatique ")
+    with pytest.raises(DirectoryValidationError, match="existe déjà"):
+        service.create_unit_link(sgra, draio, "encore")
+    link = next(k for k in service.unit_detail(sgra).links if k.id == created.id)
+    assert (link.direction, link.unit.id, link.note) == ("to", draio, "Appui informatique")
+    other_side = [k for k in service.unit_detail(draio).links if k.id == created.id]
+    assert [k.direction for k in other_side] == ["from"]
+    with pytest.raises(EditConflictError):
+        service.delete_unit_link(created.id, link.version + 1)
+    batch = service.delete_unit_link(created.id, link.version)
+    assert created.id not in [k.id for k in service.unit_detail(sgra).links]
+    history.revert(batch)
+    assert created.id in [k.id for k in service.unit_detail(sgra).links]
+    history.revert(created.batch)
+    assert created.id not in [k.id for k in service.unit_detail(sgra).links]
+    reverse = service.create_unit_link(sgra, draio, None, supports=False)
+    assert [k.direction for k in service.unit_detail(sgra).links if k.id == reverse.id] == ["from"]

@@ -165,3 +165,16 @@ def test_a_trailing_single_letter_waits_for_the_next_one():
     assert SearchFilter("martin s").tokens == ["martin"]
     assert SearchFilter("martin so").tokens == ["martin", "so"]
     assert SearchFilter("m").tokens == ["m"]
+
+
+def test_person_card_lists_the_programmes_of_the_units_they_head(service):
+    """REMOND heads the pôle that leads SNU and Service civique: they are on his card, not a
+    deputy's; once his post ends, they leave his card."""
+    remond_id = service.entries(SearchFilter("remond"))[0].person_id
+    codes = [p.code for p in service.person_detail(remond_id).programmes]
+    assert codes == ["PROGRAMMES-EUROPEENS-JEUNESSE", "SERVICE-CIVIQUE", "SNU"]
+    kancal_id = service.entries(SearchFilter("kancal"))[0].person_id
+    assert service.person_detail(kancal_id).programmes == []  # deputy of DRAJES, not head
+    post = next(p for p in service.person_detail(remond_id).posts if p.role == "head")
+    service.end_position(post.id, post.version, date(2024, 1, 1))
+    assert service.person_detail(remond_id, today=date(2024, 6, 1)).programmes == []

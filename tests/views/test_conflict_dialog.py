@@ -52,3 +52,17 @@ def test_deleted_record_only_allows_giving_up(qtbot):
     assert not dialog.keep_button.isEnabled()
     assert not dialog.merge_button.isEnabled()
     assert dialog.take_button.isEnabled()
+
+
+def test_a_field_i_did_not_touch_proposes_the_other_version(qtbot):
+    """A field the user left as loaded is preselected on the other's value, not undone."""
+    untouched = ConflictReport(
+        "person", 7, 3,
+        (FieldConflict("email", "Courriel", "moi@ac.fr", "autre@ac.fr"),
+         FieldConflict("phone", "Téléphone", None, "04 67 00 00 01", mine_changed=False)),
+    )  # fmt: skip
+    dialog = ConflictDialog(untouched, "La fiche")
+    qtbot.addWidget(dialog)
+    assert dialog.choices() == {"email": "mine", "phone": "theirs"}
+    dialog.merge_button.click()
+    assert dialog.values == {"email": "moi@ac.fr", "phone": "04 67 00 00 01"}

@@ -254,3 +254,54 @@ def test_dialog_accepts_only_after_a_successful_save(qtbot, services):
     save(dialog)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.error_label.isVisibleTo(dialog)
+
+
+def test_person_card_links_to_the_programmes_their_units_lead(tab, qtbot, services):
+    """REMOND's card lists SNU among the programmes he leads; clicking it opens the Programmes
+    tab on SNU."""
+    from PySide6.QtCore import QUrl
+
+    remond_id = services.directory.find_people("remond")[0][0]
+    tab.show_person(remond_id)
+    text = tab.detail.toPlainText()
+    assert "Programmes pilotés par ses services (3)" in text
+    assert text.index("SERVICE-CIVIQUE — ") < text.index("SNU — ")
+    with qtbot.waitSignal(tab.navigate_requested) as signal:
+        tab.detail.anchorClicked.emit(QUrl("programme:SNU"))
+    assert signal.args == ["programmes", "SNU"]
+
+
+def test_dotted_line_link_added_then_deleted_from_the_unit_card(tab, qtbot, monkeypatch, services):
+    """From the SGRA card, « Ajouter un lien fonctionnel… » refuses a missing service, then
+    records the link shown on the card; « supprimer le lien » removes it; Ctrl+Z restores it."""
+    from PySide6.QtCore import QUrl
+
+    from desktop.views.directory.link_dialog import LinkDialog
+
+    sgra, draio = tab._service.find_unit("SGRA").id, tab._service.find_unit("DRAIO").id
+    tab.select_unit(sgra)
+    seen = {}
+
+    def fake_exec(dialog):
+        dialog.note.setText("Appui juridique")
+        save(dialog)
+        seen["error"] = dialog.error_label.text()
+        dialog.target.setCurrentIndex(dialog.target.findData(draio))
+        dialog.direction.setCurrentIndex(1)
+        save(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(LinkDialog, "exec", fake_exec)
+    with qtbot.waitSignal(tab.edited):
+        tab.detail.anchorClicked.emit(QUrl(f"add-link:{sgra}"))
+    assert seen["error"].startswith("Service lié : choisissez")
+    assert "est appuyé par DRAIO" in tab.detail.toPlainText()
+    assert "Appui juridique" in tab.detail.toPlainText()
+    link = next(k for k in tab.detail.unit.links if k.unit.id == draio)
+    monkeypatch.setattr(confirm, "confirm", lambda *args: True)
+    with qtbot.waitSignal(tab.edited) as signal:
+        tab.detail.anchorClicked.emit(QUrl(f"delete-link:{link.id}"))
+    assert "Appui juridique" not in tab.detail.toPlainText()
+    services.history.revert(signal.args[0])
+    tab.show_unit(sgra)
+    assert "Appui juridique" in tab.detail.toPlainText()

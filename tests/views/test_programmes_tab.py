@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from desktop.services.budget_service import BudgetService
 from desktop.services.checks import ChecksService
@@ -136,7 +135,7 @@ def test_funding_page_shows_declared_total_against_computed_and_links_to_budgets
     tab.show_item("AMI-CMA")
     tab.edit_item()
     funding = tab.editor.funding
-    assert funding.totals.item(0, 3).text() == "42\u202f656\u00a0€"
+    assert funding.totals.item(0, 6).text() == "42\u202f656\u00a0€"  # the Écart column
     assert funding.differences == 1
     with qtbot.waitSignal(tab.navigate_requested) as signal:
         funding.budgets_button.click()
@@ -152,11 +151,17 @@ def test_conflicting_save_is_refused_with_a_message(tab, monkeypatch):
     service = tab._service.editor
     other = service.load(tab._current_row().id)
     service.save(replace(other, beneficiary="Jeunes volontaires"))
+    from desktop.views.conflict_dialog import CANCEL, ConflictDialog
+
     shown = {}
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.setdefault("text", a[2]))
+    # The user cancels the comparison (the choices are tested in test_conflict_programme.py).
+    monkeypatch.setattr(
+        ConflictDialog, "resolve", lambda report, what, parent: shown.setdefault("r", (CANCEL, 0))
+    )
     tab.editor.general.name.setText("SNU 2024")
     tab.editor.save_button.click()
-    assert "modifié par quelqu'un d'autre" in shown["text"]
+    assert "r" in shown
+    assert "modifié ou supprimé par quelqu'un d'autre" in tab.editor.problems.text()
     assert tab.editor.general.name.text() == "SNU 2024"
 
 
@@ -259,3 +264,100 @@ def test_editor_keeps_the_lead_unit_when_two_units_share_a_label(
     dialog.show()
     assert dialog.general.lead_unit_id() == second
     assert not dialog.is_modified()
+
+
+def test_declared_totals_edited_in_the_funding_page_invalid_then_valid(tab, qtbot):
+    """A new declared total without source or with a bad period is refused in French; once
+    fixed, it is compared with the lines as it is typed and saved with the programme."""
+    from desktop.views.programmes.funding_page import (
+        T_COMPUTED,
+        T_DECLARED,
+        T_DIFF,
+        T_FUNDER,
+        T_LABEL,
+        T_PERIOD,
+        T_SOURCE,
+    )
+    from desktop.views.programmes.widgets import KEY_ROLE
+
+    batches = []
+    tab.edited.connect(batches.append)
+    tab.show_item("AMI-CMA-01")
+    assert tab.edit_item()
+    editor = tab.editor
+    page = editor.funding
+    before = page.totals.rowCount()
+    page.add_total_button.click()
+    row = before
+    totals = page.totals
+    totals.item(row, T_LABEL).setText("Total État 2023")
+    funder = totals.item(row, T_FUNDER)
+    funder.setData(KEY_ROLE, "F2030")
+    funder.setText("État — France 2030")
+    totals.item(row, T_PERIOD).setText("2023-2025")
+    totals.item(row, T_DECLARED).setText("-1")
+    editor.save_button.click()
+    assert editor.isVisible()
+    problems = editor.problems.text()
+    assert f"Total déclaré, ligne {row + 1}, montant : un montant ne peut pas être négatif" in (
+        problems
+    )
+    assert f"Total déclaré, ligne {row + 1} : source obligatoire" in problems
+    assert f"Total déclaré, ligne {row + 1}, période « 2023-2025 »" in problems
+    assert editor.tabs.currentWidget() is page
+    totals.item(row, T_PERIOD).setText("")
+    totals.item(row, T_DECLARED).setText("1 000 000")
+    totals.item(row, T_SOURCE).setText("Convention attributive")
+    computed = totals.item(row, T_COMPUTED).text()
+    assert computed.endswith("€")
+    assert totals.item(row, T_DIFF).text() != ""
+    editor.save_button.click()
+    assert not editor.isVisible()
+    assert len(batches) == 1
+    draft = tab._service.editor.load(tab._current_row().id)
+    added = [t for t in draft.declared if t.label == "Total État 2023"]
+    assert [(t.funder_code, t.amount, t.source) for t in added] == [
+        ("F2030", "1\u202f000\u202f000", "Convention attributive")
+    ]
+
+
+def test_beneficiary_establishments_searched_added_and_removed_in_the_editor(tab, qtbot, database):
+    """In « Établissements », typing « beziers » finds the collège in the Annuaire; it is added,
+    saved with the programme, and removed again on the next edit."""
+    from desktop.models import Establishment
+
+    with database.session_factory.begin() as s:
+        s.add_all([
+            Establishment(uai="0340002B", name="Collège Les Garrigues", commune="Béziers"),
+            Establishment(uai="0310003C", name="Lycée Déodat-de-Séverac", commune="Toulouse"),
+        ])  # fmt: skip
+    batches = []
+    tab.edited.connect(batches.append)
+    tab.show_item("SNU")
+    assert tab.edit_item()
+    page = tab.editor.establishments
+    tab.editor.tabs.setCurrentWidget(page)
+    page.search_edit.setText("BEZIERS")
+    page.run_search()
+    assert [page.results.item(i).text() for i in range(page.results.count())] == [
+        "0340002B — Collège Les Garrigues (Béziers)"
+    ]
+    page.results.item(0).setSelected(True)
+    page.add_button.click()
+    page.add_button.click()  # twice: still once
+    assert page.uais() == ("0340002B",)
+    assert page.count_label.text() == "1 établissement(s) bénéficiaire(s)."
+    tab.editor.save_button.click()
+    assert not tab.editor.isVisible()
+    code_id = tab._current_row().id
+    assert tab._service.editor.load(code_id).establishment_uais == ("0340002B",)
+    assert tab.edit_item()
+    page = tab.editor.establishments
+    assert [page.chosen.item(i).text() for i in range(page.chosen.count())] == [
+        "0340002B — Collège Les Garrigues (Béziers)"
+    ]
+    page.chosen.item(0).setSelected(True)
+    page.remove_button.click()
+    tab.editor.save_button.click()
+    assert tab._service.editor.load(code_id).establishment_uais == ()
+    assert len(batches) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from desktop.services.directory_rows import PersonDetail, PostRow, UnitDetail
+from desktop.services.directory_rows import PersonDetail, PostRow, ProgrammeRef, UnitDetail
 from desktop.services.formatting import format_date
 
 STYLE = """
@@ -68,6 +68,7 @@ def person_html(person: PersonDetail) -> str:
             f"{_link(f'end-post:{post.id}', 'Terminer ce poste')}</p>"
         )
     html.append(f"<p>{_link(f'add-post:person:{person.id}', 'Ajouter une fonction…')}</p>")
+    html.extend(_programmes_html(person.programmes, "Programmes pilotés par ses services"))
     if person.past_posts:
         html.append("<h3>Fonctions passées</h3>")
         for post in person.past_posts:
@@ -134,19 +135,22 @@ def unit_html(unit: UnitDetail) -> str:
             head = f'<span class="muted">{_e(sub.head)}</span>' if sub.head else ""
             html.append(f"<tr><td>{_link(f'unit:{sub.id}', sub.label)}</td><td>{head}</td></tr>")
         html.append("</table>")
-    if unit.links:
-        html.append("<h3>Liens fonctionnels (pointillés)</h3>")
-        for link in unit.links:
-            arrow = "appuie" if link.direction == "to" else "est appuyé par"
-            note = f'<br><span class="muted">{_e(link.note)}</span>' if link.note else ""
-            html.append(f"<p>{arrow} {_link(f'unit:{link.unit.id}', link.unit.label)}{note}</p>")
-    if unit.programmes:
-        html.append(f"<h3>Programmes pilotés ({len(unit.programmes)})</h3>")
+    html.append("<h3>Liens fonctionnels (pointillés)</h3>")
+    for link in unit.links:
+        arrow = "appuie" if link.direction == "to" else "est appuyé par"
+        note = f'<br><span class="muted">{_e(link.note)}</span>' if link.note else ""
+        remove = _link(f"delete-link:{link.id}", "supprimer le lien")
         html.append(
-            "<p>"
-            + "<br>".join(
-                _link(f"programme:{p.code}", f"{p.code} — {p.name}") for p in unit.programmes
-            )
-            + "</p>"
+            f"<p>{arrow} {_link(f'unit:{link.unit.id}', link.unit.label)} · {remove}{note}</p>"
         )
+    html.append(f"<p>{_link(f'add-link:{unit.id}', 'Ajouter un lien fonctionnel…')}</p>")
+    html.extend(_programmes_html(unit.programmes, "Programmes pilotés"))
     return "".join(html)
+
+
+def _programmes_html(programmes: list[ProgrammeRef], title: str) -> list[str]:
+    """The programmes as links that open them in the Programmes tab (same for units and people)."""
+    if not programmes:
+        return []
+    links = "<br>".join(_link(f"programme:{p.code}", f"{p.code} — {p.name}") for p in programmes)
+    return [f"<h3>{_e(title)} ({len(programmes)})</h3>", f"<p>{links}</p>"]

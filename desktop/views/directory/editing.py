@@ -6,12 +6,19 @@ so that Ctrl+Z undoes it, then shows the result again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, fields
 from datetime import date
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.errors import PilotisError
+from desktop.services.directory_edits import PersonInput, PositionInput, UnitInput
+from desktop.services.directory_validation import EditConflictError
+from desktop.services.safety_conflicts import ConflictService, as_stored
+from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
 from desktop.views.directory import confirm as ask
+from desktop.views.directory.link_dialog import LinkDialog
 from desktop.views.directory.move_dialog import MoveDialog
 from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
@@ -54,6 +61,48 @@ class DirectoryEditing(TabPage):
             self.select_unit(unit_id) if tree else self.show_unit(unit_id)
         elif person_id is not None:
             self.show_person(person_id)
+
+    def _resolving_save(
+        self, table: str, loaded, what: str, save: Callable, make_input
+    ) -> Callable:
+        """The edit dialog's save callback: save(version, data); on a version conflict, the
+        conflict dialog shows both versions, then the chosen values are saved against the
+        version just compared, so a row changed again meanwhile is refused again (and shown
+        again): no update is ever lost. « Prendre l'autre version » saves nothing and closes
+        the form on the stored record; « Annuler » keeps the form as typed."""
+        row_id = loaded.id
+        base = as_stored({f.name: getattr(loaded, f.name, None) for f in fields(make_input)})
+
+        def attempt(data):
+            # Each click compares from the version the form loaded: if a merged save is then
+            # refused for a wrong field, the next click compares again rather than overwriting.
+            version = loaded.version
+            while True:
+                try:
+                    return save(version, data)
+                except EditConflictError:
+                    conflicts = ConflictService(self._service._sessions)
+                    report = conflicts.compare(table, row_id, as_stored(asdict(data)), base)
+                    action, values = ConflictDialog.resolve(report, what, self)
+                    if action == CANCEL or values is None or report.deleted:
+                        raise EditConflictError(self._kept_message(what, report.deleted)) from None
+                    if action == TAKE_THEIRS:
+                        return None  # the stored version stays; the tab shows it again
+                    version = report.their_version
+                    data = make_input(**values)
+
+        return attempt
+
+    def _kept_message(self, what: str, deleted: bool) -> str:
+        if deleted:
+            return self.tr(
+                "{what} a été supprimé(e) par quelqu'un d'autre : rien n'a été enregistré. "
+                "Vos saisies restent dans le formulaire ; Annuler pour le fermer."
+            ).format(what=what)
+        return self.tr(
+            "{what} a été modifié(e) par quelqu'un d'autre : rien n'a été enregistré. "
+            "Vos saisies restent dans le formulaire ; Enregistrer pour comparer à nouveau."
+        ).format(what=what)
 
     def _shown(self) -> tuple[str | None, int | None]:
         if self.detail.person is not None:
@@ -105,7 +154,10 @@ class DirectoryEditing(TabPage):
             self._warn(error)
             return
         dialog = UnitDialog(
-            lambda data: self._service.update_unit(unit.id, unit.version, data),
+            self._resolving_save(
+                "unit", unit, self.tr("Le service"),
+                lambda version, data: self._service.update_unit(unit.id, version, data), UnitInput,
+            ),
             self.tree_model.units(), self._service.sites(), unit=unit, parent=self,
         )  # fmt: skip
         if self.run_dialog(dialog):
@@ -186,7 +238,11 @@ class DirectoryEditing(TabPage):
             self._warn(error)
             return
         dialog = PersonDialog(
-            lambda data: self._service.update_person(person.id, person.version, data),
+            self._resolving_save(
+                "person", person, self.tr("La fiche"),
+                lambda version, data: self._service.update_person(person.id, version, data),
+                PersonInput,
+            ),
             self._service.sites(), person, self,
         )  # fmt: skip
         if self.run_dialog(dialog):
@@ -248,7 +304,11 @@ class DirectoryEditing(TabPage):
         if post is None:
             return
         dialog = PositionDialog(
-            lambda data: self._service.update_position(post.id, post.version, data),
+            self._resolving_save(
+                "position", post, self.tr("Le poste"),
+                lambda version, data: self._service.update_position(post.id, version, data),
+                PositionInput,
+            ),
             self.tree_model.units(), self._service.find_people, post=post, parent=self,
         )  # fmt: skip
         if self.run_dialog(dialog):
@@ -282,3 +342,41 @@ class DirectoryEditing(TabPage):
                 self.new_post(unit_id=int(item))
             else:
                 self.new_post(person_id=int(item))
+        elif action == "add-link":
+            self.new_unit_link(int(argument))
+        elif action == "delete-link":
+            self.delete_unit_link(int(argument))
+
+    # --- functional (dotted-line) links -----------------------------------------------------
+
+    def new_unit_link(self, unit_id: int) -> None:
+        unit = self.tree_model.unit(unit_id)
+        if unit is None:
+            return
+        dialog = LinkDialog(
+            lambda other_id, note, supports: self._service.create_unit_link(
+                unit.id, other_id, note, supports=supports
+            ),
+            unit, self.tree_model.units(), self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_edit(
+                dialog.result_value.batch, self.tr("Lien fonctionnel ajouté"), unit_id=unit_id
+            )
+
+    def delete_unit_link(self, link_id: int) -> None:
+        unit = self.detail.unit
+        link = next((k for k in unit.links if k.id == link_id), None) if unit else None
+        if link is None:
+            return
+        text = self.tr("Supprimer le lien fonctionnel entre « {a} » et « {b} » ?").format(
+            a=unit.display_name, b=link.unit.label
+        )
+        if not ask.confirm(self, self.tr("Supprimer le lien"), text):
+            return
+        try:
+            batch = self._service.delete_unit_link(link.id, link.version)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        self._after_edit(batch, self.tr("Lien fonctionnel supprimé"), unit_id=unit.id)

@@ -32,13 +32,16 @@ from desktop.services.programme_drafts import (
 )
 from desktop.services.programme_editing import EditorChoices, SaveResult
 from desktop.services.programme_service import ProgrammeService
+from desktop.services.safety_conflicts import ConflictService, merged_programme
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
+from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
+from desktop.views.programmes.establishments_page import EstablishmentsPage
 from desktop.views.programmes.funding_page import FundingPage
 from desktop.views.programmes.indicators_page import IndicatorsPage
 from desktop.views.programmes.milestones_page import MilestonesPage
 from desktop.views.programmes.widgets import CheckList, make_grid, text_item
 
-TABS = ("general", "milestones", "indicators", "funding", "history")
+TABS = ("general", "milestones", "indicators", "funding", "establishments", "history")
 
 
 def _combo(parent: QWidget, choices, accessible_name: str) -> QComboBox:
@@ -157,6 +160,7 @@ class ProgrammeEditorDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._unit_labels = {c.key: c.label for c in choices.units}
         self.original = draft
         self.result_value: SaveResult | None = None
         title = draft.code or self.tr("nouveau programme")
@@ -166,6 +170,9 @@ class ProgrammeEditorDialog(QDialog):
         self.milestones = MilestonesPage(self)
         self.indicators = IndicatorsPage(self)
         self.funding = FundingPage([(c.key, c.label) for c in choices.funders], self)
+        self.establishments = EstablishmentsPage(
+            service.editor.search_establishments, service.editor.establishment_choices, self
+        )
         self.history = make_grid(
             self,
             [self.tr("Date"), self.tr("Qui"), self.tr("Quoi"), self.tr("Champ"),
@@ -176,6 +183,7 @@ class ProgrammeEditorDialog(QDialog):
         for page, label in (
             (self.general, self.tr("&Général")), (self.milestones, self.tr("&Jalons")),
             (self.indicators, self.tr("In&dicateurs")), (self.funding, self.tr("Finance&ment")),
+            (self.establishments, self.tr("Établi&ssements")),
             (self.history, self.tr("&Historique")),
         ):  # fmt: skip
             self.tabs.addTab(page, label)
@@ -200,12 +208,19 @@ class ProgrammeEditorDialog(QDialog):
         self.funding.budgets_requested.connect(self._on_budgets_requested)
         self.resize(1080, 720)
 
+        self._show_draft(draft)
+        self.general.code.setFocus()
+
+    def _show_draft(self, draft: ProgrammeDraft) -> None:
+        self.original = draft
         self.general.set_draft(draft)
+        self.establishments.set_uais(draft.establishment_uais)
         self.milestones.set_milestones(draft.milestones)
         self.indicators.set_indicators(draft.indicators)
-        self.funding.set_lines(draft.funding, service.editor.funding_context(draft.id))
+        self.funding.set_lines(
+            draft.funding, self._service.editor.funding_context(draft.id), draft.declared
+        )
         self._fill_history(draft.id)
-        self.general.code.setFocus()
 
     def open_dialog(self) -> int:
         """Modal; tests replace this method to drive the dialog without blocking."""
@@ -228,9 +243,11 @@ class ProgrammeEditorDialog(QDialog):
             axis_numbers=tuple(sorted(g.axes.checked())),
             department_codes=tuple(sorted(g.departments.checked())),
             partner_codes=tuple(g.partners.checked()),
+            establishment_uais=self.establishments.uais(),
             milestones=self.milestones.milestones(),
             indicators=self.indicators.indicators_draft(),
             funding=self.funding.funding(),
+            declared=self.funding.declared(),
             id=self.original.id,
             version=self.original.version,
         )
@@ -261,9 +278,51 @@ class ProgrammeEditorDialog(QDialog):
 
     # --- slots --------------------------------------------------------------------------------
 
+    def _save_resolving_conflicts(self, draft: ProgrammeDraft) -> SaveResult | None:
+        """Save; when someone else saved the programme meanwhile, show both versions and save
+        the chosen one against the version just compared, so a programme changed again during
+        the choice is refused and compared again (no update lost). None: nothing to save now
+        (the stored version was reloaded into the form, or the user cancelled)."""
+        mine = draft
+        while True:
+            try:
+                return self._service.editor.save(draft)
+            except ProgrammeConflictError:
+                if mine.is_new:
+                    raise
+            try:
+                theirs = self._service.editor.load(mine.id)
+            except ProgrammeConflictError:
+                theirs = None  # deleted meanwhile
+            conflicts = ConflictService(self._service._sessions)
+            report = conflicts.compare_programme(
+                mine, theirs, self._unit_labels, base=self.original
+            )
+            action, values = ConflictDialog.resolve(report, self.tr("Le programme"), self)
+            if action == CANCEL or values is None or theirs is None:
+                self._show_message(
+                    self.tr(
+                        "Rien n'a été enregistré : le programme a été modifié ou supprimé par "
+                        "quelqu'un d'autre. Vos saisies restent dans la fiche."
+                    )
+                )
+                return None
+            if action == TAKE_THEIRS:
+                self._show_draft(theirs)
+                self._show_message(
+                    self.tr("La version enregistrée par {who} a été rechargée ; rien n'a été "
+                            "enregistré de votre côté.").format(who=report.their_login or "autrui")
+                )  # fmt: skip
+                return None
+            draft = merged_programme(mine, theirs, values)
+
+    def _show_message(self, text: str) -> None:
+        self.problems.setText(text)
+        self.problems.show()
+
     def _on_save_clicked(self) -> None:
         try:
-            result = self._service.editor.save(self.draft())
+            result = self._save_resolving_conflicts(self.draft())
         except ProgrammeValidationError as error:
             self._show_problems(error)
             return
@@ -272,6 +331,8 @@ class ProgrammeEditorDialog(QDialog):
             return
         except PilotisError as error:
             QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return
+        if result is None:
             return
         self.result_value = result
         self.saved.emit(result)

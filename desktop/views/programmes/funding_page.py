@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.formatting import format_euros
 from desktop.services.parsing import ParseError, parse_money_cents, parse_period
-from desktop.services.programme_drafts import FundingDraft
+from desktop.services.programme_drafts import DeclaredTotalDraft, FundingDraft
 from desktop.services.programme_editing import FundingContext
 from desktop.services.vocabulary import STAGES
 from desktop.views.programmes.widgets import (
@@ -32,6 +32,8 @@ from desktop.views.programmes.widgets import (
 )
 
 FUNDER, STAGE, PERIOD, AMOUNT, NOTE = range(5)
+# Columns of the declared totals: what the user types, then the computed sum and difference.
+T_LABEL, T_FUNDER, T_STAGE, T_PERIOD, T_DECLARED, T_COMPUTED, T_DIFF, T_SOURCE = range(8)
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
 
 
@@ -67,51 +69,134 @@ class FundingPage(QWidget):
         self.summary.setEditTriggers(self.summary.EditTrigger.NoEditTriggers)
         self.totals = make_grid(
             self,
-            [self.tr("Total déclaré"), self.tr("Déclaré"), self.tr("Calculé"), self.tr("Écart"),
-             self.tr("Source")],
+            [self.tr("Libellé"), self.tr("Financeur"), self.tr("Étape"), self.tr("Période"),
+             self.tr("Déclaré (€)"), self.tr("Calculé"), self.tr("Écart"), self.tr("Source")],
             self.tr("Totaux déclarés et sommes calculées"),
         )  # fmt: skip
-        self.totals.setEditTriggers(self.totals.EditTrigger.NoEditTriggers)
+        self.totals.setItemDelegateForColumn(
+            T_FUNDER, ChoiceDelegate([("", self.tr("(tous)")), *funders], self.totals)
+        )
+        self.totals.setItemDelegateForColumn(
+            T_STAGE,
+            ChoiceDelegate([("", self.tr("(toutes)")), *STAGES.items()], self.totals),
+        )
+        totals_buttons, self.add_total_button, self.remove_total_button = grid_buttons(
+            self, self.tr("Ajouter un &total déclaré"), self.tr("Retirer le total")
+        )
         header = self.summary.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header = self.totals.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        self.totals.setColumnWidth(4, 140)
-        bottom = QHBoxLayout()
-        boxes = (
-            (self.tr("Par financeur et par étape"), self.summary),
-            (self.tr("Totaux déclarés par les sources"), self.totals),
-        )
-        for title, table in boxes:
-            box = QGroupBox(title, self)
-            box_layout = QVBoxLayout(box)
-            box_layout.addWidget(table)
-            bottom.addWidget(box, 1)
+        header.setSectionResizeMode(T_LABEL, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((T_FUNDER, 190), (T_STAGE, 80), (T_PERIOD, 80), (T_DECLARED, 120),
+                              (T_COMPUTED, 120), (T_DIFF, 110), (T_SOURCE, 200)):  # fmt: skip
+            self.totals.setColumnWidth(column, width)
+        # The lines and their sums side by side; the declared totals, with their eight columns,
+        # get the whole width below.
+        top = QHBoxLayout()
+        lines_box = QWidget(self)
+        lines_layout = QVBoxLayout(lines_box)
+        lines_layout.setContentsMargins(0, 0, 0, 0)
+        lines_layout.addWidget(self.lines, 1)
+        lines_layout.addWidget(buttons)
+        lines_layout.addWidget(self.summary_label)
+        summary_box = QGroupBox(self.tr("Par financeur et par étape"), self)
+        QVBoxLayout(summary_box).addWidget(self.summary)
+        top.addWidget(lines_box, 3)
+        top.addWidget(summary_box, 2)
+        totals_box = QGroupBox(self.tr("Totaux déclarés par les sources"), self)
+        totals_layout = QVBoxLayout(totals_box)
+        totals_layout.addWidget(self.totals)
+        totals_layout.addWidget(totals_buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.lines, 1)
-        layout.addWidget(buttons)
-        layout.addWidget(self.summary_label)
-        layout.addLayout(bottom, 1)
+        layout.addLayout(top, 3)
+        layout.addWidget(totals_box, 2)
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.add_total_button.clicked.connect(self._on_add_total_clicked)
+        self.remove_total_button.clicked.connect(self._on_remove_total_clicked)
         self.lines.itemChanged.connect(lambda _item: self.refresh_summary())
+        self.totals.itemChanged.connect(self._on_total_changed)
         self.budgets_button.clicked.connect(self.budgets_requested)
 
-    def set_lines(self, lines: tuple[FundingDraft, ...], context: FundingContext) -> None:
+    def set_lines(
+        self,
+        lines: tuple[FundingDraft, ...],
+        context: FundingContext,
+        declared: tuple[DeclaredTotalDraft, ...] = (),
+    ) -> None:
         self.context = context
         self.lines.blockSignals(True)
         self.lines.setRowCount(0)
         for line in lines:
             self._append(line)
         self.lines.blockSignals(False)
+        self.totals.blockSignals(True)
+        self.totals.setRowCount(0)
+        for total in declared:
+            self._append_total(total)
+        self.totals.blockSignals(False)
         self.refresh_summary()
+
+    def _append_total(self, total: DeclaredTotalDraft) -> int:
+        row = self.totals.rowCount()
+        self.totals.insertRow(row)
+        label = text_item(total.label)
+        label.setData(ID_ROLE, (total.id, total.version))
+        self.totals.setItem(row, T_LABEL, label)
+        funder = self.context.funder_names.get(total.funder_code, total.funder_code)
+        self.totals.setItem(row, T_FUNDER, text_item(funder or self.tr("(tous)"),
+                                                     total.funder_code))  # fmt: skip
+        stage = STAGES.get(total.stage, total.stage) or self.tr("(toutes)")
+        self.totals.setItem(row, T_STAGE, text_item(stage, total.stage))
+        self.totals.setItem(row, T_PERIOD, text_item(total.period))
+        self.totals.setItem(row, T_DECLARED, text_item(total.amount))
+        for column in (T_COMPUTED, T_DIFF):
+            self.totals.setItem(row, column, text_item("", editable=False))
+        self.totals.setItem(row, T_SOURCE, text_item(total.source))
+        for column in (T_DECLARED, T_COMPUTED, T_DIFF):
+            self.totals.item(row, column).setTextAlignment(
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
+        return row
+
+    def declared(self) -> tuple[DeclaredTotalDraft, ...]:
+        drafts = []
+        for row in range(self.totals.rowCount()):
+            ident = self.totals.item(row, T_LABEL).data(ID_ROLE) or (None, None)
+            drafts.append(
+                DeclaredTotalDraft(
+                    cell_text(self.totals, row, T_LABEL),
+                    cell_text(self.totals, row, T_DECLARED),
+                    cell_text(self.totals, row, T_SOURCE),
+                    cell_key(self.totals, row, T_FUNDER) or "",
+                    cell_key(self.totals, row, T_STAGE) or "",
+                    cell_text(self.totals, row, T_PERIOD),
+                    ident[0],
+                    ident[1],
+                )  # fmt: skip
+            )
+        return tuple(drafts)
+
+    def _on_add_total_clicked(self) -> None:
+        self.totals.blockSignals(True)
+        row = self._append_total(DeclaredTotalDraft("", "", ""))
+        self.totals.blockSignals(False)
+        self._refresh_totals(self._own_lines())
+        self.totals.setCurrentCell(row, T_LABEL)
+        self.totals.editItem(self.totals.item(row, T_LABEL))
+
+    def _on_remove_total_clicked(self) -> None:
+        row = self.totals.currentRow()
+        if row >= 0:
+            self.totals.removeRow(row)
+
+    def _on_total_changed(self, item) -> None:
+        if item.column() not in (T_COMPUTED, T_DIFF):
+            self._refresh_totals(self._own_lines())
 
     def _append(self, line: FundingDraft) -> int:
         row = self.lines.rowCount()
@@ -213,34 +298,43 @@ class FundingPage(QWidget):
         self._refresh_totals(own)
 
     def _refresh_totals(self, own) -> None:
-        self.totals.setRowCount(0)
+        """Each total's computed sum and difference, recomputed as lines or totals are typed;
+        a total that does not read yet (amount or period being typed) shows no comparison."""
+        sub_lines = self.context.subprogramme_lines
         self.differences = 0
-        for total in self.context.declared:
-            computed = total.others_cents + sum(
-                cents
-                for funder, stage, period, cents in own
-                if (total.funder_code is None or funder == total.funder_code)
-                and (total.stage is None or stage == total.stage)
-                and (total.period is None or period == total.period)
+        self.totals.blockSignals(True)
+        for row, total in enumerate(self.declared()):
+            try:
+                declared = parse_money_cents(total.amount)
+                period = parse_period(total.period) if total.period.strip() else None
+            except ParseError:
+                declared = None
+            computed = difference = None
+            if declared is not None:
+                lines = [(f, st, p, c) for f, st, p, c in own]
+                lines += [(f, st, p, c) for (f, st, p), c in sub_lines.items()]
+                computed = sum(
+                    cents
+                    for funder, stage, line_period, cents in lines
+                    if (not total.funder_code or funder == total.funder_code)
+                    and (not total.stage or stage == total.stage)
+                    and (period is None or line_period == period)
+                )
+                difference = declared - computed
+            self.totals.item(row, T_COMPUTED).setText(
+                "" if computed is None else format_euros(computed)
             )
-            difference = total.declared_cents - computed
-            row = self.totals.rowCount()
-            self.totals.insertRow(row)
-            cells = [total.label, format_euros(total.declared_cents), format_euros(computed),
-                     format_euros(difference), total.source]  # fmt: skip
-            for column, text in enumerate(cells):
-                item = text_item(text, editable=False)
-                item.setToolTip(text)
-                if column in (1, 2, 3):
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if difference:
-                    item.setBackground(ALERT)
-                    if column == 3:
-                        item.setForeground(QBrush(ALERT_TEXT))
-                self.totals.setItem(row, column, item)
+            self.totals.item(row, T_DIFF).setText(
+                "" if difference is None else format_euros(difference)
+            )
+            for column in range(self.totals.columnCount()):
+                item = self.totals.item(row, column)
+                item.setToolTip(item.text())
+                item.setBackground(ALERT if difference else QBrush())
+                if column == T_DIFF:
+                    item.setForeground(QBrush(ALERT_TEXT) if difference else QBrush())
             self.differences += bool(difference)
+        self.totals.blockSignals(False)
 
     def select_row(self, row: int) -> None:
         if 0 <= row < self.lines.rowCount():

@@ -1,0 +1,288 @@
+"""Frozen situations: « Arrêter la situation… » and the comparison of a frozen situation with
+today's figures, per programme and funder, under the filters in force."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.budget_filters import BudgetFilter
+from desktop.services.budget_snapshots import (
+    LABEL_MAX,
+    BudgetSnapshotService,
+    Comparison,
+    ComparisonRow,
+    SnapshotError,
+)
+from desktop.services.export import ExportColumn
+from desktop.services.formatting import format_date, format_euros, format_number
+from desktop.services.vocabulary import STAGES
+from desktop.views.item_views import make_table_view
+from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+
+
+def rate_text(row: ComparisonRow) -> str:
+    rate = row.change_rate
+    if rate is None:
+        return "nouveau" if row.now_cents else "—"
+    return f"{'+' if rate > 0 else ''}{format_number(rate * 100, 2)}\u00a0%"
+
+
+def signed_euros(cents: int) -> str:
+    return ("+" if cents > 0 else "") + format_euros(cents)
+
+
+class SnapshotDialog(QDialog):
+    """Asks the label, date and note of the situation to freeze."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Arrêter la situation"))
+        self.label_edit = QLineEdit(self)
+        self.label_edit.setMaxLength(LABEL_MAX)
+        self.label_edit.setPlaceholderText(self.tr("par exemple : COPIL du 12 décembre"))
+        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("dd/MM/yyyy")
+        self.date_edit.setMaximumDate(QDate.currentDate())
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setMaximumHeight(90)
+        explanation = QLabel(
+            self.tr(
+                "Les montants de toutes les lignes de financement (prévu, engagé, versé, par "
+                "programme, financeur et période) sont copiés tels qu'ils sont aujourd'hui. La "
+                "situation arrêtée pourra être réimprimée et comparée avec les chiffres du jour."
+            ),
+            self,
+        )
+        explanation.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("&Libellé :"), self.label_edit)
+        form.addRow(self.tr("Situation &au :"), self.date_edit)
+        form.addRow(self.tr("&Note :"), self.note_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Arrêter"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Annuler"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(explanation)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def values(self) -> tuple[str, object, str]:
+        return (
+            self.label_edit.text(),
+            self.date_edit.date().toPython(),
+            self.note_edit.toPlainText(),
+        )
+
+
+class SnapshotPanel(QWidget):
+    """programme_activated(code) asks the tab to open a programme (double-click on a row);
+    changed tells that a situation was frozen or deleted."""
+
+    programme_activated = Signal(str)
+    changed = Signal()
+
+    def __init__(self, service: BudgetSnapshotService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._filter = BudgetFilter()
+        self._comparison: Comparison | None = None
+
+        self.selector = QComboBox(self)
+        self.selector.setAccessibleName(self.tr("Situation arrêtée à comparer"))
+        self.selector.setMinimumContentsLength(30)
+        self.take_button = QPushButton(self.tr("Arrêter la sit&uation…"), self)
+        self.take_button.setToolTip(
+            self.tr("Copier les montants d'aujourd'hui sous un libellé et une date")
+        )
+        self.delete_button = QPushButton(self.tr("Supprimer la situation"), self)
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.view = make_table_view(self, self.tr("Comparaison avec aujourd'hui"))
+
+        def money(header: str, getter, shown=format_euros) -> Column:
+            return Column(header, getter, lambda r: shown(getter(r)), align_right=True)
+
+        self.model = RowsTableModel(
+            [
+                Column(self.tr("Programme"), lambda r: r.programme_code,
+                       tooltip=lambda r: r.programme_name),
+                Column(self.tr("Nom du programme"), lambda r: r.programme_name,
+                       tooltip=lambda r: r.programme_name),
+                Column(self.tr("Financeur"), lambda r: r.funder_name),
+                money(self.tr("Situation arrêtée"), lambda r: r.then_cents),
+                money(self.tr("Aujourd'hui"), lambda r: r.now_cents),
+                money(self.tr("Écart"), lambda r: r.difference_cents, signed_euros),
+                Column(self.tr("Écart en %"), lambda r: r.change_rate, rate_text,
+                       align_right=True),
+            ],
+            self,
+            emphasis=lambda r: "alert" if r.difference_cents else None,
+        )  # fmt: skip
+        self.view.setModel(self.model)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
+
+        bar = QHBoxLayout()
+        label = QLabel(self.tr("Comparer avec au&jourd'hui :"), self)
+        label.setBuddy(self.selector)
+        bar.addWidget(label)
+        bar.addWidget(self.selector, 1)
+        bar.addWidget(self.delete_button)
+        bar.addStretch(0)
+        bar.addWidget(self.take_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view, 1)
+
+        self.take_button.clicked.connect(self.take_snapshot)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.selector.currentIndexChanged.connect(self._on_selector_changed)
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def reload(self, flt: BudgetFilter, select_id: int | None = None) -> None:
+        """List the situations again and compare the chosen one under flt."""
+        self._filter = flt
+        current = select_id if select_id is not None else self.selector.currentData()
+        self.selector.blockSignals(True)
+        self.selector.clear()
+        for snapshot in self._service.list():
+            self.selector.addItem(snapshot.title, snapshot.id)
+        index = self.selector.findData(current) if current is not None else -1
+        self.selector.setCurrentIndex(index if index >= 0 else 0)
+        self.selector.blockSignals(False)
+        self._compare()
+
+    def set_filter(self, flt: BudgetFilter) -> None:
+        self._filter = flt
+        self._compare()
+
+    def _compare(self) -> None:
+        snapshot_id = self.selector.currentData()
+        self.delete_button.setEnabled(snapshot_id is not None)
+        if snapshot_id is None:
+            self._comparison = None
+            self.model.set_rows([])
+            self.caption.setText(
+                self.tr(
+                    "Aucune situation arrêtée. « Arrêter la situation… » copie les montants du "
+                    "jour pour pouvoir les réimprimer et les comparer plus tard."
+                )
+            )
+            return
+        try:
+            comparison = self._service.compare(snapshot_id, self._filter)
+        except SnapshotError as error:
+            QMessageBox.warning(self, self.tr("Situation arrêtée"), str(error))
+            self.reload(self._filter)
+            return
+        self._comparison = comparison
+        snapshot = comparison.snapshot
+        total = comparison.rows[-1]
+        self.model.set_rows(comparison.rows[:-1])
+        stage = STAGES[self._filter.stage].lower()
+        self.caption.setText(
+            self.tr(
+                "Montants {stage} au {d} (arrêtés le {at} par {login}) comparés avec aujourd'hui, "
+                "sous les filtres en vigueur : {then} → {now}, écart <b>{gap}</b> ; "
+                "{n} ligne(s) programme × financeur ont changé.{note}"
+            ).format(
+                stage=stage, d=format_date(snapshot.taken_on),
+                at=format_date(snapshot.taken_at.date()), login=snapshot.login,
+                then=format_euros(total.then_cents), now=format_euros(total.now_cents),
+                gap=signed_euros(total.difference_cents), n=comparison.changed,
+                note=f" Note : {snapshot.note}" if snapshot.note else "",
+            )
+        )  # fmt: skip
+        self.view.resizeColumnsToContents()
+        self.view.setColumnWidth(1, min(self.view.columnWidth(1), 280))
+        self.view.setColumnWidth(2, min(self.view.columnWidth(2), 220))
+
+    def comparison(self) -> Comparison | None:
+        return self._comparison
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def make_dialog(self) -> SnapshotDialog:
+        return SnapshotDialog(self)
+
+    def take_snapshot(self) -> bool:
+        """Ask the label and date, freeze the figures; the dialog stays open on a refusal."""
+        dialog = self.make_dialog()
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            label, taken_on, note = dialog.values()
+            try:
+                snapshot = self._service.take(label, taken_on, note)
+            except SnapshotError as error:
+                QMessageBox.warning(self, self.tr("Arrêter la situation"), str(error))
+                continue
+            self.reload(self._filter, select_id=snapshot.id)
+            self.changed.emit()
+            return True
+        return False
+
+    def _on_delete_clicked(self) -> None:
+        snapshot_id = self.selector.currentData()
+        if snapshot_id is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Supprimer la situation"),
+            self.tr(
+                "Supprimer la situation « {t} » ? Ses chiffres ne pourront plus être réimprimés."
+            ).format(t=self.selector.currentText()),  # fmt: skip
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._service.delete(snapshot_id)
+        except SnapshotError as error:
+            QMessageBox.warning(self, self.tr("Supprimer la situation"), str(error))
+        self.reload(self._filter)
+        self.changed.emit()
+
+    def _on_selector_changed(self, _index: int) -> None:
+        self._compare()
+
+    def _on_view_double_clicked(self, index) -> None:
+        self.programme_activated.emit(self.model.row_at(index.row()).programme_code)
+
+    def export(self):
+        comparison = self._comparison
+        if comparison is None:
+            return None
+        when = format_date(comparison.snapshot.taken_on)
+        columns = [
+            ExportColumn("Programme", lambda r: r.programme_code or "Total"),
+            ExportColumn("Nom du programme", lambda r: r.programme_name),
+            ExportColumn("Financeur", lambda r: r.funder_name),
+            ExportColumn(f"Au {when}", lambda r: r.then_cents, "money"),
+            ExportColumn("Aujourd'hui", lambda r: r.now_cents, "money"),
+            ExportColumn("Écart", lambda r: r.difference_cents, "money"),
+            ExportColumn("Écart en %", lambda r: r.change_rate, "percent"),
+        ]
+        rows = [self.model.row_at(i) for i in range(self.model.rowCount())] + [comparison.rows[-1]]
+        return columns, rows, f"Comparaison {comparison.snapshot.label} avec aujourd'hui"
