@@ -166,6 +166,7 @@ def test_generated_rows_can_be_edited_through_the_orm(generated):
         session.commit()
 
 
+@pytest.mark.sqlite_only  # checks references with PRAGMA foreign_key_check
 def test_generation_on_top_of_the_embedded_dataset(filled_database):
     """The embedded 2023 dataset keeps its rows and codes when generated data is added to it."""
     db = filled_database
