@@ -273,14 +273,12 @@ def _load_tab_measures() -> None:
 
 
 def machine() -> str:
-    cpu = ""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:  # not Linux: the processor's name is left out
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    cpu = names[0] if names else ""
     python = platform.python_version()
     system = f"{platform.system()} {platform.release()}"
     return f"{system}, {os.cpu_count()} cœurs {cpu}, Python {python}"
