@@ -66,8 +66,23 @@ class FunderRow:
         return FUNDER_KINDS.get(self.kind, self.kind)
 
 
+class _Stages:
+    """Rows holding one amount per stage (planned, committed, paid cents)."""
+
+    planned_cents: int
+    committed_cents: int
+    paid_cents: int
+
+    def stage_cents(self, stage: str) -> int:
+        return {
+            "planned": self.planned_cents,
+            "committed": self.committed_cents,
+            "paid": self.paid_cents,
+        }[stage]
+
+
 @dataclass(frozen=True)
-class ChainRow:
+class ChainRow(_Stages):
     """Planned, committed and paid amounts of one programme × funder, a subtotal or the total.
 
     kind is "line" (programme × funder), "subtotal" (a programme, all funders), "funder" (a
@@ -83,13 +98,6 @@ class ChainRow:
     committed_cents: int
     paid_cents: int
     envelope_cents: int | None = None  # the declared total the programming is measured against
-
-    def stage_cents(self, stage: str) -> int:
-        return {
-            "planned": self.planned_cents,
-            "committed": self.committed_cents,
-            "paid": self.paid_cents,
-        }[stage]
 
     @property
     def programming_rate(self) -> float | None:
@@ -137,35 +145,21 @@ class ProgrammeChain:
 
 
 @dataclass(frozen=True)
-class YearRow:
+class YearRow(_Stages):
     year: int | None
     funder_code: str
     planned_cents: int
     committed_cents: int
     paid_cents: int
 
-    def stage_cents(self, stage: str) -> int:
-        return {
-            "planned": self.planned_cents,
-            "committed": self.committed_cents,
-            "paid": self.paid_cents,
-        }[stage]
-
 
 @dataclass(frozen=True)
-class AxisRow:
+class AxisRow(_Stages):
     number: int | None  # None: lines of programmes linked to no axis
     title: str
     planned_cents: int
     committed_cents: int
     paid_cents: int
-
-    def stage_cents(self, stage: str) -> int:
-        return {
-            "planned": self.planned_cents,
-            "committed": self.committed_cents,
-            "paid": self.paid_cents,
-        }[stage]
 
 
 @dataclass(frozen=True)
