@@ -658,15 +658,15 @@ class ProgrammeEditService:
                 raise ProgrammeConflictError(CONFLICT.format(code=code))
         return rows
 
-    def _save_milestones(self, s: Session, pid: int, milestones, code: str) -> bool:
-        rows = self._existing(s, Milestone, pid, code, [m for m, _ in milestones])
+    def _sync_rows(self, s: Session, model, pid: int, code: str, items) -> bool:
+        """Make the programme's `model` rows match the drafts: (draft, values) pairs, a draft
+        without id is added, one with an id updated, stored rows without a draft deleted."""
+        rows = self._existing(s, model, pid, code, [draft for draft, _ in items])
         changed = False
         kept = set()
-        for draft, due in milestones:
-            values = dict(title=draft.title.strip(), due_on=due, precision=draft.precision,
-                          done=draft.done, note=draft.note.strip() or None)  # fmt: skip
+        for draft, values in items:
             if draft.id is None:
-                s.add(Milestone(programme_id=pid, **values))
+                s.add(model(programme_id=pid, **values))
                 changed = True
             else:
                 kept.add(draft.id)
@@ -676,6 +676,14 @@ class ProgrammeEditService:
                 s.delete(row)
                 changed = True
         return changed
+
+    def _save_milestones(self, s: Session, pid: int, milestones, code: str) -> bool:
+        items = [
+            (draft, dict(title=draft.title.strip(), due_on=due, precision=draft.precision,
+                         done=draft.done, note=draft.note.strip() or None))
+            for draft, due in milestones
+        ]  # fmt: skip
+        return self._sync_rows(s, Milestone, pid, code, items)
 
     def _save_indicators(self, s: Session, pid: int, indicators, code: str) -> bool:
         rows = self._existing(s, Indicator, pid, code, [i for i, _ in indicators])
@@ -730,45 +738,21 @@ class ProgrammeEditService:
         return changed
 
     def _save_funding(self, s: Session, pid: int, lines, funders: dict, code: str) -> bool:
-        rows = self._existing(s, FundingLine, pid, code, [f for f, _, _ in lines])
-        changed = False
-        kept = set()
-        for draft, cents, period in lines:
-            values = dict(funder_id=funders[draft.funder_code], amount_cents=cents,
-                          stage=draft.stage, period=period,
-                          note=draft.note.strip() or None)  # fmt: skip
-            if draft.id is None:
-                s.add(FundingLine(programme_id=pid, **values))
-                changed = True
-            else:
-                kept.add(draft.id)
-                changed |= _assign(rows[draft.id], **values)
-        for row_id, row in rows.items():
-            if row_id not in kept:
-                s.delete(row)
-                changed = True
-        return changed
+        items = [
+            (draft, dict(funder_id=funders[draft.funder_code], amount_cents=cents,
+                         stage=draft.stage, period=period, note=draft.note.strip() or None))
+            for draft, cents, period in lines
+        ]  # fmt: skip
+        return self._sync_rows(s, FundingLine, pid, code, items)
 
     def _save_declared(self, s: Session, pid: int, totals, funders: dict, code: str) -> bool:
-        rows = self._existing(s, DeclaredTotal, pid, code, [t for t, _, _ in totals])
-        changed = False
-        kept = set()
-        for draft, cents, period in totals:
-            funder_id = funders[draft.funder_code] if draft.funder_code else None
-            values = dict(label=draft.label.strip(), amount_cents=cents, funder_id=funder_id,
-                          source=draft.source.strip(), stage=draft.stage or None,
-                          period=period)  # fmt: skip
-            if draft.id is None:
-                s.add(DeclaredTotal(programme_id=pid, **values))
-                changed = True
-            else:
-                kept.add(draft.id)
-                changed |= _assign(rows[draft.id], **values)
-        for row_id, row in rows.items():
-            if row_id not in kept:
-                s.delete(row)
-                changed = True
-        return changed
+        items = [
+            (draft, dict(label=draft.label.strip(), amount_cents=cents,
+                         funder_id=funders[draft.funder_code] if draft.funder_code else None,
+                         source=draft.source.strip(), stage=draft.stage or None, period=period))
+            for draft, cents, period in totals
+        ]  # fmt: skip
+        return self._sync_rows(s, DeclaredTotal, pid, code, items)
 
 
 def _establishment_label(uai: str, name: str, commune: str | None) -> str:
