@@ -99,7 +99,7 @@ def sheets_pdf(db: Path, runs: int) -> Result:
 
         def once() -> None:
             nonlocal pages
-            document = sheets_document([service.sheets.sheet(code) for code in codes])
+            document = sheets_document(service.sheets.sheets(codes))
             with tempfile.TemporaryDirectory() as folder:
                 pages = write_pdf(document, Path(folder) / "fiches.pdf")
 

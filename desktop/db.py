@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from dataclasses import dataclass, field
@@ -39,6 +40,31 @@ NETWORK_SHARE_WARNING = (
     "La base {path} est sur un partage réseau : SQLite n'y est pas fiable (verrous, corruption "
     "possible). Pour travailler à plusieurs, utilisez le déploiement partagé PostgreSQL."
 )
+
+
+# A statement running longer than this on PostgreSQL is cancelled by the server (a lock held by
+# someone else, a runaway query): the user gets a French message instead of a frozen window.
+DEFAULT_STATEMENT_TIMEOUT_S = 60
+STATEMENT_TIMEOUT_ENV = "PILOTIS_PG_STATEMENT_TIMEOUT"
+
+
+def statement_timeout_ms(value: str | None = None) -> tuple[int | None, bool]:
+    """(milliseconds or None for no limit, whether it was chosen explicitly) from
+    PILOTIS_PG_STATEMENT_TIMEOUT: seconds ("90", "2.5"), or "500ms", "90s", "2min"; "0" for no
+    limit. Unset: the application's default, which a timeout set by the administrator on the
+    role or the database overrides."""
+    raw = (value if value is not None else os.environ.get(STATEMENT_TIMEOUT_ENV, "")).strip()
+    if not raw:
+        return DEFAULT_STATEMENT_TIMEOUT_S * 1000, False
+    found = re.fullmatch(r"(\d+(?:[.,]\d*)?)\s*(ms|s|min)?", raw.lower())
+    if found is None:
+        raise DatabaseOpenError(
+            f"Délai des requêtes illisible dans {STATEMENT_TIMEOUT_ENV} : « {raw} » (un nombre "
+            "de secondes attendu, par exemple 60, ou 0 pour aucun délai)."
+        )
+    factor = {"ms": 1, "min": 60_000}.get(found.group(2), 1000)
+    milliseconds = round(float(found.group(1).replace(",", ".")) * factor)
+    return (milliseconds or None), True
 
 
 def resolve_url(value: str | None = None) -> str:
@@ -156,6 +182,7 @@ def make_engine(
             connect_args["options"] = "-c default_transaction_read_only=on"
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
         install_error_translation(engine, display_url(url))  # French PilotisErrors
+        _install_statement_timeout(engine)
         return engine
     path = sqlite_path(url)
     if read_only and path is not None:
@@ -187,6 +214,25 @@ def make_engine(
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _install_statement_timeout(engine) -> None:
+    """Each new server connection gets the statement timeout: the one chosen explicitly, else
+    the application's default when the role and the database set none themselves."""
+    milliseconds, explicit = statement_timeout_ms()
+    if milliseconds is None:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            if not explicit:
+                cursor.execute("SHOW statement_timeout")
+                if cursor.fetchone()[0] != "0":
+                    dbapi_connection.commit()
+                    return
+            cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+        dbapi_connection.commit()  # a session setting, kept whatever the next transaction does
 
 
 def _check_sqlite_file(path: Path, *, create: bool) -> bool:

@@ -27,6 +27,15 @@ class ServerUnreachableError(DatabaseOpenError):
     """No server answered at that address (down, wrong host or port, network, firewall)."""
 
 
+class ServerRefusedError(ServerUnreachableError):
+    """A machine answered at that address but refused the connection: nothing listens on the
+    port (PostgreSQL stopped, wrong port), or the server turns connections away for now."""
+
+
+class ServerHostUnknownError(ServerUnreachableError):
+    """The server's name is not found on the network (misspelt, or no network/VPN)."""
+
+
 class AuthenticationError(DatabaseOpenError):
     """The server refused the user name or password."""
 
@@ -64,6 +73,7 @@ class ServerSchemaError(ServerError):
 
 
 _NOT_SAVED = " Rien n'a été enregistré : vos saisies sont conservées, réessayez."
+_KEPT = " Rien n'a été enregistré : vos saisies sont conservées."
 
 # Connection failures carry no SQLSTATE in libpq: they are told apart by their text, in English
 # or in French (a server with lc_messages = fr_FR).
@@ -72,6 +82,16 @@ _AUTH = ("password authentication failed", "authentification par mot de passe",
          "role \"", "le rôle « ")  # fmt: skip
 _NO_PASSWORD = ("no password supplied", "aucun mot de passe")
 _NO_DATABASE = ("does not exist", "n'existe pas")
+_REFUSED = ("connection refused", "connexion refusée")
+_UNKNOWN_HOST = ("failed to resolve host", "could not translate host name",
+                 "name or service not known", "nodename nor servname", "no such host",
+                 "temporary failure in name resolution",
+                 "n'a pas pu traduire le nom d'hôte")  # fmt: skip
+_TIMEOUT = ("timeout expired", "expiration du délai")
+_NOT_ACCEPTING = ("not currently accepting connections", "n'accepte pas de connexions")
+_STARTING = ("the database system is starting up", "the database system is shutting down",
+             "the database system is in recovery mode", "le système de bases de données se lance",
+             "le système de base de données s'arrête")  # fmt: skip
 _LOST = ("server closed the connection", "terminating connection", "connection already closed",
          "consuming input failed", "the connection is lost", "ssl connection has been closed",
          "connection reset", "broken pipe", "arrêt de la connexion")  # fmt: skip
@@ -141,6 +161,39 @@ def _connect_error(sqlstate: str, text: str, where: str) -> DatabaseOpenError:
             f"Le serveur répond, mais la base {where} n'existe pas : vérifiez son nom, ou "
             "demandez à l'administrateur de la créer."
         )
+    if sqlstate == "55000" or any(m in lowered for m in _NOT_ACCEPTING):
+        return ServerRefusedError(
+            f"Le serveur refuse pour le moment les connexions à la base {where} (maintenance "
+            "en cours) : réessayez dans quelques minutes."
+        )
+    if sqlstate == "57P03" or any(m in lowered for m in _STARTING):
+        return ServerRefusedError(
+            f"Le serveur de base de données {where} refuse les connexions : il est en train de "
+            "démarrer ou de s'arrêter. Réessayez dans un instant."
+        )
+    if sqlstate == "53300":  # too_many_connections
+        return ServerRefusedError(
+            f"Le serveur de base de données {where} refuse les connexions : il a atteint son "
+            "nombre maximal de connexions. Réessayez dans un instant, ou prévenez "
+            "l'administrateur."
+        )
+    if any(m in lowered for m in _REFUSED):
+        return ServerRefusedError(
+            f"Le serveur de base de données {where} refuse les connexions : PostgreSQL n'y est "
+            "pas démarré, ou écoute sur un autre port. Vérifiez le port de l'adresse, ou "
+            "demandez à l'administrateur si le service est lancé."
+        )
+    if any(m in lowered for m in _UNKNOWN_HOST):
+        return ServerHostUnknownError(
+            f"Le serveur de base de données {where} est introuvable : son nom est inconnu sur "
+            "le réseau. Vérifiez le nom du serveur et que ce poste est bien relié au réseau "
+            "(ou au VPN) de l'établissement."
+        )
+    if any(m in lowered for m in _TIMEOUT):
+        return ServerUnreachableError(
+            f"Le serveur de base de données {where} ne répond pas (aucune réponse dans le délai "
+            "de connexion) : vérifiez le réseau, le pare-feu, et qu'il est démarré."
+        )
     return ServerUnreachableError(
         f"Le serveur de base de données {where} ne répond pas : vérifiez le réseau, l'adresse "
         f"et qu'il est démarré ({_first_line(text)})."
@@ -151,10 +204,22 @@ def install_error_translation(engine, where: str) -> None:
     """Raise our French errors instead of psycopg's on this engine (PostgreSQL only); where
     names the database in the messages."""
 
+    connected_once = []
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection, _record) -> None:
+        if not connected_once:
+            connected_once.append(True)
+
     @event.listens_for(engine, "handle_error")
     def _on_error(context) -> PilotisError | None:
+        if context.is_pre_ping and context.is_disconnect:
+            return None  # a pooled connection the server dropped: SQLAlchemy makes a new one
         connecting = context.connection is None or context.is_pre_ping
         mapped = translate(context.original_exception, where, connecting=connecting)
+        if connecting and connected_once and isinstance(mapped, ServerUnreachableError):
+            # The server went away during work (not at start): say what became of the action.
+            mapped = type(mapped)(str(mapped) + _KEPT)
         if mapped is not None:
             mapped.__cause__ = context.original_exception
         return mapped

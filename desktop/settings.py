@@ -95,5 +95,28 @@ class Settings:
     def database_url(self, value: str) -> None:
         self._qsettings.setValue("base/url", value)
 
+    @property
+    def statement_timeout(self) -> str:
+        """The longest a server statement may run ([base] delai_requete: seconds, or "500ms",
+        "2min", 0 for none); empty for the application's default."""
+        value = self._qsettings.value("base/delai_requete", "")
+        return str(value).strip() if value is not None else ""
+
+    def filter_state(self, name: str) -> dict | None:
+        """A tab's filters as they were when the window closed ([filtres] <name>, JSON)."""
+        import json
+
+        value = self._qsettings.value(f"filtres/{name}", "")
+        try:
+            state = json.loads(value) if isinstance(value, str) and value else None
+        except ValueError:
+            return None
+        return state if isinstance(state, dict) else None
+
+    def set_filter_state(self, name: str, state: dict) -> None:
+        import json
+
+        self._qsettings.setValue(f"filtres/{name}", json.dumps(state, ensure_ascii=False))
+
     def sync(self) -> None:
         self._qsettings.sync()

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from desktop.db import make_engine, open_database
+from desktop.db import display_url, make_engine, open_database
 from desktop.db_errors import (
     ConnectionLostError,
     PermissionDeniedError,
@@ -21,6 +21,7 @@ from desktop.db_errors import (
     ServerSchemaError,
     StatementTimeoutError,
 )
+from desktop.errors import DatabaseOpenError
 from desktop.models import Change, Person
 from desktop.services.directory_edits import PersonInput
 from desktop.services.directory_service import DirectoryService
@@ -99,17 +100,70 @@ def test_a_server_at_a_newer_schema_is_refused_untouched(filled_server_db):
     [
         ({"password": "faux"}, "nom d'utilisateur ou mot de passe incorrect"),
         ({"database": "pilotis_absente"}, "n'existe pas"),
-        ({"port": 1}, "ne répond pas"),
-        ({"host": "serveur-inexistant.invalid"}, "ne répond pas"),
+        ({"port": 1}, "refuse les connexions : PostgreSQL n'y est pas démarré"),
+        ({"host": "serveur-inexistant.invalid"}, "introuvable : son nom est inconnu"),
     ],
 )
 def test_connection_errors_are_one_french_line(change, expected):
-    """Wrong password, unknown database, server down: one French sentence, no traceback."""
+    """Wrong password, unknown database, nothing listening on the port, unknown server name:
+    one French sentence each, no traceback."""
     url = make_url(pg_support.PG_URL).set(**change).render_as_string(hide_password=False)
     line = _one_french_line(run_cli("--db", url, "check"))
     assert line.startswith("pilotis : ")
     assert expected in line
     assert "faux" not in line
+
+
+def test_a_server_that_never_answers_is_told_apart_from_a_refusal():
+    """A machine that accepts the connection but never answers (hung server, firewall
+    swallowing packets): « ne répond pas », after the connection delay, not « refuse »."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)  # the kernel completes the handshake; nobody ever speaks
+    try:
+        url = (
+            make_url(pg_support.PG_URL)
+            .set(port=silent.getsockname()[1], query={"connect_timeout": "1"})
+            .render_as_string(hide_password=False)
+        )
+        line = _one_french_line(run_cli("--db", url, "check"))
+    finally:
+        silent.close()
+    assert "ne répond pas (aucune réponse dans le délai de connexion)" in line
+    assert "refuse" not in line
+
+
+def test_a_database_closed_for_maintenance_says_so(filled_server_db):
+    """ALLOW_CONNECTIONS false (maintenance): the server refuses for now, and says it."""
+    name = make_url(filled_server_db).database
+    admin = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        line = _one_french_line(run_cli("--db", filled_server_db, "check"))
+        assert "refuse pour le moment les connexions" in line
+        assert "maintenance" in line
+        assert "enregistré" not in line  # at start, nothing was being saved
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_silently(server_database):
+    """After a server restart or an idle timeout, the pooled connection is dead: the next
+    action reconnects by itself instead of showing an error."""
+    with server_database.engine.connect() as conn:
+        pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        # with a timeout, PostgreSQL (14+) waits until that backend has really gone
+        assert conn.execute(text("SELECT pg_terminate_backend(:p, 10000)"), {"p": pid}).scalar()
+    admin.dispose()
+    with server_database.session_factory() as session:
+        assert session.scalar(select(Person.id).limit(1)) is not None
 
 
 # --- roles ------------------------------------------------------------------------------------
@@ -229,6 +283,62 @@ def test_statement_timeout_is_a_french_error_and_the_connection_still_works(serv
         assert session.execute(text("SELECT 1")).scalar() == 1
 
 
+def _timeout_shown(url: str) -> str:
+    db = open_database(url)
+    try:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SHOW statement_timeout")).scalar()
+    finally:
+        db.dispose()
+
+
+def test_the_application_limits_statements_unless_the_administrator_did(
+    filled_server_db, monkeypatch
+):
+    """By default a server statement may run 60 s (then a French error, not a frozen window);
+    a timeout the administrator set on the database or the role is kept; the
+    PILOTIS_PG_STATEMENT_TIMEOUT variable wins over both; 0 leaves the server's own."""
+    from desktop.db import STATEMENT_TIMEOUT_ENV
+
+    monkeypatch.delenv(STATEMENT_TIMEOUT_ENV, raising=False)
+    assert _timeout_shown(filled_server_db) == "1min"
+    name = make_url(filled_server_db).database
+    admin = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER DATABASE \"{name}\" SET statement_timeout = '5s'"))
+    admin.dispose()
+    assert _timeout_shown(filled_server_db) == "5s"
+    monkeypatch.setenv(STATEMENT_TIMEOUT_ENV, "2min")
+    assert _timeout_shown(filled_server_db) == "2min"
+    monkeypatch.setenv(STATEMENT_TIMEOUT_ENV, "0")
+    assert _timeout_shown(filled_server_db) == "5s"
+    monkeypatch.setenv(STATEMENT_TIMEOUT_ENV, "bientôt")
+    with pytest.raises(DatabaseOpenError, match="Délai des requêtes illisible"):
+        open_database(filled_server_db)
+
+
+def test_a_stuck_statement_ends_with_a_french_message(filled_server_db, monkeypatch, tmp_path):
+    """The delay chosen in pilotis.ini ([base] delai_requete): a statement still running after
+    it is cancelled by the server with the French message; the next one works."""
+    from desktop.db import STATEMENT_TIMEOUT_ENV
+    from desktop.settings import Settings
+    from desktop.views.database_dialog import chosen_value
+
+    monkeypatch.setenv(STATEMENT_TIMEOUT_ENV, "x")
+    monkeypatch.delenv(STATEMENT_TIMEOUT_ENV)  # restored as absent after the test
+    (tmp_path / "pilotis.ini").write_text(f"[base]\nurl={filled_server_db}\ndelai_requete=0.3\n")
+    db = open_database(chosen_value(None, Settings(tmp_path / "pilotis.ini")))
+    try:
+        session = db.session_factory()
+        with pytest.raises(StatementTimeoutError, match="trop longue"):
+            session.execute(text("SELECT pg_sleep(3)"))
+        session.close()
+        with db.session_factory() as session:
+            assert session.execute(text("SELECT 1")).scalar() == 1
+    finally:
+        db.dispose()
+
+
 def test_a_connection_lost_mid_session_keeps_nothing_half_written(server_database):
     """The server drops the connection in the middle of a save: French error, nothing
     written; the next action reconnects by itself."""
@@ -308,6 +418,98 @@ def test_the_password_is_asked_at_start_and_not_stored(accounts, qtbot, monkeypa
     db = open_database(value)
     db.dispose()
     assert "secret" not in (tmp_path / "pilotis.ini").read_text()
+
+
+@pytest.fixture
+def memory_keyring():
+    """A real keyring backend keeping passwords in memory, installed as the system keyring."""
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.passwords.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.passwords[service, username] = password
+
+        def delete_password(self, service, username):
+            if self.passwords.pop((service, username), None) is None:
+                raise PasswordDeleteError("absent")
+
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)
+
+
+def test_the_keyring_keeps_the_password_and_a_refused_one_is_asked_again(
+    accounts, memory_keyring, monkeypatch, tmp_path
+):
+    """First start: the password is asked once and kept in the system keyring (never in the
+    settings). Next start: not asked. After the administrator changes it, the kept one is
+    refused: it is forgotten, asked again with the reason, and the new one is kept."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.settings import Settings
+    from desktop.views.database_dialog import (
+        KEYRING_SERVICE,
+        chosen_value,
+        with_server_password,
+        without_password,
+    )
+
+    settings = Settings(tmp_path / "pilotis.ini")
+    settings.database_url = without_password(accounts["editor"])
+    settings.sync()
+    typed: list[str] = []
+    asked: list[str] = []
+
+    def fake_get_text(parent, title, label, echo):
+        asked.append(label)
+        return (typed.pop(0), True) if typed else ("", False)
+
+    monkeypatch.setattr(QInputDialog, "getText", fake_get_text)
+    user = make_url(accounts["editor"]).username
+    key = (KEYRING_SERVICE, f"{user}@{display_url(accounts['editor']).split('@', 1)[1]}")
+
+    typed[:] = ["secret"]
+    open_database(with_server_password(chosen_value(None, settings))).dispose()
+    assert len(asked) == 1
+    assert memory_keyring.passwords == {key: "secret"}
+
+    asked.clear()
+    open_database(with_server_password(chosen_value(None, settings))).dispose()
+    assert asked == []  # read from the keyring
+
+    admin = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER ROLE {user} PASSWORD 'nouveau'"))
+    typed[:] = ["nouveau"]
+    value = with_server_password(chosen_value(None, settings))
+    assert len(asked) == 1
+    assert "mot de passe incorrect" in asked[0]
+    open_database(value).dispose()
+    assert memory_keyring.passwords == {key: "nouveau"}
+
+    asked.clear()
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER ROLE {user} PASSWORD 'encore'"))
+    admin.dispose()
+    assert with_server_password(chosen_value(None, settings)) is None  # the user cancels
+    assert len(asked) == 1
+    assert memory_keyring.passwords == {}  # the refused password is not kept
+    ini = (tmp_path / "pilotis.ini").read_text()
+    assert "secret" not in ini
+    assert "nouveau" not in ini
 
 
 def test_several_client_processes_lose_no_update():

@@ -7,6 +7,8 @@ terminated (as when the server restarts), then it accepts them again.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -121,7 +123,7 @@ def test_typing_a_search_while_the_server_is_down_keeps_the_list(window, server,
     assert "F5" not in _status(window)
 
 
-def test_changing_a_budget_filter_while_the_server_is_down_keeps_the_figures(window, server):
+def test_changing_a_budget_filter_while_the_server_is_down_keeps_the_figures(window, server, qtbot):
     """A new budget filter while the server is down keeps the previous totals and says why;
     the filter works again once the server is back."""
     window.tabs.setCurrentIndex(2)
@@ -130,6 +132,9 @@ def test_changing_a_budget_filter_while_the_server_is_down_keeps_the_figures(win
     assert "Prévu" in figures
     server.cut()
     tab.apply_filter(tab.current_filter().with_(year_from=2023, year_to=2023))
+    from tests.views.test_budgets_tab import settled
+
+    settled(tab, qtbot)  # summed in a worker thread
     assert "F5" in _status(window)
     assert tab.key_figures.text() == figures
     server.restore()
@@ -151,3 +156,175 @@ def test_the_directory_search_on_the_server_uses_its_trigram_index(server):
         plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {sql}")))
     assert "ix_person_last_name_trgm" in plan
     assert "ix_person_first_name_trgm" in plan
+
+
+# --- saving while the server is away ----------------------------------------------------------
+
+
+def _first_person(database):
+    from desktop.services.directory_service import DirectoryService
+
+    service = DirectoryService(database.session_factory)
+    return service.person_detail(service.find_people("béjean", limit=1)[0][0])
+
+
+def test_a_person_saved_while_the_server_is_away_keeps_the_form_and_saves_once_back(
+    window, server, qtbot, monkeypatch
+):
+    """The server goes away while a person's form is open: Enregistrer says so in French, the
+    form stays open with what was typed; once the server is back, Enregistrer saves it once,
+    the history names the change, and Ctrl+Z has a batch to undo."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.services.history import HistoryService
+    from desktop.views.directory.person_dialog import PersonDialog
+
+    tab = window.directory_tab
+    person = _first_person(server.database)
+    new_email = "sophie.bejean@region-academique-occitanie.fr"
+    history = HistoryService(server.database.session_factory)
+    before = len(history.changes(table_name="person", row_id=person.id))
+    seen: dict = {}
+
+    def fake_exec(dialog):
+        dialog.show()
+        dialog.email_edit.setText(new_email)
+        save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        server.cut()
+        save.click()
+        seen["error"] = dialog.error_label.text()
+        seen["open"] = dialog.isVisible()
+        seen["typed"] = dialog.email_edit.text()
+        server.restore()
+        seen["stored"] = _first_person(server.database).email
+        save.click()
+        seen["closed"] = not dialog.isVisible()
+        return dialog.result()
+
+    monkeypatch.setattr(PersonDialog, "exec", fake_exec)
+    with qtbot.waitSignal(tab.edited) as signal:
+        tab.edit_person(person.id)
+    assert "refuse pour le moment les connexions" in seen["error"], seen["error"]
+    assert "Rien n'a été enregistré : vos saisies sont conservées" in seen["error"]
+    assert seen["open"]
+    assert seen["typed"] == new_email
+    assert seen["stored"] == person.email  # nothing was written while it was away
+    assert seen["closed"]
+    saved = _first_person(server.database)
+    assert saved.email == new_email
+    assert saved.version == person.version + 1
+    rows = history.changes(batch=signal.args[0])
+    assert [(r.field, json.loads(r.new_value)) for r in rows] == [("email", new_email)]
+    assert len(history.changes(table_name="person", row_id=person.id)) == before + 1
+
+
+def test_a_programme_saved_while_the_server_is_away_keeps_the_sheet(
+    window, server, qtbot, monkeypatch
+):
+    """The programme editor the same way: the French message, the sheet kept as typed; once
+    the server is back, Enregistrer saves it once."""
+    from PySide6.QtWidgets import QMessageBox
+    from sqlalchemy import select
+
+    from desktop.models import Programme
+    from desktop.services.history import HistoryService
+    from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+
+    window.tabs.setCurrentIndex(1)
+    tab = window.programmes_tab
+    with server.database.session_factory() as session:
+        snu = session.scalar(select(Programme).where(Programme.code == "SNU"))
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text)
+    )
+    seen: dict = {}
+
+    def fake_open(dialog):
+        dialog.show()
+        dialog.general.name.setText("Service national universel — séjours 2024")
+        server.cut()
+        dialog.save_button.click()
+        seen["open"] = dialog.isVisible()
+        seen["typed"] = dialog.general.name.text()
+        server.restore()
+        dialog.save_button.click()
+        seen["closed"] = not dialog.isVisible()
+        return dialog.result()
+
+    monkeypatch.setattr(ProgrammeEditorDialog, "open_dialog", fake_open)
+    tab._open_editor(tab._service.editor.load(snu.id))
+    assert len(warnings) == 1
+    assert "refuse pour le moment les connexions" in warnings[0]
+    assert seen["open"]
+    assert seen["typed"] == "Service national universel — séjours 2024"
+    assert seen["closed"]
+    with server.database.session_factory() as session:
+        saved = session.scalar(select(Programme).where(Programme.code == "SNU"))
+    assert saved.name == "Service national universel — séjours 2024"
+    assert saved.version == snu.version + 1
+    rows = HistoryService(server.database.session_factory).changes(
+        table_name="programme", row_id=snu.id
+    )
+    assert [json.loads(r.new_value) for r in rows if r.field == "name"] == [saved.name]
+
+
+def test_sorting_the_directory_while_the_server_is_down_keeps_the_list(window, server):
+    """A click on a column header asks the server for the new order: while it is down, the
+    list stays as it was with the message; once it is back the same click sorts."""
+    from PySide6.QtCore import Qt
+
+    tab = window.directory_tab
+    model = tab.positions_model
+    before = [model.text(n, 0) for n in range(model.rowCount())]
+    server.cut()
+    tab.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # Site, Z→A
+    assert "F5" in _status(window)
+    assert [model.text(n, 0) for n in range(model.rowCount())] == before
+    assert model.sort_key == ("name", False)
+    server.restore()
+    tab.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    assert model.sort_key == ("site", True)
+    assert [model.text(n, 0) for n in range(model.rowCount())] != before
+
+
+def test_the_history_while_the_server_is_down_says_so(window, server, monkeypatch):
+    """Ctrl+H while the server is down: one French message, no dialog. Open, then the server
+    goes: a new filter keeps the rows shown and says why; back, the filter applies."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.services.directory_edits import PersonInput
+    from desktop.services.directory_service import DirectoryService
+    from desktop.views.history_dialog import add_history_action
+
+    service = DirectoryService(server.database.session_factory)
+    for name, email in (("béjean", "s.bejean@exemple.fr"), ("arnaud", "g.arnaud@exemple.fr")):
+        p = service.person_detail(service.find_people(name, limit=1)[0][0])
+        service.update_person(
+            p.id, p.version, PersonInput(p.last_name, p.first_name, email, p.phone, p.site_id)
+        )
+    history_action = add_history_action(window)
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text, *a: warnings.append(text)
+    )
+    server.cut()
+    history_action.trigger()
+    assert len(warnings) == 1
+    assert "serveur" in warnings[0]
+    server.restore()
+    history_action.trigger()
+    dialog = window.history_dialog
+    dialog.record_check.setChecked(False)  # every change, not only the unit on screen
+    shown = dialog.model.rowCount()
+    assert shown > 0
+    server.cut()
+    dialog.text_edit.setText("s.bejean@")
+    dialog.refresh()
+    assert dialog.problem.text().startswith("Historique non actualisé : ")
+    assert dialog.model.rowCount() == shown
+    server.restore()
+    dialog.refresh()
+    assert dialog.problem.isHidden()
+    assert 0 < dialog.model.rowCount() < shown
+    dialog.close()

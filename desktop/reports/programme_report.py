@@ -329,5 +329,5 @@ def build(database, args) -> Document:
                 f"Famille inconnue « {family} » : {', '.join(PROGRAMME_FAMILIES)} attendue."
             )
         codes = service.sheets.codes(ProgrammeFilter(family=key))
-        return sheets_document([service.sheets.sheet(c) for c in codes], PROGRAMME_FAMILIES[key])
+        return sheets_document(service.sheets.sheets(codes), PROGRAMME_FAMILIES[key])
     raise PilotisError("Précisez le programme (--code CODE) ou la famille (--family FAMILLE).")

@@ -1,17 +1,20 @@
-"""The facts of a one-page programme sheet (fiche programme), gathered in a few queries."""
+"""The facts of one-page programme sheets (fiches programme), gathered in a few queries for a
+whole batch of programmes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import (
     Axis,
+    DeclaredTotal,
     Department,
     Establishment,
     Funder,
@@ -29,7 +32,6 @@ from desktop.models import (
     programme_establishment,
     programme_partner,
 )
-from desktop.services.programme_editing import ProgrammeEditService, _subtree
 from desktop.services.programme_progress import Progress, indicator_progress, period_key
 from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
 from desktop.services.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
@@ -112,85 +114,143 @@ class ProgrammeSheetService:
         return [r.code for r in found]
 
     def sheet(self, code: str, *, today: date | None = None) -> ProgrammeSheet:
+        return self.sheets([code], today=today)[0]
+
+    def sheets(self, codes: Sequence[str], *, today: date | None = None) -> list[ProgrammeSheet]:
+        """The sheets of these programmes, in the same order, read in one session with one query
+        per kind of data for each batch of programmes (a server is a round trip away)."""
         today = today or date.today()
+        found: dict[str, ProgrammeSheet] = {}
         with self._sessions() as s:
-            p = s.scalar(select(Programme).where(Programme.code == code))
-            if p is None:
-                raise PilotisError(f"Programme inconnu : « {code} ».")
-            parent = s.execute(
-                select(Programme.code, Programme.name).where(Programme.id == p.parent_id)
-            ).first()
-            lead = s.execute(
-                select(Unit.acronym, Unit.name).where(Unit.id == p.lead_unit_id)
-            ).first()
-            head = s.execute(
-                select(Person.first_name, Person.last_name, Position.title)
-                .join(Person, Position.person_id == Person.id)
-                .where(
-                    Position.unit_id == p.lead_unit_id,
-                    Position.role == "head",
-                    or_(Position.end_on.is_(None), Position.end_on >= today),
+            funder_names = dict(s.execute(select(Funder.code, Funder.name)).all())
+            wanted = list(dict.fromkeys(codes))
+            for start in range(0, len(wanted), BATCH):
+                batch = _Batch(s, wanted[start : start + BATCH], today, funder_names)
+                found.update((sheet.code, sheet) for sheet in batch.sheets())
+        missing = next((c for c in codes if c not in found), None)
+        if missing is not None:
+            raise PilotisError(f"Programme inconnu : « {missing} ».")
+        return [found[c] for c in codes]
+
+
+BATCH = 500  # programmes per IN (...) list: far below SQLite's and PostgreSQL's limits
+
+
+def _grouped(rows, size: int = 1) -> dict[int, list]:
+    """{first column: [rest of each row, in query order]}; size 1 keeps single values bare."""
+    groups: dict[int, list] = defaultdict(list)
+    for row in rows:
+        groups[row[0]].append(row[1] if size == 1 else tuple(row[1:]))
+    return groups
+
+
+def _subtrees(ids: list[int]):
+    """(root, id) for each selected programme and every programme below it."""
+    tree = select(Programme.id.label("root"), Programme.id.label("id")).where(Programme.id.in_(ids))
+    tree = tree.cte("sheet_subtree", recursive=True)
+    child = aliased(Programme)
+    return tree.union_all(select(tree.c.root, child.id).where(child.parent_id == tree.c.id))
+
+
+class _Batch:
+    """Every fact of the sheets of a few hundred programmes, one query per kind of data."""
+
+    def __init__(self, s: Session, codes: list[str], today: date, funder_names: dict) -> None:
+        self.programmes = s.scalars(select(Programme).where(Programme.code.in_(codes))).all()
+        self.funder_names = funder_names
+        ids = [p.id for p in self.programmes]
+        parent_ids = {p.parent_id for p in self.programmes if p.parent_id is not None}
+        unit_ids = {p.lead_unit_id for p in self.programmes if p.lead_unit_id is not None}
+        self.parents = {
+            i: (c, n)
+            for i, c, n in s.execute(
+                select(Programme.id, Programme.code, Programme.name).where(
+                    Programme.id.in_(parent_ids)
                 )
-                .order_by(Position.sort_order, Position.id)
-                .limit(1)
-            ).first()
-
-            def names(query) -> tuple[str, ...]:
-                return tuple(s.scalars(query).all())
-
-            partners = names(
-                select(Organisation.name)
+            )
+        }
+        self.units = {
+            i: (a, n)
+            for i, a, n in s.execute(
+                select(Unit.id, Unit.acronym, Unit.name).where(Unit.id.in_(unit_ids))
+            )
+        }
+        self.heads: dict[int, tuple] = {}
+        for unit_id, first, last, title in s.execute(
+            select(Position.unit_id, Person.first_name, Person.last_name, Position.title)
+            .join(Person, Position.person_id == Person.id)
+            .where(
+                Position.unit_id.in_(unit_ids),
+                Position.role == "head",
+                or_(Position.end_on.is_(None), Position.end_on >= today),
+            )
+            .order_by(Position.unit_id, Position.sort_order, Position.id)
+        ):
+            self.heads.setdefault(unit_id, (first, last, title))
+        self.partners = _grouped(
+            s.execute(
+                select(programme_partner.c.programme_id, Organisation.name)
                 .join(programme_partner, programme_partner.c.organisation_id == Organisation.id)
-                .where(programme_partner.c.programme_id == p.id)
+                .where(programme_partner.c.programme_id.in_(ids))
                 .order_by(Organisation.name)
             )
-            departments = names(
-                select(Department.code + " " + Department.name)
+        )
+        self.departments = _grouped(
+            s.execute(
+                select(programme_department.c.programme_id, Department.code + " " + Department.name)
                 .join(programme_department, programme_department.c.department_id == Department.id)
-                .where(programme_department.c.programme_id == p.id)
+                .where(programme_department.c.programme_id.in_(ids))
                 .order_by(Department.code)
             )
-            axes = tuple(
-                f"Axe {n} — {t}" + (" (prioritaire)" if prio else "")
-                for n, t, prio in s.execute(
-                    select(Axis.number, Axis.title, Axis.is_priority)
-                    .join(programme_axis, programme_axis.c.axis_id == Axis.id)
-                    .where(programme_axis.c.programme_id == p.id)
-                    .order_by(Axis.number)
-                )
+        )
+        self.axes = _grouped(
+            (pid, f"Axe {n} — {t}" + (" (prioritaire)" if prio else ""))
+            for pid, n, t, prio in s.execute(
+                select(programme_axis.c.programme_id, Axis.number, Axis.title, Axis.is_priority)
+                .join(programme_axis, programme_axis.c.axis_id == Axis.id)
+                .where(programme_axis.c.programme_id.in_(ids))
+                .order_by(Axis.number)
             )
-            establishments = names(
-                select(Establishment.name)
+        )
+        self.establishments = _grouped(
+            s.execute(
+                select(programme_establishment.c.programme_id, Establishment.name)
                 .join(
                     programme_establishment,
                     programme_establishment.c.establishment_id == Establishment.id,
                 )
-                .where(programme_establishment.c.programme_id == p.id)
+                .where(programme_establishment.c.programme_id.in_(ids))
                 .order_by(Establishment.name)
             )
-            children = tuple(
-                (c, n, PROGRAMME_STATUSES.get(st, st))
-                for c, n, st in s.execute(
-                    select(Programme.code, Programme.name, Programme.status)
-                    .where(Programme.parent_id == p.id)
+        )
+        self.children = _grouped(
+            (
+                (parent, (c, n, PROGRAMME_STATUSES.get(st, st)))
+                for parent, c, n, st in s.execute(
+                    select(Programme.parent_id, Programme.code, Programme.name, Programme.status)
+                    .where(Programme.parent_id.in_(ids))
                     .order_by(Programme.sort_order, Programme.code)
                 )
             )
-            milestones = tuple(
-                SheetMilestone(m.due_on, m.precision, m.title, bool(m.done), m.note)
-                for m in s.scalars(
-                    select(Milestone)
-                    .where(Milestone.programme_id == p.id)
-                    .order_by(Milestone.due_on, Milestone.id)
-                )
+        )
+        self.milestones = _grouped(
+            (m.programme_id, SheetMilestone(m.due_on, m.precision, m.title, bool(m.done), m.note))
+            for m in s.scalars(
+                select(Milestone)
+                .where(Milestone.programme_id.in_(ids))
+                .order_by(Milestone.due_on, Milestone.id)
             )
-            indicator_rows = s.execute(
-                select(Indicator.id, Indicator.name, Indicator.unit)
-                .where(Indicator.programme_id == p.id)
+        )
+        self.indicators = _grouped(
+            s.execute(
+                select(Indicator.programme_id, Indicator.id, Indicator.name, Indicator.unit)
+                .where(Indicator.programme_id.in_(ids))
                 .order_by(Indicator.id)
-            ).all()
-            values: dict[int, list] = defaultdict(list)
-            for indicator_id, period, kind, value in s.execute(
+            ),
+            size=3,
+        )
+        self.values = _grouped(
+            s.execute(
                 select(
                     IndicatorValue.indicator_id,
                     IndicatorValue.period,
@@ -198,48 +258,82 @@ class ProgrammeSheetService:
                     IndicatorValue.value,
                 )  # fmt: skip
                 .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
-                .where(Indicator.programme_id == p.id)
-            ):
-                values[indicator_id].append((period, kind, value))
-            indicators = tuple(
-                SheetIndicator(
-                    name,
-                    unit,
-                    tuple(sorted(values[i], key=lambda v: (period_key(v[0]), v[1]))),
-                    indicator_progress(values[i]),
-                )  # fmt: skip
-                for i, name, unit in indicator_rows
-            )
-            subtree = _subtree(p.id)
-            funding: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            for funder, stage, cents in s.execute(
-                select(Funder.name, FundingLine.stage, func.sum(FundingLine.amount_cents))
+                .where(Indicator.programme_id.in_(ids))
+            ),
+            size=3,
+        )
+        # Sums of the lines of each programme and its sub-programmes, by funder, stage, period:
+        # the funding table and the computed side of the declared totals both come from them.
+        tree = _subtrees(ids)
+        self.sums = _grouped(
+            s.execute(
+                select(
+                    tree.c.root,
+                    Funder.code,
+                    Funder.name,
+                    FundingLine.stage,
+                    FundingLine.period,
+                    func.sum(FundingLine.amount_cents),
+                )
+                .select_from(tree)
+                .join(FundingLine, FundingLine.programme_id == tree.c.id)
                 .join(Funder, FundingLine.funder_id == Funder.id)
-                .where(FundingLine.programme_id.in_(select(subtree.c.id)))
-                .group_by(Funder.name, FundingLine.stage)
-            ):
-                funding[funder][stage] += int(cents)
-        context = ProgrammeEditService(self._sessions).funding_context(p.id)
-        own = self._own_sums(p.id)
+                .group_by(
+                    tree.c.root, Funder.code, Funder.name, FundingLine.stage, FundingLine.period
+                )
+                .order_by(Funder.name, Funder.code, FundingLine.stage, FundingLine.period)
+            ),
+            size=5,
+        )
+        self.declared = _grouped(
+            s.execute(
+                select(DeclaredTotal.programme_id, DeclaredTotal, Funder.code)
+                .outerjoin(Funder, DeclaredTotal.funder_id == Funder.id)
+                .where(DeclaredTotal.programme_id.in_(ids))
+                .order_by(DeclaredTotal.label, DeclaredTotal.id)
+            ),
+            size=2,
+        )
+
+    def sheets(self) -> list[ProgrammeSheet]:
+        return [self._sheet(p) for p in self.programmes]
+
+    def _sheet(self, p: Programme) -> ProgrammeSheet:
+        parent = self.parents.get(p.parent_id)
+        lead = self.units.get(p.lead_unit_id)
+        head = self.heads.get(p.lead_unit_id)
+        indicators = tuple(
+            SheetIndicator(
+                name,
+                unit,
+                tuple(sorted(self.values[i], key=lambda v: (period_key(v[0]), v[1]))),
+                indicator_progress(self.values[i]),
+            )  # fmt: skip
+            for i, name, unit in self.indicators[p.id]
+        )
+        sums = [(int(cents), row) for *row, cents in self.sums[p.id]]
+        funding: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for cents, (_code, name, stage, _period) in sums:
+            funding[name][stage] += cents
         totals = []
-        for t in context.declared:
-            computed = t.others_cents + sum(
+        for t, funder_code in self.declared[p.id]:
+            computed = sum(
                 cents
-                for (funder, stage, period), cents in own.items()
-                if (t.funder_code is None or funder == t.funder_code)
+                for cents, (code, _name, stage, period) in sums
+                if (t.funder_id is None or code == funder_code)
                 and (t.stage is None or stage == t.stage)
                 and (t.period is None or period == t.period)
             )
             scope = ", ".join(
                 x
                 for x in (
-                    context.funder_names.get(t.funder_code, t.funder_code) if t.funder_code else "",
+                    self.funder_names.get(funder_code, funder_code) if funder_code else "",
                     {"planned": "prévu", "committed": "engagé", "paid": "versé"}.get(t.stage, ""),
                     t.period or "",
                 )
                 if x
             )
-            totals.append(SheetTotal(t.label, scope, t.declared_cents, computed, t.source))
+            totals.append(SheetTotal(t.label, scope, t.amount_cents, computed, t.source))
         return ProgrammeSheet(
             code=p.code,
             name=p.name,
@@ -253,12 +347,12 @@ class ProgrammeSheetService:
             end_on=p.end_on,
             description=p.description,
             beneficiary=p.beneficiary,
-            partners=partners,
-            departments=departments,
-            axes=axes,
-            establishments=establishments,
-            children=children,
-            milestones=milestones,
+            partners=tuple(self.partners[p.id]),
+            departments=tuple(self.departments[p.id]),
+            axes=tuple(self.axes[p.id]),
+            establishments=tuple(self.establishments[p.id]),
+            children=tuple(self.children[p.id]),
+            milestones=tuple(self.milestones[p.id]),
             indicators=indicators,
             funding=tuple(
                 SheetFunding(f, st.get("planned", 0), st.get("committed", 0), st.get("paid", 0))
@@ -266,20 +360,3 @@ class ProgrammeSheetService:
             ),
             totals=tuple(totals),
         )
-
-    def _own_sums(self, programme_id: int) -> dict[tuple[str, str, str | None], int]:
-        with self._sessions() as s:
-            return {
-                (code, stage, period): int(cents)
-                for code, stage, period, cents in s.execute(
-                    select(
-                        Funder.code,
-                        FundingLine.stage,
-                        FundingLine.period,
-                        func.sum(FundingLine.amount_cents),
-                    )  # fmt: skip
-                    .join(Funder, FundingLine.funder_id == Funder.id)
-                    .where(FundingLine.programme_id == programme_id)
-                    .group_by(Funder.code, FundingLine.stage, FundingLine.period)
-                )
-            }

@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import URL, make_url
 
-from desktop.db import display_url, make_engine, resolve_url
+from desktop.db import (
+    STATEMENT_TIMEOUT_ENV,
+    display_url,
+    make_engine,
+    resolve_url,
+)
 from desktop.db_errors import AuthenticationError
 from desktop.errors import PilotisError
 from desktop.settings import Settings
@@ -75,7 +80,13 @@ def without_password(value: str) -> str:
 
 
 def chosen_value(db_value: str | None, settings: Settings) -> str | None:
-    """--db, else PILOTIS_DB, else the settings' choice, else None (the default local file)."""
+    """--db, else PILOTIS_DB, else the settings' choice, else None (the default local file).
+
+    The settings' statement timeout for a server ([base] delai_requete) is applied too, unless
+    PILOTIS_PG_STATEMENT_TIMEOUT already says otherwise (an unreadable value is refused in
+    French when the server is opened)."""
+    if settings.statement_timeout and STATEMENT_TIMEOUT_ENV not in os.environ:
+        os.environ[STATEMENT_TIMEOUT_ENV] = settings.statement_timeout
     return db_value or os.environ.get("PILOTIS_DB") or settings.database_url or None
 
 

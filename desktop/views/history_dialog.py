@@ -185,7 +185,14 @@ class HistoryDialog(QDialog):
         flt = self.current_filter()
         if flt is None:
             return
-        rows = self._query.search(flt, limit=LIMIT)
+        try:
+            rows = self._query.search(flt, limit=LIMIT)
+        except PilotisError as error:  # the server went away: the rows shown stay, say why
+            self.problem.setText(
+                self.tr("Historique non actualisé : {error}").format(error=str(error).strip())
+            )
+            self.problem.show()
+            return
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         for column in (4, 6, 7):  # long names and values: capped, the tooltip shows all
@@ -305,10 +312,14 @@ def add_history_action(window: QMainWindow) -> QAction:
 
     def show() -> None:
         table_name, row_id, label = _current_record(window)
-        dialog = HistoryDialog(
-            query, window.services.history, table_name=table_name, row_id=row_id,
-            record_label=label, read_only=getattr(window, "read_only", False), parent=window,
-        )  # fmt: skip
+        try:
+            dialog = HistoryDialog(
+                query, window.services.history, table_name=table_name, row_id=row_id,
+                record_label=label, read_only=getattr(window, "read_only", False), parent=window,
+            )  # fmt: skip
+        except PilotisError as error:  # the server went away: no dialog, one French message
+            QMessageBox.warning(window, window.tr("Historique"), str(error))
+            return
         dialog.reverted.connect(lambda batch: _on_reverted(window, batch))
         window.history_dialog = dialog
         dialog.show()

@@ -26,7 +26,7 @@ from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
 from desktop.views.context import Services
 from desktop.views.item_views import make_tree_view
-from desktop.views.load_guard import guard_slot
+from desktop.views.load_guard import guard_slot, show_load_error
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.roadmap_view import RoadmapView
 from desktop.views.programmes.schedule_view import ScheduleView
@@ -107,6 +107,7 @@ class ProgrammesTab(TabPage):
         self.roadmap.programme_activated.connect(self.show_item)
         self.schedule.programme_activated.connect(self.show_item)
         self.schedule.edited.connect(self.edited)
+        self.model.load_failed.connect(self._on_load_failed)
 
     def _build_filters(self) -> None:
         self.search = QLineEdit(self)
@@ -185,6 +186,9 @@ class ProgrammesTab(TabPage):
             self.roadmap.load()
         elif index == SCHEDULE:
             self.schedule.refresh()
+
+    def _on_load_failed(self, error) -> None:
+        show_load_error(self, error)  # a branch or page of the list, while opening or scrolling
 
     @guard_slot
     def _on_pages_current_changed(self, index: int) -> None:
@@ -330,7 +334,12 @@ class ProgrammesTab(TabPage):
 
     def _on_new_child_clicked(self) -> None:
         row = self._current_row()
-        self._open_editor(self._service.editor.new_draft(row.id if row else None))
+        try:  # the parent's family, lead unit and territory are read from the database
+            draft = self._service.editor.new_draft(row.id if row else None)
+        except PilotisError as error:
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return
+        self._open_editor(draft)
 
     def edit_item(self) -> bool:
         row = self._current_row()
@@ -405,12 +414,16 @@ class ProgrammesTab(TabPage):
     def sheet_document(self, codes: list[str], subtitle: str = ""):
         from desktop.reports.programme_report import sheets_document
 
-        return sheets_document([self._service.sheets.sheet(c) for c in codes], subtitle)
+        return sheets_document(self._service.sheets.sheets(codes), subtitle)
 
     def _on_sheet_clicked(self) -> None:
         from desktop.views.printing import PrintPreview
 
-        document = self.print_document() if self.pages.currentIndex() == LIST else None
+        try:
+            document = self.print_document() if self.pages.currentIndex() == LIST else None
+        except PilotisError as error:  # the server went away: nothing to print, say why
+            QMessageBox.warning(self, self.tr("Fiche programme"), str(error))
+            return
         if document is None:
             QMessageBox.information(self, self.tr("Fiche programme"),
                                     self.tr("Sélectionnez d'abord un programme."))  # fmt: skip
@@ -421,7 +434,11 @@ class ProgrammesTab(TabPage):
         """Every programme the list shows (with its filters) in one PDF, a page each."""
         from desktop.views.printing import save_pdf
 
-        codes = self._service.sheets.codes(self.criteria)
+        try:
+            codes = self._service.sheets.codes(self.criteria)
+        except PilotisError as error:
+            QMessageBox.warning(self, self.tr("Fiches programmes"), str(error))
+            return
         if not codes:
             QMessageBox.information(self, self.tr("Fiches programmes"),
                                     self.tr("Aucun programme dans la liste."))  # fmt: skip
@@ -436,8 +453,11 @@ class ProgrammesTab(TabPage):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             document = self.sheet_document(codes, self._filter_summary())
-        finally:
+        except PilotisError as error:
             QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, self.tr("Fiches programmes"), str(error))
+            return
+        QApplication.restoreOverrideCursor()
         stem = f"Fiches programmes {date.today():%Y-%m-%d}"
         save_pdf(document, self, str(Path(stem + ".pdf")))
 

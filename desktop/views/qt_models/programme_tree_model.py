@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.errors import PilotisError
 from desktop.services.formatting import format_date
 from desktop.services.programme_service import ProgrammeListRow
 
@@ -53,6 +54,10 @@ class _Node:
 
 
 class ProgrammeTreeModel(QAbstractItemModel):
+    # A branch or a page could not be read while opening or scrolling (server fault): the
+    # PilotisError. What is shown stays; reload() (F5, a filter) starts again.
+    load_failed = Signal(object)
+
     def __init__(self, fetch: Fetch, count: Count, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fetch = fetch
@@ -72,15 +77,21 @@ class ProgrammeTreeModel(QAbstractItemModel):
 
     def reload(self, *, flat: bool | None = None) -> None:
         """Forget what was fetched and fetch the first page of the top level again."""
-        self.beginResetModel()
-        self._loaded = True
+        was_flat = self.flat
         if flat is not None:
             self.flat = flat
+        try:  # read first: a failed read leaves the model as it was
+            first = self._fetch(None, self.sort_key, self.descending, 0, PAGE)
+            # Counting costs a second query: only needed when the page is full.
+            total = len(first) if len(first) < PAGE else self._count(None)
+        except PilotisError:
+            self.flat = was_flat
+            raise
+        self.beginResetModel()
+        self._loaded = True
         self._root = _Node(None, None)
-        first = self._fetch(None, self.sort_key, self.descending, 0, PAGE)
         self._root.children = [self._node(row, self._root, n) for n, row in enumerate(first)]
-        # Counting costs a second query: only needed when the page is full.
-        self._root.total = len(first) if len(first) < PAGE else self._count(None)
+        self._root.total = total
         self.endResetModel()
 
     def _node(self, row: ProgrammeListRow, parent: _Node, position: int) -> _Node:
@@ -101,7 +112,12 @@ class ProgrammeTreeModel(QAbstractItemModel):
     def fetchMore(self, parent: QModelIndex) -> None:  # noqa: N802
         node = self._node_at(parent)
         parent_id = node.row.id if node.row else None
-        rows = self._fetch(parent_id, self.sort_key, self.descending, len(node.children), PAGE)
+        try:
+            rows = self._fetch(parent_id, self.sort_key, self.descending, len(node.children), PAGE)
+        except PilotisError as error:
+            node.total = len(node.children)  # not asked again at each scroll; F5 reloads
+            self.load_failed.emit(error)
+            return
         if not rows:
             node.total = len(node.children)
             return
@@ -208,10 +224,15 @@ class ProgrammeTreeModel(QAbstractItemModel):
         """Sorted by the database: the rows fetched so far are dropped and fetched again."""
         if column not in SORT_KEYS:
             return
+        before = self.sort_key, self.descending
         self.sort_key = SORT_KEYS[Col(column)]
         self.descending = order == Qt.SortOrder.DescendingOrder
         if self._loaded:
-            self.reload()
+            try:
+                self.reload()
+            except PilotisError as error:
+                self.sort_key, self.descending = before
+                self.load_failed.emit(error)
 
     # --- locating -------------------------------------------------------------------------------
 
