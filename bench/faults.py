@@ -173,13 +173,22 @@ def verify_import(db: Path, log: Path, fig: Figures) -> None:
                 "GROUP BY first_name"
             ).fetchall()
         )
-        changes = dict(
-            con.execute(
-                "SELECT p.first_name, count(*) FROM change c JOIN person p ON p.id = c.row_id "
-                "WHERE c.table_name = 'person' AND c.action = 'insert' AND p.last_name LIKE "
-                "'IMPORT%' GROUP BY p.first_name"
-            ).fetchall()
-        )
+        # The history of an import: one record per row, or one record listing the rows' ids.
+        recorded: set[int] = set()
+        for row_id, value in con.execute(
+            "SELECT row_id, new_value FROM change WHERE table_name = 'person' AND action = 'insert'"
+        ):
+            if row_id is not None:
+                recorded.add(row_id)
+            elif value and '"ids"' in value:
+                for first, last in json.loads(value)["ids"]:
+                    recorded.update(range(first, last + 1))
+        changes: dict[str, int] = {}
+        for person_id, name in con.execute(
+            "SELECT id, first_name FROM person WHERE last_name LIKE 'IMPORT%'"
+        ):
+            if person_id in recorded:
+                changes[name] = changes.get(name, 0) + 1
     finally:
         con.close()
     for k, n in committed.items():

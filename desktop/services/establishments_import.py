@@ -29,6 +29,14 @@ PHONE, MAIL, LATITUDE, LONGITUDE, POSITION, STATUS = (
     "Telephone", "Mail", "latitude", "longitude", "position", "etat",
 )  # fmt: skip
 REQUIRED = (UAI, NAME, DEPARTMENT, ACADEMIE)
+# The establishments fields each column read feeds (shown by the import wizard).
+FIELDS: dict[str, tuple[str, ...]] = {
+    UAI: ("uai",), NAME: ("name",), TYPE: ("kind",), SECTOR: ("sector",),
+    **dict.fromkeys(ADDRESS, ("address",)), POSTAL_CODE: ("postal_code",),
+    COMMUNE: ("commune",), DEPARTMENT: ("department",), ACADEMIE: ("academie",),
+    PHONE: ("phone",), MAIL: ("email",), LATITUDE: ("latitude",), LONGITUDE: ("longitude",),
+    POSITION: ("latitude", "longitude"), STATUS: ("status",),
+}  # fmt: skip
 _DIGITS = re.compile(r"\D")
 
 
@@ -125,7 +133,12 @@ class AnnuaireImporter:
         """New UAIs are added, known ones updated; an establishment of the file's départements
         that the new file no longer lists is marked closed (FERME), never deleted, because
         programmes may name it."""
-        table = read_table(path)
+        return self.import_table(read_table(path), partial=partial, dry_run=dry_run)
+
+    def import_table(
+        self, table: Table, *, partial: bool = False, dry_run: bool = False
+    ) -> AnnuaireImportResult:
+        """The same, from a file already read (the import wizard reads it for its preview)."""
         rows, numbers, notes = annuaire_rows(table)
         with self._sessions() as session:
             before = {r["uai"]: r for r in kind_rows(session, "establishments")}

@@ -88,6 +88,28 @@ def _csv_text(column: ExportColumn, value: object) -> str:
     return str(value)
 
 
+def exact_numbers(workbook) -> None:
+    """Make a workbook's sheets write numbers as Python's repr (the shortest text that reads
+    back the same float, up to 17 significant digits) instead of xlsxwriter's fixed %.16G,
+    which rounds the 17th digit of coordinates away."""
+    from xlsxwriter.worksheet import Worksheet
+
+    global _EXACT_WORKSHEET
+    if _EXACT_WORKSHEET is None:
+
+        class ExactWorksheet(Worksheet):
+            def _xml_number_element(self, number, attributes=()) -> None:
+                attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
+                text = number if type(number) is int else repr(float(number))
+                self.fh.write(f"<c{attr}><v>{text}</v></c>")
+
+        _EXACT_WORKSHEET = ExactWorksheet
+    workbook.worksheet_class = _EXACT_WORKSHEET
+
+
+_EXACT_WORKSHEET = None
+
+
 def _write_xlsx(
     path: Path,
     columns: Sequence[ExportColumn],
@@ -102,6 +124,7 @@ def _write_xlsx(
         str(path),
         {"strings_to_formulas": False, "strings_to_numbers": False, "constant_memory": True},
     )
+    exact_numbers(workbook)
     try:
         worksheet = workbook.add_worksheet(sheet[:31])
         header = workbook.add_format({"bold": True, "bg_color": "#DDE4F0", "border": 1})

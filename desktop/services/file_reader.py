@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from desktop.errors import PilotisError
@@ -352,15 +353,17 @@ def _collect(path: Path, rows, first_number: int, kind: str | None, where: str) 
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
-    out_rows = [_clean(r, width) for _, r in scanned[header_at + 1 :]]
+    out_rows = [_fit(r, width) for _, r in scanned[header_at + 1 :]]
     numbers = [n for n, _ in scanned[header_at + 1 :]]
+    append_row, append_number = out_rows.append, numbers.append
     for row in rows:
         number += 1
         for cell in row:
             if cell is not None and cell != "" and (not isinstance(cell, str) or cell.strip()):
-                out_rows.append(_clean(row, width))
-                numbers.append(number)
+                append_row(row if len(row) == width and type(row) is list else _fit(row, width))
+                append_number(number)
                 break
+    _unquote(out_rows, width)
     return Table(path, headers, out_rows, numbers, header_row=header_row)
 
 
@@ -372,15 +375,24 @@ def _header_text(cell: object) -> str:
     return " ".join(str(cell).split())
 
 
-def _clean(row: Sequence[object], width: int) -> list[object]:
-    """Pad or cut to the header's width; undo the ' our exports put before formula-like text."""
+def _fit(row: Sequence[object], width: int) -> list[object]:
+    """Pad or cut a row to the header's width (a new list)."""
     cells = list(row[:width])
     if len(cells) < width:
         cells.extend([None] * (width - len(cells)))
-    for i, cell in enumerate(cells):
-        if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA:
-            cells[i] = cell[1:]
     return cells
+
+
+def _unquote(rows: list[list[object]], width: int) -> None:
+    """Undo the ' our exports put before formula-like text. Column by column: one C-level join
+    and search tells whether a column has any cell starting with ' at all (almost never)."""
+    for index in range(width):
+        if "\x00'" not in "\x00" + "\x00".join(map(str, map(itemgetter(index), rows))):
+            continue
+        for row in rows:
+            cell = row[index]
+            if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA:
+                row[index] = cell[1:]
 
 
 def _header_index(scanned: list[tuple[int, list]], kind: str | None) -> int:

@@ -26,7 +26,13 @@ from desktop.services.file_reader import (
     read_table,
     sheet_names,
 )
-from desktop.services.ingest import ImportRejected, ImportReport, IngestService, RowError
+from desktop.services.ingest import (
+    ColumnRows,
+    ImportRejected,
+    ImportReport,
+    IngestService,
+    RowError,
+)
 from desktop.services.ingest_specs import KINDS, LOAD_ORDER, Field, Kind
 
 # Whole domains, as the embedded dataset files group them; "tout" is the whole database.
@@ -122,6 +128,12 @@ class TransferService:
     def __init__(self, session_factory: sessionmaker, login: str | None = None) -> None:
         self._sessions = session_factory
         self._ingest = IngestService(session_factory, login=login)
+        self.login = login
+
+    @property
+    def session_factory(self) -> sessionmaker:
+        """For the importers built on demand (the Annuaire de l'éducation)."""
+        return self._sessions
 
     # --- import -----------------------------------------------------------------------------
 
@@ -173,6 +185,57 @@ class TransferService:
             report, written = rejected.report, False
         return FileImportResult(kind, table.path, report, len(rows), written, headers, ignored)
 
+    def read_workbook(
+        self, path: Path | str, kinds: Sequence[str] = LOAD_ORDER
+    ) -> list[tuple[str, Table]]:
+        """The sheets of a workbook that hold the given kinds, named as `export_kinds` names
+        them (« Services », « Personnes »… or the kind's name), in loading order."""
+        path = Path(path)
+        by_key = {header_key(n): n for n in sheet_names(path)}
+        tables = []
+        for kind in LOAD_ORDER:
+            if kind not in kinds:
+                continue
+            sheet = by_key.get(header_key(sheet_title(kind))) or by_key.get(header_key(kind))
+            if sheet is not None:
+                tables.append((kind, read_table(path, sheet=sheet, kind=kind)))
+        if not tables:
+            names = ", ".join(sheet_title(k) for k in kinds)
+            raise FileReadError(
+                f"« {path.name} » n'a aucune feuille attendue : nommez chaque feuille d'après ses "
+                f"données ({names})."
+            )
+        return tables
+
+    def import_tables(
+        self,
+        tables: Sequence[tuple[str, Table, Sequence[str | None] | None]],
+        *,
+        update: bool = False,
+        partial: bool = False,
+        dry_run: bool = False,
+    ) -> FileImportResult:
+        """Several sheets (kind, table, mapping or None for the proposed one) in loading order,
+        in ONE transaction: all or nothing across the sheets."""
+        batches, headers, ignored, count = [], {}, [], 0
+        for kind, table, mapping in tables:
+            mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
+            rows, kind_headers_, kind_ignored = _records(kind, table, mapping)
+            batches.append((kind, rows, table.numbers))
+            headers.update(kind_headers_)
+            ignored += [f"{table.sheet or sheet_title(kind)} : {c}" for c in kind_ignored]
+            count += len(rows)
+        try:
+            report = self._ingest.import_batches(
+                batches, update=update, partial=partial, dry_run=dry_run
+            )
+            written = not dry_run
+        except ImportRejected as rejected:
+            report, written = rejected.report, False
+        path = tables[0][1].path if tables else Path()
+        return FileImportResult("+".join(b[0] for b in batches), path, report, count, written,
+                                headers, ignored)  # fmt: skip
+
     def import_workbook(
         self,
         path: Path | str,
@@ -183,35 +246,11 @@ class TransferService:
         dry_run: bool = False,
     ) -> FileImportResult:
         """A workbook with one sheet per kind (as `export_kinds` writes it), in one transaction."""
-        path = Path(path)
-        by_key = {header_key(n): n for n in sheet_names(path)}
-        batches, headers, ignored, count = [], {}, [], 0
-        for kind in LOAD_ORDER:
-            if kind not in kinds:
-                continue
-            sheet = by_key.get(header_key(sheet_title(kind))) or by_key.get(header_key(kind))
-            if sheet is None:
-                continue
-            table = read_table(path, sheet=sheet, kind=kind)
-            rows, kind_headers_, kind_ignored = _records(
-                kind, table, propose_mapping(kind, table.headers)
-            )
-            batches.append((kind, rows, table.numbers))
-            headers.update(kind_headers_)
-            ignored += [f"{sheet} : {c}" for c in kind_ignored]
-            count += len(rows)
-        if not batches:
-            names = ", ".join(sheet_title(k) for k in kinds)
-            raise FileReadError(f"« {path.name} » n'a aucune feuille attendue ({names}).")
-        try:
-            report = self._ingest.import_batches(
-                batches, update=update, partial=partial, dry_run=dry_run
-            )
-            written = not dry_run
-        except ImportRejected as rejected:
-            report, written = rejected.report, False
-        return FileImportResult("+".join(b[0] for b in batches), path, report, count, written,
-                                headers, ignored)  # fmt: skip
+        tables = self.read_workbook(path, kinds)
+        return self.import_tables(
+            [(kind, table, None) for kind, table in tables],
+            update=update, partial=partial, dry_run=dry_run,
+        )  # fmt: skip
 
     # --- export -----------------------------------------------------------------------------
 
@@ -241,8 +280,8 @@ class TransferService:
 
 def _records(
     kind: str, table: Table, mapping: Sequence[str | None]
-) -> tuple[list[dict[str, object]], dict[str, str], list[str]]:
-    """Rows as dicts of the mapped columns only (one itemgetter, no per-cell Python work)."""
+) -> tuple[ColumnRows, dict[str, str], list[str]]:
+    """The mapped columns only, column by column (one C-level transposition of the rows)."""
     mapping = list(mapping) + [None] * (len(table.headers) - len(mapping))
     seen: dict[str, int] = {}
     for index, column in enumerate(mapping):
@@ -257,15 +296,10 @@ def _records(
     missing = missing_required(kind, mapping)
     if missing:
         raise MissingColumnsError(kind, missing, f"« {table.path.name} »")
-    names = list(seen)
-    indexes = [seen[n] for n in names]
     headers = {n: table.headers[i] for n, i in seen.items()}
     ignored = [h for h, m in zip(table.headers, mapping, strict=False) if m is None and h]
-    if len(indexes) == 1:
-        only = indexes[0]
-        return [{names[0]: r[only]} for r in table.rows], headers, ignored
-    pick = itemgetter(*indexes)
-    return [dict(zip(names, pick(r), strict=True)) for r in table.rows], headers, ignored
+    columns = {n: list(map(itemgetter(i), table.rows)) for n, i in seen.items()}
+    return ColumnRows(columns, len(table.rows)), headers, ignored
 
 
 # --- export of a kind -------------------------------------------------------------------------
@@ -372,7 +406,7 @@ def _write_sheets(path: Path, sheets: list[tuple[str, list[ExportColumn], list]]
     lose the others, so the sheets are written here with the same typed cells."""
     import xlsxwriter
 
-    from desktop.services.export import neutralise
+    from desktop.services.export import exact_numbers, neutralise
 
     if path.suffix.lower() != ".xlsx":
         raise PilotisError(f"Format d'export inconnu « {path.suffix} » : choisissez .xlsx.")
@@ -383,6 +417,7 @@ def _write_sheets(path: Path, sheets: list[tuple[str, list[ExportColumn], list]]
         )
     except OSError as exc:
         raise PilotisError(f"Impossible d'écrire {path} : {exc}.") from exc
+    exact_numbers(workbook)
     try:
         header = workbook.add_format({"bold": True, "bg_color": "#DDE4F0", "border": 1})
         formats = {

@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.establishments_import import (
+    FIELDS as ANNUAIRE_FIELDS,
+)
+from desktop.services.establishments_import import (
+    AnnuaireImporter,
+    AnnuaireImportResult,
+    annuaire_rows,
+)
 from desktop.services.file_reader import (
     Table,
     describe_columns,
@@ -42,9 +50,11 @@ from desktop.services.file_reader import (
 )
 from desktop.services.ingest_specs import KINDS
 from desktop.services.transfer import (
+    DOMAINS,
     FileImportResult,
     TransferService,
     error_line,
+    sheet_title,
     summary_lines,
     write_report,
 )
@@ -53,6 +63,17 @@ from desktop.settings import Settings
 FILE_FILTER = "Classeurs et CSV (*.xlsx *.xls *.ods *.csv);;Tous les fichiers (*)"
 PREVIEW_ROWS = 12
 IGNORE = "— ne pas importer —"
+ANNUAIRE = "annuaire-education"  # the Ministry's directory export (as on the command line)
+WORKBOOK = "classeur:"  # + a domain of transfer.DOMAINS: one sheet per kind, one transaction
+# The whole-workbook choices of the « Données » list, after the kinds.
+WORKBOOK_LABELS = {
+    "annuaire": "Classeur de l'annuaire : services, personnes, postes, liens",
+    "reference": "Classeur des référentiels : académies, départements, sites, financeurs…",
+    "programmes": "Classeur des programmes : lignes, axes, programmes, jalons, indicateurs…",
+    "budgets": "Classeur des budgets : lignes de financement, totaux déclarés",
+    "tout": "Classeur complet : toutes les données (une feuille par type)",
+}
+ANNUAIRE_LABEL = "Établissements : export de l'Annuaire de l'éducation (ministère)"
 
 
 def layout_key(kind: str, headers: list[str]) -> str:
@@ -85,6 +106,11 @@ class FilePage(QWizardPage):
         self.kind_combo = QComboBox(self)
         for kind in KINDS.values():
             self.kind_combo.addItem(kind.label.capitalize(), kind.name)
+        self.kind_combo.insertSeparator(self.kind_combo.count())
+        for domain, label in WORKBOOK_LABELS.items():
+            self.kind_combo.addItem(label, WORKBOOK + domain)
+        self.kind_combo.addItem(ANNUAIRE_LABEL, ANNUAIRE)
+        self.kind_combo.setMaxVisibleItems(self.kind_combo.count())
         self.path_edit = QLineEdit(self)
         self.path_edit.setPlaceholderText(self.tr("Choisissez un fichier…"))
         self.browse_button = QPushButton(self.tr("&Parcourir…"), self)
@@ -118,9 +144,31 @@ class FilePage(QWizardPage):
 
     @property
     def kind(self) -> str:
+        """A kind of KINDS, WORKBOOK + a domain, or ANNUAIRE."""
         return self.kind_combo.currentData()
 
     def _update_key_label(self) -> None:
+        self.insert_radio.setEnabled(self.kind != ANNUAIRE)
+        self.sheet_combo.setEnabled(self.sheet_combo.count() > 1
+                                    and not self.kind.startswith(WORKBOOK))  # fmt: skip
+        if self.kind == ANNUAIRE:
+            self.update_radio.setEnabled(True)
+            self.update_radio.setChecked(True)
+            self.key_label.setText(self.tr(
+                "Les établissements déjà connus (même UAI) sont mis à jour ; ceux des "
+                "départements du fichier qui n'y figurent plus sont marqués fermés, jamais "
+                "supprimés."
+            ))  # fmt: skip
+            return
+        if self.kind.startswith(WORKBOOK):
+            kinds = DOMAINS[self.kind.removeprefix(WORKBOOK)]
+            self.update_radio.setEnabled(True)
+            self.key_label.setText(self.tr(
+                "Une feuille par type de données, nommée comme à l'export ({names}) ; toutes "
+                "les feuilles sont importées ensemble, tout ou rien."
+            ).format(names=", ".join(sheet_title(k) for k in kinds[:4])
+                     + ("…" if len(kinds) > 4 else "")))  # fmt: skip
+            return
         kind = KINDS[self.kind]
         if kind.key:
             labels = " + ".join(kind.field(c).label for c in kind.key)
@@ -145,7 +193,7 @@ class FilePage(QWizardPage):
         if path.is_file():
             with contextlib.suppress(PilotisError):  # reported when the page is validated
                 self.sheet_combo.addItems(sheet_names(path))
-        self.sheet_combo.setEnabled(self.sheet_combo.count() > 1)
+        self._update_key_label()
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
@@ -153,16 +201,27 @@ class FilePage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         sheet = self.sheet_combo.currentText() or None
+        path = self.path_edit.text()
+        service = self._wizard.service
         try:
-            table = self._wizard.service.read(self.path_edit.text(), sheet=sheet, kind=self.kind)
+            if self.kind.startswith(WORKBOOK):
+                tables = service.read_workbook(path, DOMAINS[self.kind.removeprefix(WORKBOOK)])
+            elif self.kind == ANNUAIRE:
+                tables = [(ANNUAIRE, service.read(path, sheet=sheet))]
+                annuaire_rows(tables[0][1])  # refuses a file without the Annuaire's columns
+            else:
+                tables = [(self.kind, service.read(path, sheet=sheet, kind=self.kind))]
         except PilotisError as error:
             QMessageBox.warning(self, self.tr("Import"), str(error))
             return False
-        self._wizard.table = table
+        self._wizard.tables = tables
         return True
 
 
 class MappingPage(QWizardPage):
+    """Preview and columns of one sheet; with a whole workbook, a list chooses the sheet and
+    each sheet keeps its own mapping."""
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
         self._wizard = wizard
@@ -173,6 +232,11 @@ class MappingPage(QWizardPage):
                 "retenu pour les prochains fichiers de même présentation."
             )
         )
+        self.sheet_combo = QComboBox(self)
+        self.sheet_combo.setAccessibleName(self.tr("Feuille affichée"))
+        self.sheet_combo.currentIndexChanged.connect(self._on_sheet_combo_index_changed)
+        self.sheet_label = QLabel(self.tr("&Feuille :"), self)
+        self.sheet_label.setBuddy(self.sheet_combo)
         self.preview = _table_widget(self, [])
         self.preview.setAccessibleName(self.tr("Aperçu du fichier"))
         self.columns = _table_widget(self, [self.tr("Colonne du fichier"), self.tr("Exemple"),
@@ -180,16 +244,55 @@ class MappingPage(QWizardPage):
         self.columns.setAccessibleName(self.tr("Correspondance des colonnes"))
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        sheet_row = QHBoxLayout()
+        sheet_row.addWidget(self.sheet_label)
+        sheet_row.addWidget(self.sheet_combo, 1)
         layout = QVBoxLayout(self)
+        layout.addLayout(sheet_row)
         layout.addWidget(QLabel(self.tr("Premières lignes :")))
         layout.addWidget(self.preview, 2)
         layout.addWidget(self.columns, 3)
         layout.addWidget(self.status)
         self._combos: list[QComboBox] = []
+        self._mappings: dict[int, list[str | None]] = {}
+        self._shown = -1
 
     def initializePage(self) -> None:  # noqa: N802
-        table: Table = self._wizard.table
-        kind = self._wizard.kind
+        tables = self._wizard.tables
+        self._mappings = {}
+        for index, (kind, table) in enumerate(tables):
+            if kind == ANNUAIRE:
+                continue
+            remembered = self._wizard.settings.import_mapping(layout_key(kind, table.headers))
+            proposed = propose_mapping(kind, table.headers)
+            if remembered and len(remembered) == len(proposed):
+                proposed = remembered
+            self._mappings[index] = proposed
+        several = len(tables) > 1 or self._wizard.kind.startswith(WORKBOOK)
+        self._shown = -1
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        for kind, table in tables:
+            label = KINDS[kind].label.capitalize() if kind in KINDS else ""
+            self.sheet_combo.addItem(
+                self.tr("« {sheet} » : {label} ({n} ligne(s))").format(
+                    sheet=table.sheet or table.path.name, label=label, n=len(table.rows))
+            )  # fmt: skip
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setVisible(several)
+        self.sheet_label.setVisible(several)
+        self._show(0)
+
+    def _on_sheet_combo_index_changed(self, index: int) -> None:
+        if index >= 0:
+            self._show(index)
+
+    def _show(self, index: int) -> None:
+        """Fill the preview and the mapping of one sheet (keeping the one shown before)."""
+        if self._shown in self._mappings and self._combos:
+            self._mappings[self._shown] = [c.currentData() for c in self._combos]
+        self._shown = index
+        kind, table = self._wizard.tables[index]
         self.preview.clear()
         self.preview.setColumnCount(len(table.headers))
         self.preview.setHorizontalHeaderLabels(table.headers)
@@ -200,11 +303,8 @@ class MappingPage(QWizardPage):
                 self.preview.setItem(r, c, _item(value))
         self.preview.resizeColumnsToContents()
 
-        remembered = self._wizard.settings.import_mapping(layout_key(kind, table.headers))
-        proposed = propose_mapping(kind, table.headers)
-        if remembered and len(remembered) == len(proposed):
-            proposed = remembered
-        choices = kind_columns(kind)
+        fixed = kind == ANNUAIRE  # the Ministry's columns are known: shown, not chosen
+        choices = kind_columns("establishments" if fixed else kind)
         self.columns.setRowCount(len(table.headers))
         self._combos = []
         for r, header in enumerate(table.headers):
@@ -215,9 +315,20 @@ class MappingPage(QWizardPage):
             combo.addItem(IGNORE, None)
             for column in choices:
                 star = " *" if column.required else ""
-                combo.addItem(f"{column.label.capitalize()}{star} ({column.name})", column.name)
-            combo.setCurrentIndex(max(combo.findData(proposed[r]), 0))
-            combo.currentIndexChanged.connect(self._on_mapping_changed)
+                label = column.label[:1].upper() + column.label[1:]  # « UAI » stays upper case
+                combo.addItem(f"{label}{star} ({column.name})", column.name)
+            if fixed:
+                names = ANNUAIRE_FIELDS.get(header, ())
+                labels = [c.label for c in choices if c.name in names]
+                if len(labels) > 1:
+                    combo.addItem(" + ".join(labels).capitalize(), names[0])
+                    combo.setCurrentIndex(combo.count() - 1)
+                else:
+                    combo.setCurrentIndex(max(combo.findData(names[0] if names else None), 0))
+                combo.setEnabled(False)
+            else:
+                combo.setCurrentIndex(max(combo.findData(self._mappings[index][r]), 0))
+                combo.currentIndexChanged.connect(self._on_mapping_changed)
             self.columns.setCellWidget(r, 2, combo)
             self._combos.append(combo)
         header = self.columns.horizontalHeader()
@@ -227,30 +338,46 @@ class MappingPage(QWizardPage):
         self._on_mapping_changed()
 
     def mapping(self) -> list[str | None]:
+        """The mapping of the sheet shown."""
         return [combo.currentData() for combo in self._combos]
 
+    def mappings(self) -> list[list[str | None] | None]:
+        """Each sheet's mapping, in the order of the wizard's tables (None: the Annuaire)."""
+        if self._shown in self._mappings:
+            self._mappings[self._shown] = self.mapping()
+        return [self._mappings.get(i) for i in range(len(self._wizard.tables))]
+
     def problems(self) -> str:
-        mapping = [m for m in self.mapping() if m]
-        missing = missing_required(self._wizard.kind, mapping)
-        doubles = sorted({m for m in mapping if mapping.count(m) > 1})
         lines = []
-        if missing:
-            lines.append(self.tr("Colonnes obligatoires à associer : {c}.").format(
-                c=describe_columns(missing)))  # fmt: skip
-        if doubles:
-            lines.append(self.tr("Champs choisis pour plusieurs colonnes : {c}.").format(
-                c=", ".join(doubles)))  # fmt: skip
-        return " ".join(lines)
+        several = len(self._wizard.tables) > 1
+        for index, mapping in enumerate(self.mappings()):
+            if mapping is None:
+                continue
+            kind, table = self._wizard.tables[index]
+            mapping = [m for m in mapping if m]
+            missing = missing_required(kind, mapping)
+            doubles = sorted({m for m in mapping if mapping.count(m) > 1})
+            where = self.tr("Feuille « {s} » : ").format(s=table.sheet) if several else ""
+            if missing:
+                lines.append(where + self.tr("colonnes obligatoires à associer : {c}.").format(
+                    c=describe_columns(missing)))  # fmt: skip
+            if doubles:
+                lines.append(where + self.tr("champs choisis pour plusieurs colonnes : {c}.")
+                             .format(c=", ".join(doubles)))  # fmt: skip
+        return " ".join(line[:1].upper() + line[1:] for line in lines)
 
     def _on_mapping_changed(self) -> None:
         problems = self.problems()
-        count = sum(1 for m in self.mapping() if m)
-        self.status.setText(
-            problems
-            or self.tr("{n} colonne(s) seront importées ; les autres sont ignorées.").format(
+        if self._wizard.kind == ANNUAIRE:
+            text = self.tr(
+                "Colonnes de l'Annuaire reconnues : {n} sont importées ; les autres sont ignorées."
+            ).format(n=sum(1 for c in self._combos if c.currentData()))
+        else:
+            count = sum(1 for m in self.mapping() if m)
+            text = self.tr("{n} colonne(s) seront importées ; les autres sont ignorées.").format(
                 n=count
             )
-        )
+        self.status.setText(problems or text)
         self.status.setStyleSheet("color: #b00020;" if problems else "")
         self.completeChanged.emit()
 
@@ -258,10 +385,9 @@ class MappingPage(QWizardPage):
         return bool(self._combos) and not self.problems()
 
     def validatePage(self) -> bool:  # noqa: N802
-        table = self._wizard.table
-        self._wizard.settings.set_import_mapping(
-            layout_key(self._wizard.kind, table.headers), self.mapping()
-        )
+        for (kind, table), mapping in zip(self._wizard.tables, self.mappings(), strict=True):
+            if mapping is not None:
+                self._wizard.settings.set_import_mapping(layout_key(kind, table.headers), mapping)
         return True
 
 
@@ -278,9 +404,11 @@ class CheckPage(QWizardPage):
         )
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.errors = _table_widget(
-            self, [self.tr("Ligne"), self.tr("Colonne"), self.tr("Valeur"), self.tr("Motif")]
-        )
+            self, [self.tr("Ligne"), self.tr("Colonne"), self.tr("Valeur"), self.tr("Motif"),
+                   self.tr("Données")],
+        )  # fmt: skip
         self.errors.setAccessibleName(self.tr("Lignes refusées"))
         self.report_button = QPushButton(self.tr("&Exporter le rapport…"), self)
         self.report_button.clicked.connect(self._on_report_button_clicked)
@@ -323,12 +451,14 @@ class CheckPage(QWizardPage):
             )
         else:
             text = self.tr("{rows} ligne(s) lue(s), aucune erreur. {summary}").format(
-                rows=result.rows, summary=" ; ".join(summary_lines(result))
+                rows=result.rows, summary=" ; ".join(self._wizard.summary(result))
             )
         self.summary.setText(text)
         self.errors.setRowCount(len(errors))
+        self.errors.setColumnHidden(4, len(result.report.results) < 2)
         for r, error in enumerate(errors):
-            values = (error.row, result.header_of(error), error.value, error.reason)
+            label = KINDS[error.kind].label.capitalize()
+            values = (error.row, result.header_of(error), error.value, error.reason, label)
             for c, value in enumerate(values):
                 item = _item(value)
                 if c == 3:
@@ -372,8 +502,9 @@ class ImportWizard(QWizard):
         super().__init__(parent)
         self.service = service
         self.settings = settings
-        self.table: Table | None = None
+        self.tables: list[tuple[str, Table]] = []  # (kind or ANNUAIRE, sheet read)
         self.result: FileImportResult | None = None
+        self.annuaire: AnnuaireImportResult | None = None
         self.setWindowTitle(self.tr("Importer des données"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -392,11 +523,47 @@ class ImportWizard(QWizard):
     def kind(self) -> str:
         return self.file_page.kind
 
+    @property
+    def table(self) -> Table | None:
+        """The (first) sheet read."""
+        return self.tables[0][1] if self.tables else None
+
     def run_import(self, *, dry_run: bool, partial: bool) -> FileImportResult:
+        update = self.file_page.update_radio.isChecked()
+        if self.kind == ANNUAIRE:
+            table = self.tables[0][1]
+            importer = AnnuaireImporter(self.service.session_factory, login=self.service.login)
+            self.annuaire = importer.import_table(table, partial=partial, dry_run=dry_run)
+            return FileImportResult("establishments", table.path, self.annuaire.report,
+                                    self.annuaire.rows, self.annuaire.written)  # fmt: skip
+        if self.kind.startswith(WORKBOOK):
+            sheets = [
+                (kind, table, mapping)
+                for (kind, table), mapping in zip(
+                    self.tables, self.mapping_page.mappings(), strict=True
+                )
+            ]
+            return self.service.import_tables(
+                sheets, update=update, partial=partial, dry_run=dry_run
+            )
         return self.service.import_table(
-            self.kind, self.table, self.mapping_page.mapping(),
-            update=self.file_page.update_radio.isChecked(), partial=partial, dry_run=dry_run,
+            self.kind, self.tables[0][1], self.mapping_page.mapping(),
+            update=update, partial=partial, dry_run=dry_run,
         )  # fmt: skip
+
+    def summary(self, result: FileImportResult) -> list[str]:
+        """What the import does (or did), one French line per kind."""
+        if self.kind == ANNUAIRE and self.annuaire is not None:
+            annuaire = self.annuaire
+            lines = [self.tr(
+                "Établissements : {a} ajouté(s), {c} modifié(s), {f} fermé(s) sur {n} ligne(s)"
+            ).format(a=len(annuaire.added), c=len(annuaire.changed), f=len(annuaire.closed),
+                     n=annuaire.rows)]  # fmt: skip
+            if annuaire.duplicates:
+                lines.append(self.tr("{n} ligne(s) en double non reprise(s)").format(
+                    n=len(annuaire.duplicates)))  # fmt: skip
+            return lines
+        return summary_lines(result)
 
     def accept(self) -> None:
         partial = self.check_page.partial_check.isChecked()
@@ -411,7 +578,7 @@ class ImportWizard(QWizard):
                 "Des lignes sont refusées : rien n'a été importé.",
             ))  # fmt: skip
             return
-        lines = summary_lines(self.result)
+        lines = self.summary(self.result)
         if self.result.errors:
             lines.append(self.tr("{n} ligne(s) laissée(s) de côté : {rows}.").format(
                 n=len({e.row for e in self.result.errors}),

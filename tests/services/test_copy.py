@@ -52,7 +52,7 @@ def test_default_dataset_round_trips_identically(filled_db_path, middle, tmp_pat
     assert again.ok
     before, after = all_rows(str(filled_db_path)), all_rows(back)
     assert after == before
-    assert len(before["change"]) > 100
+    assert len(before["change"]) > 10  # the dataset's import: one history record per kind
     assert sum(len(rows) for rows in before.values()) == there.rows == again.rows
     assert summary_lines(again)[-1].endswith("toutes les tables sont identiques.")
 

@@ -94,3 +94,26 @@ def test_texts_that_look_like_formulas_survive_the_round_trip(empty, tmp_path):
             assert copy.rows("people") == service.rows("people")
         finally:
             other.dispose()
+
+
+def test_coordinates_keep_their_17th_significant_digit_through_xlsx(empty, tmp_path):
+    """A latitude needing 17 significant digits comes back as the same float from .xlsx
+    (xlsxwriter alone writes 16 and rounds it)."""
+    from desktop.services.ingest import IngestService
+
+    latitude, longitude = 43.600000000000001, 0.30000000000000004
+    assert f"{longitude:.16G}" != repr(longitude)  # the case xlsxwriter alone would round
+    IngestService(empty.session_factory).import_rows("establishments", [
+        {"uai": "0340001A", "name": "Collège test", "latitude": latitude,
+         "longitude": longitude},
+    ])  # fmt: skip
+    path = tmp_path / "etablissements.xlsx"
+    TransferService(empty.session_factory).export_kinds(["establishments"], path)
+    other = open_database(str(tmp_path / "autre.sqlite"))
+    try:
+        result = TransferService(other.session_factory).import_file("establishments", path)
+        assert result.errors == []
+        row = TransferService(other.session_factory).rows("establishments")[0]
+        assert (row["latitude"], row["longitude"]) == (latitude, longitude)
+    finally:
+        other.dispose()

@@ -190,3 +190,159 @@ def test_templates_are_written_one_per_kind(window, monkeypatch, tmp_path):
     doc = workbook.get_sheet_by_index(1).to_python()
     assert doc[1][:4] == ["Nom", "last_name", "texte", "oui"]
     assert len(list(tmp_path.glob("modele-import-*.xlsx"))) == 18
+
+
+def _annuaire_workbook(path, people):
+    """The « annuaire » domain as the export writes it: one sheet per kind, named after it."""
+    workbook = xlsxwriter.Workbook(str(path))
+    sheets = {
+        "Services": (["Code", "Sigle", "Nom", "Type", "Service parent"],
+                     [["IMP-DIR", "IMPD", "Direction importée", "Direction", ""],
+                      ["IMP-BUR", "IMPB", "Bureau importé", "Service", "IMP-DIR"]]),
+        "Personnes": (["Nom", "Prénom", "Courriel"], people),
+        "Postes": (["Service", "Intitulé", "Rôle", "Nom", "Prénom", "Courriel"],
+                   [["IMP-DIR", "Directrice", "Responsable", "ZOLA", "Inès", "iz@x.fr"],
+                    ["IMP-BUR", "Gestionnaire", "Membre", "", "", ""]]),
+    }  # fmt: skip
+    for name, (header, rows) in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, header)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+    workbook.close()
+    return path
+
+
+def _counts(database) -> tuple[int, int, int]:
+    from desktop.models import Position, Unit
+
+    with database.session_factory() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(m)) for m in (Unit, Person, Position)
+        )
+
+
+def test_annuaire_workbook_is_checked_whole_then_imported_in_one_go_and_undone(
+    window, opened, monkeypatch, messages, filled_database, tmp_path
+):
+    """« Classeur de l'annuaire »: services, people and posts from their sheets. A people sheet
+    with a bad row rejects the whole workbook (nothing written, the row and its sheet named);
+    the corrected file imports every sheet in one transaction, and Ctrl+Z removes it all."""
+    before = _counts(filled_database)
+    bad = _annuaire_workbook(tmp_path / "annuaire-faux.xlsx",
+                             [["ZOLA", "Inès", "iz@x.fr"], ["HUGO", "", "vh@x.fr"]])  # fmt: skip
+    _choose_file(opened, monkeypatch, bad, kind="classeur:annuaire")
+    assert "tout ou rien" in opened.file_page.key_label.text()
+    opened.next()
+    page = opened.mapping_page
+    assert page.sheet_combo.isVisible()
+    assert page.sheet_combo.count() == 3
+    assert "Services" in page.sheet_combo.itemText(0)
+    page.sheet_combo.setCurrentIndex(1)
+    assert page.mapping() == ["last_name", "first_name", "email"]
+    assert page.preview.rowCount() == 2
+    opened.next()
+    check = opened.check_page
+    rows = [
+        [check.errors.item(r, c).text() for c in (0, 1, 3, 4)]
+        for r in range(check.errors.rowCount())
+    ]
+    assert rows == [  # the post of a person left out cannot name her either
+        ["3", "Prénom", "valeur obligatoire manquante", "Personnes"],
+        ["2", "Nom", "personne introuvable", "Postes"],
+    ]
+    assert not check.errors.isColumnHidden(4)
+    assert not check.isComplete()
+    assert _counts(filled_database) == before
+
+    opened.back()
+    opened.back()
+    good = _annuaire_workbook(tmp_path / "annuaire.xlsx",
+                              [["ZOLA", "Inès", "iz@x.fr"], ["HUGO", "Victor", "vh@x.fr"]])  # fmt: skip
+    _choose_file(opened, monkeypatch, good, kind="classeur:annuaire")
+    opened.next()
+    opened.next()
+    assert "aucune erreur" in check.summary.text()
+    assert "Services : 2 ajouté(s)" in check.summary.text()
+    assert _counts(filled_database) == before
+    opened.button(QWizard.WizardButton.FinishButton).click()
+    assert _counts(filled_database) == (before[0] + 2, before[1] + 2, before[2] + 2)
+    assert "Postes : 2 ajouté(s)" in messages[-1][1]
+    window.undo_action.trigger()
+    assert _counts(filled_database) == before
+
+
+def test_whole_database_round_trips_through_the_wizard(qtbot, filled_database, tmp_path,
+                                                       monkeypatch, messages):  # fmt: skip
+    """Every domain exported to one workbook, imported by « Classeur complet » into an empty
+    base: every row of every kind comes back identical."""
+    from desktop.db import open_database
+    from desktop.services.ingest_specs import LOAD_ORDER
+    from desktop.services.transfer import TransferService
+
+    path = tmp_path / "tout.xlsx"
+    origin = TransferService(filled_database.session_factory)
+    origin.export_kinds(LOAD_ORDER, path)
+    empty = open_database(str(tmp_path / "vide.sqlite"))
+    try:
+        win = build_main_window(empty, Settings(tmp_path / "vide.ini"))
+        qtbot.addWidget(win)
+        wizards = []
+        monkeypatch.setattr(ImportWizard, "run", lambda self: wizards.append(self) or 0)
+        win.import_actions.import_action.trigger()
+        wizard = wizards[0]
+        qtbot.addWidget(wizard)
+        wizard.show()
+        _choose_file(wizard, monkeypatch, path, kind="classeur:tout")
+        wizard.next()
+        assert wizard.mapping_page.sheet_combo.count() == len(LOAD_ORDER)
+        assert wizard.mapping_page.isComplete()
+        wizard.next()
+        assert wizard.check_page.isComplete(), wizard.check_page.summary.text()
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+        target = TransferService(empty.session_factory)
+        for kind in LOAD_ORDER:
+            assert target.rows(kind) == origin.rows(kind), kind
+    finally:
+        empty.dispose()
+
+
+def test_annuaire_de_l_education_is_previewed_checked_and_imported(
+    opened, monkeypatch, messages, filled_database, tmp_path
+):
+    """The Ministry's export: its columns shown with the fields they feed (not to be chosen),
+    a dry run that counts what would be added, then the import."""
+    import shutil
+    from pathlib import Path
+
+    from desktop.models import Establishment
+
+    source = Path(__file__).parents[2].parent / "shared/external-data"
+    path = Path(shutil.copy(source / "fr-en-annuaire-education_occitanie.csv",
+                            tmp_path / "annuaire.csv"))  # fmt: skip
+    _choose_file(opened, monkeypatch, path, kind="annuaire-education")
+    assert opened.file_page.update_radio.isChecked()
+    assert not opened.file_page.insert_radio.isEnabled()
+    opened.next()
+    page = opened.mapping_page
+    assert page.preview.rowCount() > 0
+    fields = {
+        page.columns.item(r, 0).text(): page._combos[r].currentData()
+        for r in range(page.columns.rowCount())
+    }
+    assert fields["Identifiant_de_l_etablissement"] == "uai"
+    assert fields["Code_departement"] == "department"
+    assert not page._combos[0].isEnabled()
+    assert "Colonnes de l'Annuaire reconnues" in page.status.text()
+    with filled_database.session_factory() as session:
+        before = session.scalar(select(func.count()).select_from(Establishment))
+    opened.next()
+    check = opened.check_page
+    assert check.isComplete(), check.summary.text()
+    assert "Établissements :" in check.summary.text()
+    assert "ajouté(s)" in check.summary.text()
+    opened.button(QWizard.WizardButton.FinishButton).click()
+    with filled_database.session_factory() as session:
+        after = session.scalar(select(func.count()).select_from(Establishment))
+    assert after > before + 6000
+    assert messages[-1][0] == "information"
