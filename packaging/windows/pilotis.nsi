@@ -13,6 +13,12 @@
 ;         "%LOCALAPPDATA%\Programs\Pilotis\uninstall.exe" /S   (keeps the data)
 
 Unicode true
+; The shipped installer is 32-bit (x86-unicode: the stubs every NSIS build has, runs on every
+; Windows). -DTARGET=amd64-unicode builds the same pages as a 64-bit program: Debian's NSIS has
+; those stubs, and wine64 alone can show them (packaging/installer-screenshots).
+!ifdef TARGET
+  Target ${TARGET}
+!endif
 !include "MUI2.nsh"
 !include "FileFunc.nsh"
 
@@ -45,7 +51,11 @@ RequestExecutionLevel user
 InstallDir "$LOCALAPPDATA\Programs\${APP}"
 ; An upgrade goes where the previous version is, even if that was a folder chosen with /D.
 InstallDirRegKey HKCU "${APP_KEY}" "InstallDir"
-SetCompressor /SOLID lzma
+!ifdef COMPRESSOR
+  SetCompressor ${COMPRESSOR}  ; zlib: quick builds for tests and screenshots
+!else
+  SetCompressor /SOLID lzma
+!endif
 ManifestDPIAware true
 BrandingText "${APP} ${VERSION}"
 
@@ -59,6 +69,7 @@ VIAddVersionKey /LANG=1036 "LegalCopyright" "${PUBLISHER} — EUPL-1.2"
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
+!define MUI_WELCOMEFINISHPAGE_BITMAP "wizard.bmp"  ; packaging/make_icons.py draws it
 !define MUI_ABORTWARNING
 !define MUI_WELCOMEPAGE_TEXT "Cet assistant installe ${APP} ${VERSION} pour vous seul, dans votre \
   dossier de programmes : aucun droit d'administrateur n'est nécessaire.$\r$\n$\r$\nSi une \
@@ -77,6 +88,7 @@ VIAddVersionKey /LANG=1036 "LegalCopyright" "${PUBLISHER} — EUPL-1.2"
 !insertmacro MUI_UNPAGE_CONFIRM
 !define MUI_COMPONENTSPAGE_TEXT_TOP "Vos données (base, réglages et sauvegardes, dans \
   $LOCALAPPDATA\${APP}) sont conservées, sauf si vous cochez la case ci-dessous."
+!define MUI_PAGE_CUSTOMFUNCTION_SHOW un.HideSpaceRequired
 !insertmacro MUI_UNPAGE_COMPONENTS
 !insertmacro MUI_UNPAGE_INSTFILES
 
@@ -88,6 +100,13 @@ FunctionEnd
 
 Function un.onInit
   SetShellVarContext current
+FunctionEnd
+
+; « Espace requis : 0.0 Ko » means nothing when uninstalling: hide it (control 1023).
+Function un.HideSpaceRequired
+  FindWindow $0 "#32770" "" $HWNDPARENT
+  GetDlgItem $1 $0 1023
+  ShowWindow $1 ${SW_HIDE}
 FunctionEnd
 
 ; A running Pilotis locks its files: ask to close it instead of half-replacing the program.
@@ -154,6 +173,6 @@ Section "un.${APP} (programme)" UnSecApp
 SectionEnd
 
 ; Unticked by default, and never selected by a silent uninstall: data loss needs a click.
-Section /o "un.Supprimer aussi mes données (base, réglages et sauvegardes)" UnSecData
+Section /o "un.Supprimer aussi mes données" UnSecData
   RMDir /r "$LOCALAPPDATA\${APP}"
 SectionEnd
