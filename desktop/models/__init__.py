@@ -2,7 +2,16 @@
 
 from desktop.models.base import Audited, Base
 from desktop.models.budget import STAGES, DeclaredTotal, FundingLine
-from desktop.models.directory import Person, Position, Unit, UnitLink
+from desktop.models.directory import (
+    SORT_SOURCES,
+    Person,
+    Position,
+    PositionLink,
+    Unit,
+    UnitLink,
+    sort_key_for,
+    sort_keys_for_columns,
+)
 from desktop.models.history import Change
 from desktop.models.programmes import (
     Axis,
@@ -26,9 +35,10 @@ from desktop.models.reference import (
 )
 
 __all__ = [
-    "STAGES", "Academie", "Audited", "Axis", "Base", "Change", "DeclaredTotal", "Department",
+    "SORT_SOURCES", "STAGES", "Academie", "Audited", "Axis", "Base", "Change", "DeclaredTotal",
+    "Department",
     "Establishment", "Funder", "FundingLine", "Indicator", "IndicatorValue", "Milestone",
-    "Organisation", "Person", "Position", "Programme", "Site", "StrategicLine", "Unit",
-    "UnitLink", "programme_axis", "programme_department", "programme_establishment",
-    "programme_partner",
+    "Organisation", "Person", "Position", "PositionLink", "Programme", "Site", "StrategicLine",
+    "Unit", "UnitLink", "programme_axis", "programme_department", "programme_establishment",
+    "programme_partner", "sort_key_for", "sort_keys_for_columns",
 ]  # fmt: skip

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from desktop.models.base import Audited, Base
 from desktop.models.programmes import PERIOD_CHECK
@@ -20,6 +31,16 @@ class FundingLine(Audited, Base):
         CheckConstraint("amount_cents >= 0", name="amount_not_negative"),
         CheckConstraint(_in("stage", STAGES), name="stage"),
         CheckConstraint(f"period IS NULL OR {PERIOD_CHECK}", name="period"),
+        # Covers the budget aggregation (GROUP BY programme, funder, period; sums per stage):
+        # the database reads the index in its order, without the table and without sorting.
+        Index(
+            "ix_funding_line_budget",
+            "programme_id",
+            "funder_id",
+            "period",
+            "stage",
+            "amount_cents",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,11 +77,16 @@ class DeclaredTotal(Audited, Base):
     source: Mapped[str] = mapped_column(Text)
 
 
-class BudgetSnapshot(Base):
-    """A frozen situation: the funding figures as they stood on a date, kept so a synthesis can
-    be printed again identically and compared with today."""
+class BudgetSnapshot(Audited, Base):
+    """A frozen situation: the funding figures and the declared totals as they stood on a date,
+    kept so a synthesis can be printed again identically and compared with today.
+
+    Audited, so taking one is in the history; deleting one only sets deleted_at (the lines stay)
+    so that Ctrl+Z can bring it back.
+    """
 
     __tablename__ = "budget_snapshot"
+    __soft_delete__ = "deleted_at"  # history: undoing its creation sets this instead of deleting
 
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(200), unique=True)
@@ -68,6 +94,10 @@ class BudgetSnapshot(Base):
     taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # when it was frozen
     login: Mapped[str] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    # Whether the declared totals were frozen too (situations taken before migration 0006 were
+    # not: their « déclaré ≠ calculé » uses today's totals against the frozen lines).
+    totals_frozen: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
 
 
 class BudgetSnapshotLine(Base):
@@ -95,3 +125,30 @@ class BudgetSnapshotLine(Base):
     stage: Mapped[str] = mapped_column(String(10))
     period: Mapped[str | None] = mapped_column(String(9))
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class BudgetSnapshotTotal(Base):
+    """A declared total as it stood in a snapshot, with the sum of its lines computed that day,
+    so a frozen synthesis prints the same « déclaré ≠ calculé » section. Codes and names are
+    copied, like the lines."""
+
+    __tablename__ = "budget_snapshot_total"
+    __table_args__ = (
+        CheckConstraint("declared_cents >= 0", name="declared_not_negative"),
+        CheckConstraint(f"stage IS NULL OR {_in('stage', STAGES)}", name="stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_snapshot.id", ondelete="CASCADE"), index=True
+    )
+    programme_code: Mapped[str] = mapped_column(String(60))
+    programme_name: Mapped[str] = mapped_column(String(300))
+    funder_code: Mapped[str | None] = mapped_column(String(40))
+    funder_kind: Mapped[str | None] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    stage: Mapped[str | None] = mapped_column(String(10))
+    period: Mapped[str | None] = mapped_column(String(9))
+    declared_cents: Mapped[int] = mapped_column(BigInteger)
+    computed_cents: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(Text)

@@ -230,24 +230,42 @@ def by_programme_stacked(overview: BudgetOverview):
         _empty(figure, ax)
         return figure
     y = list(range(len(chains)))[::-1]
+    legend, ends = _stacked_by_funder(ax, overview, chains, y, shares=False)
+    for yi, end in zip(y, ends, strict=True):
+        _end_label(ax, end, yi, short_euros(end))
+    ax.set_xlim(0, max(c.subtotal.stage_cents(stage) for c in chains) * 1.2)
+    _style_axes(ax)
+    _funder_legend(ax, legend)
+    return figure
+
+
+def _stacked_by_funder(ax, overview: BudgetOverview, chains, y, *, shares: bool):
+    """One horizontal bar per programme, split by funder in each funder's colour and hatching:
+    amounts, or shares of the programme's total (labelled in % when wide enough). Returns the
+    legend handles per funder name and where each bar ends."""
+    stage = overview.filter.stage
     legend: dict[str, object] = {}
+    ends = []
     for yi, chain in zip(y, chains, strict=True):
+        total = chain.subtotal.stage_cents(stage)
         left = 0
         for line in chain.lines:
-            value = line.stage_cents(stage)
+            value = line.stage_cents(stage) / total if shares else line.stage_cents(stage)
             if not value:
                 continue
             color, hatch = funder_style(overview.funder(line.funder_code))
             bars = _bar(ax, yi, value, left=left, color=color, hatch=hatch,
                         gid=f"programme:{chain.subtotal.programme_code}")  # fmt: skip
             legend.setdefault(line.funder_name or "", bars[0])
+            if shares and value >= 0.09:
+                ax.text(left + value / 2, yi, percent(value), ha="center", va="center",
+                        fontsize=BASE_FONT - 1.5,
+                        bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
+                              "edgecolor": "none", "alpha": 0.85})  # fmt: skip
             left += value
-        _end_label(ax, left, yi, short_euros(left))
+        ends.append(left)
     ax.set_yticks(y, [_programme_label(c.subtotal) for c in chains], fontsize=BASE_FONT - 0.5)
-    ax.set_xlim(0, max(c.subtotal.stage_cents(stage) for c in chains) * 1.2)
-    _style_axes(ax)
-    _funder_legend(ax, legend)
-    return figure
+    return legend, ends
 
 
 def _funder_legend(ax, handles: dict[str, object]) -> None:
@@ -379,25 +397,7 @@ def cofinancing(overview: BudgetOverview):
         _empty(figure, ax)
         return figure
     y = list(range(len(chains)))[::-1]
-    legend: dict[str, object] = {}
-    for yi, chain in zip(y, chains, strict=True):
-        total = chain.subtotal.stage_cents(stage)
-        left = 0.0
-        for line in chain.lines:
-            share = line.stage_cents(stage) / total
-            if not share:
-                continue
-            color, hatch = funder_style(overview.funder(line.funder_code))
-            bars = _bar(ax, yi, share, left=left, color=color, hatch=hatch,
-                        gid=f"programme:{chain.subtotal.programme_code}")  # fmt: skip
-            legend.setdefault(line.funder_name or "", bars[0])
-            if share >= 0.09:
-                ax.text(left + share / 2, yi, percent(share), ha="center", va="center",
-                        fontsize=BASE_FONT - 1.5,
-                        bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
-                              "edgecolor": "none", "alpha": 0.85})  # fmt: skip
-            left += share
-    ax.set_yticks(y, [_programme_label(c.subtotal) for c in chains], fontsize=BASE_FONT - 0.5)
+    legend, _ends = _stacked_by_funder(ax, overview, chains, y, shares=True)
     ax.set_xlim(0, 1)
     from matplotlib.ticker import FuncFormatter
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Integer, and_, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import aliased
 
 from desktop.models import (
@@ -76,7 +76,8 @@ def describe(flt: BudgetFilter, labels: FilterLabels | None = None) -> list[str]
         parts.append(f"Famille {PROGRAMME_FAMILIES.get(flt.family, flt.family)}")
     if flt.funders:
         names = [labels.funders.get(code, code) for code in flt.funders]
-        parts.append("Financeur : " + ", ".join(names))
+        head = "Financeur : " if len(names) == 1 else f"{len(names)} financeurs : "
+        parts.append(head + ", ".join(names))
     if flt.funder_kind:
         parts.append(f"Financeurs : {FUNDER_KINDS.get(flt.funder_kind, flt.funder_kind)}")
     if flt.lead_unit:
@@ -150,11 +151,12 @@ def conditions(flt: BudgetFilter, *, with_stage: bool = True) -> list:
     where: list = []
     if with_stage:
         where.append(FundingLine.stage == flt.stage)
-    year = line_year()
+    # Periods are `YYYY` or `YYYY-YYYY`, so comparing the text with a year compares their first
+    # year (`2022-2023` >= `2022`, < `2023`), and an index on the period can serve the range.
     if flt.year_from is not None:
-        where.append(and_(FundingLine.period.is_not(None), year >= flt.year_from))
+        where.append(FundingLine.period >= f"{flt.year_from:04d}")
     if flt.year_to is not None:
-        where.append(and_(FundingLine.period.is_not(None), year <= flt.year_to))
+        where.append(FundingLine.period < f"{flt.year_to + 1:04d}")
     if flt.funders:
         where.append(
             FundingLine.funder_id.in_(select(Funder.id).where(Funder.code.in_(flt.funders)))

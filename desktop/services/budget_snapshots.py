@@ -3,19 +3,21 @@ compares a frozen situation with today's figures per programme and funder."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import Funder, FundingLine, Programme
-from desktop.models.budget import BudgetSnapshot, BudgetSnapshotLine
+from desktop.models.budget import BudgetSnapshot, BudgetSnapshotLine, BudgetSnapshotTotal
+from desktop.services.budget_declared import declared_query
 from desktop.services.budget_filters import BudgetFilter, conditions, programme_conditions
+from desktop.services.checks import TotalCheckRow
 from desktop.services.formatting import format_date
-from desktop.services.history import os_login
+from desktop.services.history import current_batch, os_login
 
 LABEL_MAX = 200
 
@@ -33,6 +35,7 @@ class SnapshotRow:
     login: str
     note: str | None
     line_count: int
+    batch: str | None = None  # the history batch that took it (Ctrl+Z), when just taken
 
     @property
     def title(self) -> str:
@@ -59,6 +62,29 @@ class ComparisonRow:
     @property
     def change_rate(self) -> float | None:
         return self.difference_cents / self.then_cents if self.then_cents else None
+
+
+@dataclass(frozen=True)
+class TotalComparisonRow:
+    """A declared total then (frozen) and now: what the source declared and what the lines
+    summed to, on both dates; None where the total did not exist."""
+
+    programme_code: str
+    programme_name: str
+    label: str
+    funder_code: str | None
+    stage: str | None
+    period: str | None
+    then_declared_cents: int | None
+    then_computed_cents: int | None
+    now_declared_cents: int | None
+    now_computed_cents: int | None
+
+    @property
+    def changed(self) -> bool:
+        return (self.then_declared_cents, self.then_computed_cents) != (
+            self.now_declared_cents, self.now_computed_cents,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,8 +118,15 @@ class BudgetSnapshotService:
         note = (note or "").strip() or None
         try:
             with self._sessions.begin() as session:
-                if session.scalar(select(BudgetSnapshot.id).where(BudgetSnapshot.label == label)):
+                same = session.execute(
+                    select(BudgetSnapshot.id, BudgetSnapshot.deleted_at).where(
+                        BudgetSnapshot.label == label
+                    )
+                ).one_or_none()
+                if same is not None and same.deleted_at is None:
                     raise SnapshotError(f"Libellé : une situation « {label} » existe déjà.")
+                if same is not None:  # deleted earlier: the label is free again, for good
+                    session.execute(delete(BudgetSnapshot).where(BudgetSnapshot.id == same.id))
                 login = session.info.get("login") or os_login()
                 snapshot = BudgetSnapshot(
                     label=label,
@@ -145,10 +178,23 @@ class BudgetSnapshotService:
                         summed,
                     )
                 )
+                # The declared totals and the sums of their lines, computed now.
+                declared = declared_query().subquery("declared")
+                session.execute(
+                    insert(BudgetSnapshotTotal).from_select(
+                        [
+                            "snapshot_id", "programme_code", "programme_name", "label",
+                            "funder_code", "funder_kind", "stage", "period", "declared_cents",
+                            "computed_cents", "source",
+                        ],
+                        select(literal(snapshot.id), *declared.c),
+                    )
+                )  # fmt: skip
                 snapshot_id = snapshot.id
+                batch = current_batch(session)
         except IntegrityError as error:  # another user froze the same label meanwhile
             raise SnapshotError(f"Libellé : une situation « {label} » existe déjà.") from error
-        return self.get(snapshot_id)
+        return replace(self.get(snapshot_id), batch=batch)
 
     def list(self) -> list[SnapshotRow]:
         """Every frozen situation, most recent date first."""
@@ -193,19 +239,85 @@ class BudgetSnapshotService:
             BudgetSnapshot.login,
             BudgetSnapshot.note,
             count,
-        )
+        ).where(BudgetSnapshot.deleted_at.is_(None))
 
-    def delete(self, snapshot_id: int) -> None:
+    def delete(self, snapshot_id: int) -> str:
+        """Mark the situation deleted (its figures stay, so Ctrl+Z can bring it back); returns
+        the history batch."""
         with self._sessions.begin() as session:
-            # Lines first: SQLite and PostgreSQL both cascade, but this does not rely on it.
-            session.execute(
-                delete(BudgetSnapshotLine).where(BudgetSnapshotLine.snapshot_id == snapshot_id)
-            )
-            done = session.execute(delete(BudgetSnapshot).where(BudgetSnapshot.id == snapshot_id))
-            if done.rowcount == 0:
+            snapshot = session.get(BudgetSnapshot, snapshot_id)
+            if snapshot is None or snapshot.deleted_at is not None:
                 raise SnapshotError(
                     "Cette situation arrêtée n'existe plus (supprimée entre-temps ?)."
                 )
+            snapshot.deleted_at = datetime.now().replace(microsecond=0)
+            session.flush()
+            return current_batch(session)
+
+    def compare_totals(
+        self, snapshot_id: int, flt: BudgetFilter | None = None
+    ) -> list[TotalComparisonRow]:
+        """Every declared total of the situation or of today, frozen figures beside today's,
+        those that changed first; empty for a situation taken without its totals."""
+        flt = flt or BudgetFilter()
+        then = self.frozen_totals(snapshot_id, flt, only_differences=False)
+        if then is None:
+            return []
+        from desktop.services.budget_service import BudgetService  # the same computation
+
+        now = BudgetService(self._sessions).discrepancies(flt, only_differences=False)
+
+        def key(row: TotalCheckRow) -> tuple:
+            return (row.programme_code, row.label, row.funder_code, row.stage, row.period)
+
+        merged: dict[tuple, list] = {}
+        for row in then:
+            merged[key(row)] = [row.programme_name, row.declared_cents, row.computed_cents,
+                                None, None]  # fmt: skip
+        for row in now:
+            entry = merged.setdefault(key(row), [row.programme_name, None, None, None, None])
+            entry[0] = row.programme_name
+            entry[3:] = [row.declared_cents, row.computed_cents]
+        rows = [
+            TotalComparisonRow(code, name, label, funder, stage, period, *figures)
+            for (code, label, funder, stage, period), (name, *figures) in merged.items()
+        ]
+        rows.sort(key=lambda r: (not r.changed, r.programme_code, r.label))
+        return rows
+
+    def frozen_totals(
+        self, snapshot_id: int, flt: BudgetFilter, only_differences: bool = True
+    ) -> list[TotalCheckRow] | None:
+        """The declared totals frozen with a situation beside the sums computed that day, under
+        the filter's programmes and funders; None for a situation taken without them."""
+        total = BudgetSnapshotTotal
+        with self._sessions() as session:
+            frozen = session.scalar(
+                select(BudgetSnapshot.totals_frozen).where(BudgetSnapshot.id == snapshot_id)
+            )
+            if not frozen:
+                return None
+            query = (
+                select(total.programme_code, total.programme_name, total.label,
+                       total.funder_code, total.stage, total.period, total.declared_cents,
+                       total.computed_cents, total.source)
+                .where(total.snapshot_id == snapshot_id)
+                .order_by(total.programme_code, total.label)
+            )  # fmt: skip
+            scope = programme_conditions(flt)
+            if scope:
+                query = query.where(total.programme_code.in_(select(Programme.code).where(*scope)))
+            if flt.funders:
+                query = query.where(total.funder_code.in_(flt.funders))
+            if flt.funder_kind:
+                query = query.where(total.funder_kind == flt.funder_kind)
+            if only_differences:
+                query = query.where(total.declared_cents != total.computed_cents)
+            rows = session.execute(query).all()
+        return [
+            TotalCheckRow(code, name, label, funder, stage, period, int(declared), int(sums), src)
+            for code, name, label, funder, stage, period, declared, sums, src in rows
+        ]
 
     def compare(self, snapshot_id: int, flt: BudgetFilter | None = None) -> Comparison:
         """The filter's stage per programme × funder, then (frozen) and now, with the difference.

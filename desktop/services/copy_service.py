@@ -97,14 +97,14 @@ def _rows(conn: Connection, table: Table) -> Iterator[list[dict]]:
     """The table's rows in chunks, ordered by key; a tree table parents first."""
     order = list(table.primary_key.columns)
     parent = _self_parent(table)
+    # Generated columns, if a table has any, are computed by the target, which refuses them.
+    stored = select(*[c for c in table.columns if c.computed is None]).order_by(*order)
     if parent is None:
-        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
-            select(table).order_by(*order)
-        )
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stored)
         for part in result.mappings().partitions(CHUNK):
             yield [dict(r) for r in part]
         return
-    rows = [dict(r) for r in conn.execute(select(table).order_by(*order)).mappings()]
+    rows = [dict(r) for r in conn.execute(stored).mappings()]
     by_id = {r["id"]: r for r in rows}
     depth: dict[int, int] = {}
     for row in rows:

@@ -416,6 +416,11 @@ def _phone(rng: random.Random, prefixes: tuple[str, ...]) -> str:
     return f"{rng.choice(prefixes)} {r // 10000:02d} {r // 100 % 100:02d} {r % 100:02d}"
 
 
+def _staged_columns(table: Table) -> list[str]:
+    """The columns the generator writes: not the audit ones, nor generated ones if any."""
+    return [c.name for c in table.c if c.name not in AUDIT_COLUMNS and c.computed is None]
+
+
 def _insert(table: Table):
     """INSERT for executemany (servers; SQLite goes through a staging table, see write()).
 
@@ -465,6 +470,8 @@ class _Generator:
         """
         sqlite = self.conn.dialect.name == "sqlite"
         stmt = self._stage(table) if sqlite else _insert(table)
+        if table.name in m.SORT_SOURCES:  # the directory's sort keys (see models/directory.py)
+            rows = (dict(row, sort_key=m.sort_key_for(table.name, row)) for row in rows)
         count = self.counts.get(table.name, 0)
         done = 0
         buffer: list[dict] = []
@@ -487,7 +494,7 @@ class _Generator:
 
     def _stage(self, table: Table):
         """A constraint-free TEMP copy of the table's columns, and the INSERT that fills it."""
-        names = [c.name for c in table.c if c.name not in AUDIT_COLUMNS]
+        names = _staged_columns(table)
         stage = f"pilotis_generator_{table.name}"
         self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{stage}"')
         listed = ", ".join(f'"{n}"' for n in names)
@@ -497,7 +504,7 @@ class _Generator:
         return insert(table_clause(stage, *(column(n, table.c[n].type) for n in names)))
 
     def _unstage(self, table: Table) -> None:
-        names = [c.name for c in table.c if c.name not in AUDIT_COLUMNS]
+        names = _staged_columns(table)
         stage = f"pilotis_generator_{table.name}"
         listed = ", ".join(f'"{n}"' for n in names)
         if "created_at" in table.c:

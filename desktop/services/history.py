@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, Integer, delete, event, insert, select
+from sqlalchemy import Date, DateTime, Float, Integer, delete, event, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,10 @@ from desktop.models import (
     programme_partner,
 )
 
-SKIPPED_FIELDS = {"created_at", "updated_at", "version"}
+SKIPPED_FIELDS = {"created_at", "updated_at", "version", "sort_key"}
+# Derived from other fields (the directory's sort keys): not kept in snapshots — a restored row
+# gets it again from its column default, and an erased person leaves no folded name behind.
+DERIVED_FIELDS = {"sort_key"}
 # Many-to-many links have no version of their own: a change of one is recorded on the owning
 # row as a pseudo-field holding the sorted list of linked ids, so that undo can restore it.
 LINK_FIELDS = {
@@ -171,7 +174,11 @@ def _linked_ids(session: Session, table_name: str, row_id: int, field: str) -> s
 
 def _snapshot(obj: Base) -> str:
     state = sa_inspect(obj)
-    values = {attr.key: getattr(obj, attr.key) for attr in state.mapper.column_attrs}
+    values = {  # generated columns, if any, are the database's: neither kept nor restored
+        attr.key: getattr(obj, attr.key)
+        for attr in state.mapper.column_attrs
+        if attr.columns[0].computed is None and attr.key not in DERIVED_FIELDS
+    }
     return json.dumps(
         {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()},
         ensure_ascii=False,
@@ -189,6 +196,20 @@ def _row(login, batch, action, obj, field, old, new) -> dict:
         "new_value": new,
         "batch": batch,
     }
+
+
+def imported_ids(change) -> list[int] | None:
+    """The ids of the rows an import added, when `change` is its one record for a table (no
+    row_id; new_value {"lignes": n, "ids": [[first, last], …]}); None for any other change."""
+    if change.action != "insert" or change.row_id is not None or not change.new_value:
+        return None
+    try:
+        value = json.loads(change.new_value)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("ids"), list):
+        return None
+    return [i for first, last in value["ids"] for i in range(first, last + 1)]
 
 
 def _unchanged_since_insert(obj: Base, change: Change) -> bool:
@@ -285,6 +306,10 @@ class HistoryService:
             return
         model = _model_for(change.table_name)
         table = model.__table__
+        ids = imported_ids(change)
+        if ids is not None:
+            self._revert_import(session, model, ids)
+            return
         obj = session.get(model, change.row_id) if change.row_id is not None else None
         if change.action == "insert":
             if obj is None:
@@ -294,7 +319,11 @@ class HistoryService:
                     "Annulation impossible : l'élément ajouté a été modifié depuis ; "
                     "l'annuler effacerait ces modifications."
                 )
-            session.delete(obj)
+            soft = getattr(model, "__soft_delete__", None)  # e.g. frozen budget situations
+            if soft:  # only marked, so that redoing the insert finds the row whole again
+                setattr(obj, soft, datetime.now().replace(microsecond=0))
+            else:
+                session.delete(obj)
         elif change.action == "update":
             if obj is None:
                 raise ConflictError("Annulation impossible : l'élément a été supprimé depuis.")
@@ -312,9 +341,48 @@ class HistoryService:
             restored = {
                 key: decode(json.dumps(value), table.c[key])
                 for key, value in values.items()
-                if key in table.c
+                if key in table.c and table.c[key].computed is None
             }
             session.add(model(**restored))
+
+    @staticmethod
+    def _revert_import(session: Session, model: type[Base], ids: list[int]) -> None:
+        """Delete the rows an import added, if none was modified or deleted since. In a tree
+        (units, programmes) the imported rows may be each other's parents: those links are
+        cut first, the objects keeping their loaded values for the history (redo)."""
+        table = model.__table__
+        self_refs = [c for c in table.c if any(fk.column.table is table for fk in c.foreign_keys)]
+        chunks = [ids[start : start + 500] for start in range(0, len(ids), 500)]
+        # Without a tree, chunk by chunk (100 000 people); with one, every row is loaded before
+        # the links are cut, so each object keeps its parent for the history.
+        groups = [chunks] if self_refs else [[chunk] for chunk in chunks]
+        for group in groups:
+            rows = []
+            for chunk in group:
+                found = session.scalars(select(model).where(model.id.in_(chunk))).all()
+                if len(found) != len(chunk):
+                    raise ConflictError(
+                        "Annulation impossible : un élément ajouté par l'import a déjà été "
+                        "supprimé."
+                    )
+                rows += found
+            for obj in rows:
+                if getattr(obj, "version", 1) != 1:
+                    raise ConflictError(
+                        "Annulation impossible : un élément ajouté par l'import a été modifié "
+                        "depuis ; l'annuler effacerait ces modifications."
+                    )
+            if self_refs:
+                for chunk in group:
+                    session.execute(
+                        update(table)
+                        .where(table.c.id.in_(chunk))
+                        .values({c.name: None for c in self_refs}),
+                        execution_options={"synchronize_session": False},
+                    )
+            for obj in rows:
+                session.delete(obj)
+            session.flush()
 
     @staticmethod
     def _revert_links(session: Session, change: Change) -> None:

@@ -3,6 +3,8 @@ transaction. File imports and the embedded dataset both come through here."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import re
 import uuid
@@ -15,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
-from desktop.models import Change
+from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.history import encode, os_login
 from desktop.services.ingest_specs import KINDS, Field, Kind
 from desktop.services.parsing import (
@@ -93,6 +95,35 @@ class ImportRejected(PilotisError):
             f"Première erreur — {first}"
         )
         self.report = report
+
+
+class ColumnRows(Sequence[Mapping[str, object]]):
+    """Rows given column by column (a file's mapped columns, all of the same length): the
+    columnar path reads the lists as they are; the row-by-row path sees one dict per row."""
+
+    def __init__(self, columns: Mapping[str, Sequence[object]], count: int) -> None:
+        self.columns = dict(columns)
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        return {name: column[index] for name, column in self.columns.items()}
+
+    def __iter__(self):
+        names = list(self.columns)
+        for values in zip(*self.columns.values(), strict=True):
+            yield dict(zip(names, values, strict=True))
+
+    def column(self, name: str) -> list[object]:
+        """A column's values (the list itself: do not modify it)."""
+        values = self.columns.get(name)
+        if values is None:
+            return [None] * self._count
+        return values if isinstance(values, list) else list(values)
 
 
 @dataclass
@@ -211,6 +242,11 @@ class _Loader:
         """first_row: the number of the first row, or each row's number (blank rows skipped)."""
         result = self.report.results.setdefault(kind.name, KindResult(kind.name))
         self._names = None  # people may have been added by an earlier kind of this import
+        rows = rows if isinstance(rows, list | ColumnRows) else list(rows)
+        inserted = self._load_clean_columns(kind, rows)
+        if inserted is not None:
+            result.inserted += inserted
+            return
         if isinstance(first_row, int):
             batch = [_Row(first_row + i, _normalise_columns(raw)) for i, raw in enumerate(rows)]
         else:
@@ -237,6 +273,138 @@ class _Loader:
             result.updated += changed
             result.unchanged += len(valid) - len(new) - changed
         self._check_cycles(kind, batch)
+
+    # --- the columnar path of clean new rows ---------------------------------------------------
+
+    def _load_clean_columns(
+        self, kind: Kind, rows: list[Mapping[str, object]] | ColumnRows
+    ) -> int | None:
+        """Insert rows column by column when every cell is clean and every key new; None (and
+        nothing done) as soon as a row needs the row-by-row path: an error to report, a key that
+        exists, a tree, a person, link lists. Same conversions, hence the same stored values."""
+        if not rows or kind.parent or not any(f.required for f in kind.fields):
+            return None
+        if any(f.kind in ("person", "refs") or not f.store or f.scope for f in kind.fields):
+            return None
+        names = rows.columns if isinstance(rows, ColumnRows) else set().union(*rows)
+        if any(type(k) is not str or k != k.strip() for k in names):
+            return None
+        values: dict[str, list] = {}
+        try:
+            for f in kind.fields:
+                if isinstance(rows, ColumnRows):
+                    column = rows.column(f.column)
+                else:
+                    column = [r.get(f.column) for r in rows]
+                values[f.column] = self._clean_column(f, column)
+        except (ParseError, _NotClean):
+            return None
+        if (
+            "start_on" in values
+            and "end_on" in values
+            and any(
+                s and e and e < s for s, e in zip(values["start_on"], values["end_on"], strict=True)
+            )
+        ):
+            return None
+        if (
+            "from_unit" in values
+            and "to_unit" in values
+            and any(
+                a is not None and a == b
+                for a, b in zip(values["from_unit"], values["to_unit"], strict=True)
+            )
+        ):
+            return None
+        keys: dict[tuple, None] | None = None  # in row order: no duplicate, or no fast path
+        if kind.key:
+            keys = dict.fromkeys(zip(*(_norm_column(values[c]) for c in kind.key), strict=True))
+            if len(keys) != len(rows) or not self.key_map(kind).keys().isdisjoint(keys):
+                return None
+        self._insert_columns(kind, values, keys, len(rows))
+        return len(rows)
+
+    def _clean_column(self, f: Field, column: list) -> list:
+        """A column converted as _convert_row would; _NotClean or ParseError on any problem."""
+        if f.kind == "text":
+            out = [" ".join(v.split()) if type(v) is str else _text_cell(f, v) for v in column]
+            if "" in out:  # blank cells
+                if f.required:
+                    raise _NotClean
+                out = [v or None for v in out]
+            if f.max_length and max(map(len, filter(None, out)), default=0) > f.max_length:
+                raise _NotClean
+            return out
+        if column.count(None) == len(column):
+            if f.required:
+                raise _NotClean
+            return column
+        out = []
+        for raw in column:
+            if is_blank(raw):
+                if f.required:
+                    raise _NotClean
+                out.append(None)
+            elif f.kind == "ref":
+                found = self.lookup(f.ref, raw)
+                if found is None:
+                    raise _NotClean
+                out.append(found)
+            else:
+                out.append(_convert(f, raw))
+        return out
+
+    def _insert_columns(
+        self, kind: Kind, values: dict[str, list], keys: dict[tuple, None] | None, count: int
+    ) -> None:
+        table = kind.model.__table__
+        stored = self._stored_columns(kind)
+        data = []
+        for column, _target, default in stored:
+            cells = values[column]
+            if default is not None and None in cells:
+                cells = [default if v is None else v for v in cells]
+            data.append(cells)
+        connection = self.session.connection()
+        dialect = connection.dialect
+        if dialect.name == "sqlite":
+            # Ids from max(id) under the write lock (see _insert); plain tuples straight to the
+            # driver: SQLAlchemy's per-row parameter processing would cost more than SQLite.
+            self._take_write_lock()
+            first = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
+            ids = list(range(first, first + count))
+            if table.name in SORT_SOURCES:  # no column default on this path: the sort keys
+                stored, data = _with_sort_keys(table.name, stored, data, count)
+            for index, (_column, target, _default) in enumerate(stored):
+                process = table.c[target].type.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    data[index] = [None if v is None else process(v) for v in data[index]]
+            quote = dialect.identifier_preparer.quote
+            names = ", ".join(quote(c) for c in ["id", *(t for _c, t, _d in stored)])
+            marks = ", ".join("?" * (len(stored) + 1))
+            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+            with _search_index_deferred(connection, table.name, first):
+                connection.exec_driver_sql(sql, list(zip(ids, *data, strict=True)))
+        else:
+            names = [t for _c, t, _d in stored]
+            records = [dict(zip(names, r, strict=True)) for r in zip(*data, strict=True)]
+            statement = insert(kind.model).returning(kind.model.id, sort_by_parameter_order=True)
+            ids = []
+            for start in range(0, count, _CHUNK):
+                ids += self.session.scalars(statement, records[start : start + _CHUNK]).all()
+        if keys is not None:
+            self.key_map(kind).update(zip(keys, ids, strict=True))
+        self._record_inserts(kind, ids)
+
+    def _record_inserts(self, kind: Kind, ids: list[int]) -> None:
+        """One history record per kind and import for the rows it added (their ids as ranges):
+        undo deletes them; 100 000 records, one per row, would cost more than the rows."""
+        if not ids:
+            return
+        value = {"lignes": len(ids), "ids": _ranges(ids)}
+        change = self._change(kind, "insert", None)
+        change["new_value"] = json.dumps(value)
+        self._record(kind, [change])
 
     def _error(self, kind: Kind, row: _Row, column: str | None, value: object, reason: str):
         self.report.errors.append(RowError(kind.name, row.number, column, value, reason))
@@ -443,34 +611,39 @@ class _Loader:
             return
         model = kind.model
         key_map = self.key_map(kind)
-        changes = []
+        inserted: list[int] = []
         explicit = self.session.get_bind().dialect.name == "sqlite"
+        deferred = contextlib.nullcontext()
         if explicit:
             # SQLite cannot return ids of a multi-row INSERT in parameter order, so SQLAlchemy
             # would insert row by row (~10× slower). With the write lock held, ids are assigned
             # here from max(id): no other writer can take them before commit.
             self._take_write_lock()
             next_id = (self.session.scalar(select(func.max(model.id))) or 0) + 1
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            if explicit:
-                ids = list(range(next_id, next_id + len(chunk)))
-                next_id += len(chunk)
-                values = [
-                    {"id": i, **self._stored(kind, r)} for i, r in zip(ids, chunk, strict=True)
-                ]
-                self.session.execute(insert(model.__table__), values)
-            else:
-                statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-                ids = self.session.scalars(statement, [self._stored(kind, r) for r in chunk]).all()
-            for row, new_id in zip(chunk, ids, strict=True):
-                row.existing_id = new_id
-                if row.key is not None:
-                    key_map[row.key] = new_id
-                changes.append(self._change(kind, "insert", new_id, new=_describe(kind, row)))
+            deferred = _search_index_deferred(self.session.connection(), model.__tablename__,
+                                              next_id)  # fmt: skip
+        with deferred:
+            for start in range(0, len(rows), _CHUNK):
+                chunk = rows[start : start + _CHUNK]
+                if explicit:
+                    ids = list(range(next_id, next_id + len(chunk)))
+                    next_id += len(chunk)
+                    values = [
+                        {"id": i, **self._stored(kind, r)} for i, r in zip(ids, chunk, strict=True)
+                    ]
+                    self.session.execute(insert(model.__table__), values)
+                else:
+                    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+                    records = [self._stored(kind, r) for r in chunk]
+                    ids = self.session.scalars(statement, records).all()
+                for row, new_id in zip(chunk, ids, strict=True):
+                    row.existing_id = new_id
+                    if row.key is not None:
+                        key_map[row.key] = new_id
+                inserted += ids
         self._write_parents(kind, rows)
         self._write_links(kind, rows, replace=False)
-        self._record(kind, changes)
+        self._record_inserts(kind, inserted)
 
     def _take_write_lock(self) -> None:
         """A no-op write makes SQLite take the database's write lock now (until commit)."""
@@ -548,6 +721,8 @@ class _Loader:
                     changes.append(
                         self._change(kind, "update", row.existing_id, name, old[name], value)
                     )
+                if table.name in SORT_SOURCES and diff.keys() & set(SORT_SOURCES[table.name][0]):
+                    diff["sort_key"] = sort_key_for(table.name, {**old, **diff})
                 diff.update(id=row.existing_id, updated_at=now)
                 if "version" in table.c:
                     diff["version"] = old["version"] + 1
@@ -580,6 +755,90 @@ class _Loader:
                 node = parents.get(node)
 
 
+class _NotClean(Exception):
+    """A column needs the row-by-row path (which reports the problem)."""
+
+
+def _text_cell(f: Field, raw: object) -> str:
+    """A text cell that is not a str (a number, None): "" when blank, else as _convert reads it."""
+    return "" if is_blank(raw) else _convert(f, raw)
+
+
+def _norm_column(values: list) -> list:
+    """_norm of each value; text already converted (stripped), so ASCII needs casefold only:
+    a column of ASCII text (e-mails, codes) is folded in one pass over the joined column."""
+    if values and None not in values:
+        try:
+            joined = "\x00".join(values)
+        except TypeError:  # not all text
+            joined = ""
+        if joined.isascii() and joined:
+            folded = joined.casefold().split("\x00")
+            if len(folded) == len(values):
+                return folded
+    return [v.casefold() if type(v) is str and v.isascii() else _norm(v) for v in values]
+
+
+def _ranges(ids: list[int]) -> list[list[int]]:
+    """[1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+    ranges: list[list[int]] = []
+    for i in sorted(ids):
+        if ranges and i == ranges[-1][1] + 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return ranges
+
+
+class _search_index_deferred:  # noqa: N801 - used as a context manager, reads as a phrase
+    """SQLite: the full-text index of a table (migration 0002: triggers `<index>_ai` feed the
+    FTS5 table `<index>` with the new row's columns) fed once for all the rows inserted from id
+    `first` on, instead of by a trigger per row (10× the insert itself). The trigger is dropped
+    and created again inside the import's transaction: a crash or an error rolls both back."""
+
+    def __init__(self, connection, table_name: str, first: int) -> None:
+        self._connection = connection
+        self._table = table_name
+        self._first = first
+        self._triggers: list[tuple[str, str, list[str]]] = []
+
+    def __enter__(self) -> None:
+        found = self._connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+            (self._table,),
+        ).all()
+        for name, sql in found:
+            index = name[:-3]
+            if not name.endswith("_ai") or not index.endswith("_fts"):
+                continue
+            columns = [
+                r[1] for r in self._connection.exec_driver_sql(f'PRAGMA table_info("{index}")')
+            ]
+            if not columns:
+                continue
+            self._connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            self._triggers.append((index, sql, columns))
+
+    def __exit__(self, exc_type, _exc, _tb) -> None:
+        if exc_type is not None:
+            return  # the transaction is rolled back, the triggers with it
+        for index, sql, columns in self._triggers:
+            names = ", ".join(f'"{c}"' for c in columns)
+            self._connection.exec_driver_sql(
+                f'INSERT INTO "{index}" (rowid, {names}) '
+                f'SELECT id, {names} FROM "{self._table}" WHERE id >= ?',
+                (self._first,),
+            )
+            self._connection.exec_driver_sql(sql)
+
+
+def _with_sort_keys(table: str, stored: list, data: list, count: int) -> tuple[list, list]:
+    """The stored columns and their values plus the rows' sort keys (models/directory.py)."""
+    by_target = {target: cells for (_c, target, _d), cells in zip(stored, data, strict=True)}
+    columns = {c: by_target.get(c) or [None] * count for c in SORT_SOURCES[table][0]}
+    return [*stored, ("sort_key", "sort_key", None)], [*data, sort_keys_for_columns(table, columns)]
+
+
 def _normalise_columns(raw: Mapping[str, object]) -> dict[str, object]:
     if all(type(k) is str and k == k.strip() for k in raw):  # already clean: no copy
         return raw if isinstance(raw, dict) else dict(raw)
@@ -592,13 +851,6 @@ def _norm(value: object) -> object:
     if isinstance(value, str):
         return value.casefold().strip() if value.isascii() else fold(value)
     return value
-
-
-def _describe(kind: Kind, row: _Row) -> str:
-    for column in ("code", "uai", "name", "title", "label"):
-        if row.values.get(column):
-            return str(row.values[column])
-    return " ".join(str(row.values.get(c)) for c in kind.key or ()) or kind.name
 
 
 def _convert(f: Field, raw: object) -> object:

@@ -4,7 +4,10 @@ subtotals, a cross-table, the declared totals that differ from their lines, and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import contextlib
+from dataclasses import asdict
+
+from PySide6.QtCore import QEvent, QObject, QRect, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -28,10 +31,44 @@ from desktop.views.budgets.filter_bar import BudgetFilterBar
 from desktop.views.budgets.pivot_panel import PivotPanel
 from desktop.views.budgets.snapshot_panel import SnapshotPanel
 from desktop.views.context import Services
-from desktop.views.load_guard import guard_slot
+from desktop.views.load_guard import guard_slot, guarded
 from desktop.views.tab_page import TabPage
 
 SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS = range(5)
+
+
+def _int_or_none(value) -> int | None:
+    return None if value in (None, "") else int(value)
+
+
+class _Results(QObject):
+    """Carries a worker's figures (or its error) back to the GUI thread (queued signals)."""
+
+    done = Signal(int, object)  # generation, (overview, discrepancies)
+    failed = Signal(int, object)  # generation, exception
+
+
+class _Aggregation(QRunnable):
+    """Sums the figures of one filter in a pool thread: the database and numpy work there, the
+    GUI thread only draws. Sessions are made per call, so the thread shares nothing."""
+
+    def __init__(self, generation: int, compute, results: _Results) -> None:
+        super().__init__()
+        self._generation = generation
+        self._compute = compute
+        self._results = results
+
+    def run(self) -> None:
+        try:
+            figures = self._compute()
+        except Exception as error:  # shown (or raised) in the GUI thread
+            self._emit(self._results.failed, error)
+        else:
+            self._emit(self._results.done, figures)
+
+    def _emit(self, signal, value) -> None:
+        with contextlib.suppress(RuntimeError):  # the tab was closed meanwhile
+            signal.emit(self._generation, value)
 
 
 class BudgetsTab(TabPage):
@@ -43,6 +80,19 @@ class BudgetsTab(TabPage):
         self._history: list[BudgetFilter] = []
         self._stale: set[int] = set()
         self._situation = None  # the frozen situation shown (SnapshotRow), None: today
+        self._discrepancies: list = []
+        self._cross_rows: list | None = None
+        self._requested: BudgetFilter | None = None  # the last filter asked for
+        self._stepping_back = False
+        self._restored: BudgetFilter | None = None  # filters of the last session, until loaded
+        # Aggregation in a pool thread: one at a time; a filter chosen meanwhile waits as
+        # _pending (only the newest), and results of an older filter are dropped.
+        self._generation = 0
+        self._running = False
+        self._pending: tuple | None = None
+        self._results = _Results(self)
+        self._results.done.connect(self._on_results_done)
+        self._results.failed.connect(self._on_results_failed)
 
         self.filter_bar = BudgetFilterBar(self)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
@@ -86,6 +136,9 @@ class BudgetsTab(TabPage):
         self.charts_scroll.setWidgetResizable(True)
         self.charts_scroll.setWidget(charts_box)
         self.charts_scroll.setAccessibleName(self.tr("Graphiques des financements"))
+        # Only the charts in view are drawn; the others when scrolled to.
+        self.charts_scroll.verticalScrollBar().valueChanged.connect(self._draw_visible_charts)
+        self.charts_scroll.viewport().installEventFilter(self)
         charts_layout.addWidget(self.charts_scroll, 1)
 
         self.pivot = PivotPanel(self)
@@ -95,6 +148,7 @@ class BudgetsTab(TabPage):
         self.snapshots = SnapshotPanel(self._budgets.snapshots, self)
         self.snapshots.programme_activated.connect(self._open_programme)
         self.snapshots.changed.connect(self._reload_situations)
+        self.snapshots.edited.connect(self.edited)  # Ctrl+Z undoes a freeze or a deletion
         # The funding and declared-totals tables under the names the main window tests use.
         self.funding_model = self.chain.programmes_model
         self.totals_model = self.checks.model
@@ -126,16 +180,117 @@ class BudgetsTab(TabPage):
     def load(self) -> None:
         self._options = self._budgets.options()
         self.filter_bar.set_options(self._options)
+        if self._restored is not None:  # the filters of the last session, once codes are known
+            self.filter_bar.set_filter(self._restored, announce=False)
+            self._restored = None
         self._reload_situations(refresh=False)
-        self._refresh(self.filter_bar.filter())
+        self.settle(self.filter_bar.filter())
         self.loaded.emit()
+
+    def filter_state(self) -> dict:
+        """The filters in force, for the settings file (restored at the next start)."""
+        flt = self.current_filter() if self._options is not None else self._restored
+        return asdict(flt or BudgetFilter())
+
+    def restore_filter_state(self, state: dict | None) -> None:
+        """Filters saved by filter_state; applied at the first load, unknown codes left out."""
+        if not state:
+            return
+        try:
+            flt = BudgetFilter(
+                year_from=_int_or_none(state.get("year_from")),
+                year_to=_int_or_none(state.get("year_to")),
+                programme=state.get("programme") or None,
+                family=state.get("family") or None,
+                funders=tuple(str(code) for code in state.get("funders") or ()),
+                funder_kind=state.get("funder_kind") or None,
+                stage=state.get("stage") if state.get("stage") in STAGES else "planned",
+                lead_unit=state.get("lead_unit") or None,
+                department=state.get("department") or None,
+            )
+        except (TypeError, ValueError):
+            return
+        self._restored = flt
+        if self._options is not None:
+            self.apply_filter(flt)
+            self._restored = None
 
     def current_filter(self) -> BudgetFilter:
         return self.filter_bar.filter()
 
+    @property
+    def busy(self) -> bool:
+        """Whether figures for the current filter are still being summed."""
+        return self._running or self._pending is not None
+
+    def _compute(self, flt: BudgetFilter, snapshot: int | None, pivot: bool):
+        """(overview, discrepancies, cross-table rows or None): what the visible pages need;
+        the cross-table only when it is the page shown (else summed when shown)."""
+        budgets = self._budgets
+        return (
+            budgets.overview(flt, snapshot=snapshot),
+            budgets.discrepancies(flt, snapshot=snapshot),
+            budgets.cross_rows(flt, snapshot=snapshot) if pivot else None,
+        )
+
     def _refresh(self, flt: BudgetFilter) -> None:
-        """Re-aggregate for flt; pages other than the visible one redraw when shown."""
-        self._overview = self._budgets.overview(flt, snapshot=self._snapshot_id())
+        """Re-aggregate for flt in a worker thread; the figures on screen stay until the new
+        ones arrive, and the UI stays responsive meanwhile."""
+        self._generation += 1
+        self._requested = flt
+        pivot = self.pages.currentIndex() == PIVOT
+        self._pending = (self._generation, flt, self._snapshot_id(), pivot)
+        self._set_busy(True)
+        if not self._running:
+            self._start_pending()
+
+    def settle(self, flt: BudgetFilter | None = None) -> None:
+        """Show the figures of flt (default: the current filter) now, in this thread; a
+        computation under way is dropped. Used by loading, printing and exporting."""
+        flt = flt or self.current_filter()
+        self._generation += 1
+        self._requested = flt
+        self._pending = None
+        pivot = self.pages.currentIndex() == PIVOT
+        self._show(self._compute(flt, self._snapshot_id(), pivot))
+        self._set_busy(self._running)
+
+    def _start_pending(self) -> None:
+        generation, flt, snapshot, pivot = self._pending
+        self._pending = None
+        self._running = True
+        task = _Aggregation(generation, lambda: self._compute(flt, snapshot, pivot), self._results)
+        QThreadPool.globalInstance().start(task)
+
+    def _on_results_done(self, generation: int, figures) -> None:
+        self._running = False
+        if self._pending is not None:  # a newer filter waits: these figures are stale
+            self._start_pending()
+            return
+        self._set_busy(False)
+        if generation == self._generation:
+            guarded(self, lambda: self._show(figures))
+
+    def _on_results_failed(self, generation: int, error: Exception) -> None:
+        self._running = False
+        if self._pending is not None:
+            self._start_pending()
+            return
+        self._set_busy(False)
+        if generation == self._generation:
+
+            def fail() -> None:
+                raise error
+
+            guarded(self, fail)  # a server fault: « Données non actualisées (F5…) »
+
+    def _set_busy(self, busy: bool) -> None:
+        self.key_figures.setEnabled(not busy)
+        self.key_figures.setToolTip(self.tr("Calcul en cours…") if busy else "")
+
+    def _show(self, figures) -> None:
+        """Show new figures; pages other than the visible one are redrawn when shown."""
+        self._overview, self._discrepancies, self._cross_rows = figures
         self._show_key_figures()
         self._stale = {SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS}
         self._update_page(self.pages.currentIndex())
@@ -150,20 +305,37 @@ class BudgetsTab(TabPage):
             self.chain.show_overview(self._overview)
         elif page == CHARTS_PAGE:
             for view in self.chart_views:
-                view.show_overview(self._overview, self._chart_summary(view.spec.key))
+                view.set_overview(self._overview, self._chart_summary(view.spec.key))
+            self._draw_visible_charts()
         elif page == PIVOT:
-            self.pivot.set_rows(
-                self._budgets.cross_rows(flt, snapshot=self._snapshot_id()),
-                STAGES[flt.stage].lower(),
-            )
+            if self._cross_rows is None:  # not summed with the overview: the page was hidden
+                self._cross_rows = self._budgets.cross_rows(flt, snapshot=self._snapshot_id())
+            self.pivot.set_rows(self._cross_rows, STAGES[flt.stage].lower())
         elif page == CHECKS:
-            rows = self._budgets.discrepancies(flt, snapshot=self._snapshot_id())
+            rows = self._discrepancies
             self.checks.set_rows(rows)
             self.pages.setTabText(
                 CHECKS, self.tr("Totaux déclarés ≠ calculés ({n})").format(n=len(rows))
             )
         elif page == SNAPSHOTS:
             self.snapshots.reload(flt)
+
+    def _draw_visible_charts(self, *_args) -> None:
+        """Draw the charts of the « Graphiques » page that are in view and not yet drawn."""
+        if self.pages.currentIndex() != CHARTS_PAGE:
+            return
+        box = self.charts_scroll.widget()
+        box.layout().activate()
+        seen = QRect(-box.x(), -box.y(), self.charts_scroll.viewport().width(),
+                     self.charts_scroll.viewport().height())  # fmt: skip
+        visible = [v for v in self.chart_views if v.geometry().intersects(seen)]
+        for view in visible or self.chart_views[:2]:  # not laid out yet: the first row
+            view.draw_if_needed()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and watched is self.charts_scroll.viewport():
+            self._draw_visible_charts()
+        return super().eventFilter(watched, event)
 
     def _show_key_figures(self) -> None:
         total = self._overview.total
@@ -198,6 +370,7 @@ class BudgetsTab(TabPage):
     def _snapshot_id(self) -> int | None:
         return None if self._situation is None else self._situation.id
 
+    @guard_slot
     def _reload_situations(self, refresh: bool = True) -> None:
         """List today and the frozen situations; a deleted one shown falls back to today."""
         shown = self._snapshot_id()
@@ -255,8 +428,9 @@ class BudgetsTab(TabPage):
 
     @guard_slot
     def _on_filter_bar_filter_changed(self, flt: BudgetFilter) -> None:
-        if self._overview is not None and flt != self._overview.filter:
-            self._history.append(self._overview.filter)
+        previous = self._requested  # the last filter asked for, even if still being summed
+        if previous is not None and flt != previous and not self._stepping_back:
+            self._history.append(previous)
             self.filter_bar.back_button.setEnabled(True)
         self._refresh(flt)
 
@@ -265,14 +439,19 @@ class BudgetsTab(TabPage):
         if flt != self.current_filter():
             self.filter_bar.set_filter(flt)
 
+    @guard_slot
     def _on_back_clicked(self) -> None:
         if not self._history:
             return
         previous = self._history.pop()
         self.filter_bar.back_button.setEnabled(bool(self._history))
-        self._overview = None  # so the step back is not recorded as a new step
-        self.filter_bar.set_filter(previous)
+        self._stepping_back = True  # so the step back is not recorded as a new step
+        try:
+            self.filter_bar.set_filter(previous)
+        finally:
+            self._stepping_back = False
 
+    @guard_slot
     def _on_chain_drill(self, programme: str | None, funder: str | None) -> None:
         flt = self.current_filter()
         if programme:
@@ -281,6 +460,7 @@ class BudgetsTab(TabPage):
             flt = flt.with_(funders=(funder,))
         self.apply_filter(flt)
 
+    @guard_slot
     def _on_chart_picked(self, gid: str) -> None:
         kind, _, key = gid.partition(":")
         flt = self.current_filter()
@@ -294,6 +474,7 @@ class BudgetsTab(TabPage):
         elif kind == "year" and key.isdigit():
             self.apply_filter(flt.with_(year_from=int(key), year_to=int(key)))
 
+    @guard_slot
     def _on_pivot_activated_line(self, dimension: str, label: str) -> None:
         flt = self.current_filter()
         if dimension == "year" and label.isdigit():
@@ -316,8 +497,8 @@ class BudgetsTab(TabPage):
 
     def show_item(self, key: str) -> bool:
         """Show the budget of one programme (from another tab)."""
-        if self._options is None:
-            self.load()
+        if self._options is None and not guarded(self, self.load):
+            return False
         if not any(c.code == key for c in self._options.programmes):
             return False
         self.apply_filter(BudgetFilter(programme=key, stage=self.current_filter().stage))
@@ -329,14 +510,14 @@ class BudgetsTab(TabPage):
     def print_document(self):
         if self._overview is None:
             return None
+        if self.busy or self._overview.filter != self.current_filter():
+            self.settle()
         from desktop.reports.budget_report import synthesis
 
-        flt = self._overview.filter
         labels = self._options.labels() if self._options else None
-        snapshot = self._snapshot_id()
         return synthesis(
             self._overview,
-            self._budgets.discrepancies(flt, snapshot=snapshot),
+            self._discrepancies,  # summed with the overview, for the same filter and situation
             labels,
             self.selected_charts(),
             situation=self._situation,
@@ -345,6 +526,8 @@ class BudgetsTab(TabPage):
     def export_table(self):
         if self._overview is None:
             return None
+        if self.busy or self._overview.filter != self.current_filter():
+            self.settle()
         page = self.pages.currentIndex()
         self._update_page(page)
         if page == PIVOT:

@@ -298,7 +298,11 @@ class MainWindow(QMainWindow):
     # --- print / export ---------------------------------------------------------------------
 
     def _document(self):
-        document = self.current_page().print_document()
+        try:
+            document = self.current_page().print_document()
+        except PilotisError as error:  # read from the database: the server may be away
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return None
         if document is None:
             self.statusBar().showMessage(self.tr("Rien à imprimer dans cet onglet"), 3000)
         return document
@@ -314,7 +318,11 @@ class MainWindow(QMainWindow):
             save_pdf(document, self, f"{document.title}.pdf")
 
     def _on_export_triggered(self) -> None:
-        exported = self.current_page().export_table()
+        try:
+            exported = self.current_page().export_table()
+        except PilotisError as error:  # read from the database: the server may be away
+            QMessageBox.warning(self, self.tr("Pilotis"), str(error))
+            return
         if exported is None:
             self.statusBar().showMessage(self.tr("Rien à exporter dans cet onglet"), 3000)
             return
@@ -398,6 +406,7 @@ class MainWindow(QMainWindow):
             saved = self._settings.splitter_state(name)
             if saved is not None:
                 splitter.restoreState(saved)
+        self.budgets_tab.restore_filter_state(self._settings.filter_state("budgets"))
 
     def _splitters(self) -> dict:
         return {"directory": self.directory_tab.splitter, "budgets": self.budgets_tab.splitter}
@@ -408,6 +417,7 @@ class MainWindow(QMainWindow):
         self._settings.last_tab = self.tabs.currentIndex()
         for name, splitter in self._splitters().items():
             self._settings.set_splitter_state(name, splitter.saveState())
+        self._settings.set_filter_state("budgets", self.budgets_tab.filter_state())
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

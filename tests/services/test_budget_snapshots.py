@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from desktop.models import Funder, FundingLine, Programme
+from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
 from desktop.services.budget_filters import BudgetFilter
+from desktop.services.budget_service import BudgetService
 from desktop.services.budget_snapshots import BudgetSnapshotService, SnapshotError
+from desktop.services.history import ConflictError, HistoryService, install_history
 from tests.services.test_budget_fixture import load_budget_fixture
 from tests.services.test_budget_service import FDVA, TOTAL_PLANNED
 
@@ -105,3 +107,73 @@ def test_delete_removes_the_situation_and_its_lines(snapshots):
     assert snapshots.list() == []
     with pytest.raises(SnapshotError, match="n'existe plus"):
         snapshots.delete(taken.id)
+
+
+def change_fonjep_declared(database, euros: int) -> None:
+    """Correct the FONJEP declared total as the programme editor would."""
+    with database.session_factory.begin() as s:
+        programme = s.scalar(select(Programme.id).where(Programme.code == "FONJEP"))
+        s.execute(
+            update(DeclaredTotal)
+            .where(DeclaredTotal.programme_id == programme)
+            .values(amount_cents=euros * 100)
+        )
+
+
+def test_a_situation_keeps_its_declared_totals_and_their_gaps(database, snapshots):
+    """The « déclaré ≠ calculé » of a frozen situation is the one of its day, even after the
+    declared total and the lines changed; the comparison shows then and now side by side."""
+    service = BudgetService(database.session_factory)
+    before = {(r.programme_code, r.label): r.difference_cents for r in service.discrepancies()}
+    taken = snapshots.take("COPIL", DAY)
+    fonjep = ("FONJEP", "Soutien aux postes FONJEP")
+    declared_then = next(
+        r.declared_cents
+        for r in service.discrepancies(only_differences=False)
+        if (r.programme_code, r.label) == fonjep
+    )
+    change_fonjep_declared(database, 1)
+    set_fdva_planned(database, 5_000_000)
+    today = {(r.programme_code, r.label): r for r in service.discrepancies()}
+    assert today[fonjep].declared_cents == 100
+    frozen = service.discrepancies(snapshot=taken.id)
+    assert {(r.programme_code, r.label): r.difference_cents for r in frozen} == before
+    cper = service.discrepancies(BudgetFilter(family="cper"), snapshot=taken.id)
+    assert {r.programme_code for r in cper} == {"CPER-ESRI", "CPER-ESRI-RUB"}
+    assert len(service.discrepancies(only_differences=False, snapshot=taken.id)) == 6
+
+    rows = snapshots.compare_totals(taken.id)
+    assert rows[0].changed
+    assert (rows[0].programme_code, rows[0].label) == fonjep
+    assert rows[0].then_declared_cents == declared_then
+    assert rows[0].now_declared_cents == 100
+    assert rows[0].then_computed_cents == rows[0].now_computed_cents
+    assert sum(r.changed for r in rows) == 1  # FDVA has no declared total
+
+
+def test_taking_and_deleting_a_situation_are_undoable(database, snapshots):
+    """Taking is one history batch that Ctrl+Z reverts; deleting too; redo brings each back
+    with all its figures."""
+    install_history(database.session_factory, "agent")
+    history = HistoryService(database.session_factory)
+    taken = snapshots.take("COPIL", DAY)
+    assert taken.batch
+    assert [c.table_name for c in history.changes(batch=taken.batch)] == ["budget_snapshot"]
+    undo = history.revert(taken.batch)
+    assert snapshots.list() == []
+    history.revert(undo)  # redo
+    assert [s.line_count for s in snapshots.list()] == [taken.line_count]
+
+    batch = snapshots.delete(taken.id)
+    assert snapshots.list() == []
+    with pytest.raises(SnapshotError, match="n'existe plus"):
+        snapshots.compare(taken.id)
+    history.revert(batch)
+    again = snapshots.get(taken.id)
+    assert again.line_count == taken.line_count
+    assert snapshots.compare(taken.id).rows[-1].then_cents == TOTAL_PLANNED * 100
+    # A deleted label can be reused; the old situation is then gone for good.
+    batch = snapshots.delete(taken.id)
+    snapshots.take("COPIL", DAY)
+    with pytest.raises(ConflictError):
+        history.revert(batch)

@@ -13,6 +13,7 @@ from desktop.services.budget_filters import BudgetFilter
 from desktop.services.export import export_rows
 from desktop.views.budgets.snapshot_panel import SnapshotDialog
 from tests.views import test_budgets_tab
+from tests.views.test_budgets_tab import settled
 
 tab = test_budgets_tab.tab  # the Budgets tab on the report's figures (a fixture)
 
@@ -37,7 +38,7 @@ def answer_dialog(monkeypatch, *answers):
 
 
 def test_freezing_then_editing_shows_the_gap_per_programme_and_funder(
-    tab, monkeypatch, database, tmp_path
+    tab, monkeypatch, database, tmp_path, qtbot
 ):
     """After « Arrêter la situation… » and a change of FDVA, the page lists FDVA's gap first."""
     answer_dialog(monkeypatch, ("COPIL décembre", date(2023, 12, 31)))
@@ -54,6 +55,7 @@ def test_freezing_then_editing_shows_the_gap_per_programme_and_funder(
             .values(amount_cents=5_000_000_00)
         )
     tab.apply_filter(BudgetFilter(funders=("FDVA",)))
+    settled(tab, qtbot)
     model = panel.model
     assert model.text(0, 0) == "FDVA"
     assert plain(model.text(0, 3)) == "4 737 949 €"
@@ -99,7 +101,7 @@ def test_deleting_a_situation_asks_first(tab, monkeypatch):
 
 
 def test_choosing_a_situation_shows_its_figures_everywhere_and_prints_them(
-    tab, monkeypatch, database
+    tab, monkeypatch, database, qtbot
 ):
     """With « Situation : COPIL » chosen, key figures, tables and the print show the frozen sums."""
     answer_dialog(monkeypatch, ("COPIL", date(2023, 12, 31)))
@@ -113,10 +115,12 @@ def test_choosing_a_situation_shows_its_figures_everywhere_and_prints_them(
         )
     tab.apply_filter(BudgetFilter(stage="committed"))
     tab.apply_filter(BudgetFilter())
+    settled(tab, qtbot)
     assert "Prévu 635 799 264 €" in plain(tab.key_figures.text())
     titles = [tab.situation.itemText(i) for i in range(tab.situation.count())]
     assert titles == ["aujourd'hui (chiffres du jour)", "COPIL (situation au 31/12/2023)"]
     tab.situation.setCurrentIndex(1)
+    settled(tab, qtbot)
     assert "Situation arrêtée au 31/12/2023" in tab.key_figures.text()
     assert "Prévu 635 537 213 €" in plain(tab.key_figures.text())
     tab.pages.setCurrentIndex(0)
@@ -125,11 +129,12 @@ def test_choosing_a_situation_shows_its_figures_everywhere_and_prints_them(
     document = tab.print_document()
     assert document.title == "Synthèse budgétaire — situation au 31/12/2023"
     tab.show_situation(None)
+    settled(tab, qtbot)
     assert "Prévu 635 799 264 €" in plain(tab.key_figures.text())
     assert tab.print_document().title == "Synthèse budgétaire"
 
 
-def test_deleting_the_situation_shown_goes_back_to_today(tab, monkeypatch):
+def test_deleting_the_situation_shown_goes_back_to_today(tab, monkeypatch, qtbot):
     """When the situation on screen is deleted, the tab shows today's figures again."""
     answer_dialog(monkeypatch, ("COPIL", date(2023, 12, 31)))
     tab.take_snapshot()
@@ -138,4 +143,92 @@ def test_deleting_the_situation_shown_goes_back_to_today(tab, monkeypatch):
     tab.snapshots.delete_button.click()
     assert tab.situation.count() == 1
     assert tab.situation.currentIndex() == 0
+    settled(tab, qtbot)
     assert "Situation arrêtée" not in tab.key_figures.text()
+
+
+def test_freezing_and_deleting_are_undoable_edits(tab, monkeypatch, database, qtbot):
+    """Each action gives the main window a history batch; reverting it (Ctrl+Z) and reloading
+    the tab removes the frozen situation, or brings the deleted one back."""
+    from desktop.services.history import HistoryService, install_history
+
+    install_history(database.session_factory, "agent")
+    history = HistoryService(database.session_factory)
+    answer_dialog(monkeypatch, ("COPIL", date(2023, 12, 31)))
+    with qtbot.waitSignal(tab.edited) as taken:
+        assert tab.take_snapshot()
+    history.revert(taken.args[0])
+    tab.load()
+    assert tab.situation.count() == 1
+    assert tab.snapshots.selector.count() == 0
+
+    answer_dialog(monkeypatch, ("COPIL 2", date(2023, 12, 31)))
+    tab.take_snapshot()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(tab.edited) as deleted:
+        tab.snapshots.delete_button.click()
+    assert tab.snapshots.selector.count() == 0
+    history.revert(deleted.args[0])
+    tab.load()
+    tab.pages.setCurrentIndex(4)
+    assert tab.snapshots.selector.currentText() == "COPIL 2 (situation au 31/12/2023)"
+    assert "0 ligne(s)" in tab.snapshots.caption.text()
+
+
+def test_a_frozen_situation_compares_its_declared_totals_with_today(
+    tab, monkeypatch, database, qtbot
+):
+    """The page lists the declared totals frozen with the situation beside today's; a total
+    corrected since is listed first, highlighted."""
+    from desktop.models import DeclaredTotal
+
+    answer_dialog(monkeypatch, ("COPIL", date(2023, 12, 31)))
+    tab.take_snapshot()
+    with database.session_factory.begin() as s:
+        fonjep = s.scalar(select(Programme.id).where(Programme.code == "FONJEP"))
+        s.execute(
+            update(DeclaredTotal)
+            .where(DeclaredTotal.programme_id == fonjep)
+            .values(amount_cents=100)
+        )
+    tab.apply_filter(BudgetFilter(stage="committed"))
+    settled(tab, qtbot)
+    model = tab.snapshots.totals_model
+    assert model.rowCount() == 6
+    assert model.text(0, 0) == "FONJEP"
+    assert plain(model.text(0, 4)) == "1 €"
+    assert "1 sur 6 ont changé" in tab.snapshots.totals_caption.text()
+
+
+def test_a_server_fault_while_reading_situations_keeps_the_screen(tab, monkeypatch, qtbot):
+    """The situation selector, the comparison page and the list of situations read through the
+    load guard: a fault shows « Données non actualisées (F5 pour réessayer) », no traceback, and
+    the figures on screen stay."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from desktop.errors import PilotisError
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.setCentralWidget(tab)
+    answer_dialog(monkeypatch, ("COPIL", date(2023, 12, 31)))
+    tab.take_snapshot()
+    figures = tab.key_figures.text()
+
+    def down(*_args, **_kwargs):
+        raise PilotisError("Le serveur ne répond pas.")
+
+    budgets = tab._budgets
+    monkeypatch.setattr(budgets, "overview", down)
+    tab.situation.setCurrentIndex(1)
+    settled(tab, qtbot)
+    assert window.statusBar().currentMessage() == (
+        "Données non actualisées (F5 pour réessayer) : Le serveur ne répond pas."
+    )
+    assert tab.key_figures.text() == figures
+    monkeypatch.setattr(budgets.snapshots, "compare", down)
+    monkeypatch.setattr(budgets.snapshots, "list", down)
+    tab.snapshots.selector.currentIndexChanged.emit(0)
+    tab.snapshots.changed.emit()
+    assert tab.snapshots.selector.count() == 1
+    assert "F5" in window.statusBar().currentMessage()

@@ -36,7 +36,25 @@ def tab(qtbot, database):
     widget.resize(1200, 800)
     widget.show()
     widget.load()
-    return widget
+    yield widget
+    # No summing thread may still read the database when the test's database is dropped.
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().waitForDone(20000)
+
+
+def settled(tab, qtbot) -> None:
+    """Wait until the worker thread's figures for the current filter are on screen.
+
+    QThreadPool.waitForDone lets the worker run (it releases Python's lock, which pytest-qt's
+    wait loop may keep), then the loop delivers its queued result."""
+    from PySide6.QtCore import QThreadPool
+
+    def idle() -> bool:
+        QThreadPool.globalInstance().waitForDone(20000)
+        return not tab.busy
+
+    qtbot.waitUntil(idle, timeout=40000)
 
 
 def labels(model) -> list[str]:
@@ -79,6 +97,8 @@ def test_changing_a_filter_updates_every_view(tab, qtbot):
     """Choosing « Région » as funder kind narrows the tables, the key figures and the gaps."""
     combo = tab.filter_bar.funder_kind
     combo.setCurrentIndex(combo.findData("region"))
+    assert tab.busy  # summed in a worker thread: the window stays responsive
+    settled(tab, qtbot)
     assert "Prévu 187 069 829 €" in plain(tab.key_figures.text())
     assert labels(tab.chain.funders_model) == ["Région Occitanie", "Total"]
     assert "Financeurs : Région" in tab.filters_label.text()
@@ -96,11 +116,13 @@ def test_activating_a_programme_drills_down_and_back_returns(tab, qtbot):
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert tab.current_filter().programme == "F2030"
+    settled(tab, qtbot)
     assert labels(model)[0] == "AMI-CMA — AMI Compétences et métiers d'avenir"
     assert "Prévu 2 644 980 €" in plain(tab.key_figures.text())
     assert tab.filter_bar.back_button.isEnabled()
     qtbot.mouseClick(tab.filter_bar.back_button, Qt.MouseButton.LeftButton)
     assert tab.current_filter() == BudgetFilter()
+    settled(tab, qtbot)
     assert labels(model)[0] == "CPER-ESRI — CPER volet ESRI"
 
 
@@ -118,14 +140,16 @@ def test_clicking_a_bar_filters_on_its_funder(tab, qtbot):
     with qtbot.waitSignal(view.picked, timeout=2000):
         MouseEvent("button_press_event", canvas, x, y, button=1)._process()
     assert tab.current_filter().funders == ("FONJEP",)
+    settled(tab, qtbot)
     assert "Prévu 5 854 284 €" in plain(tab.key_figures.text())
     assert tab.filter_bar.funder.currentData() == "FONJEP"
 
 
-def test_chart_click_on_a_year_and_on_a_programme(tab):
+def test_chart_click_on_a_year_and_on_a_programme(tab, qtbot):
     """Year bars restrict the period; a programme bar drills into it."""
     tab.pages.setCurrentIndex(1)
     tab.chart_views[0].picked.emit("year:2022")
+    settled(tab, qtbot)
     assert "Prévu 4 737 949 €" in plain(tab.key_figures.text())
     tab.chart_views[0].picked.emit("programme:FDVA")
     assert tab.current_filter() == BudgetFilter(year_from=2022, year_to=2022, programme="FDVA")
@@ -242,3 +266,107 @@ def test_chain_and_pivot_models_pass_the_model_tester(tab, qtmodeltester):
     qtmodeltester.check(tab.chain.programmes_model)
     tab.pages.setCurrentIndex(2)
     qtmodeltester.check(tab.pivot.model)
+
+
+def test_quick_filter_changes_show_only_the_last_ones_figures(tab, qtbot):
+    """Filters changed faster than the figures are summed: the screen ends on the last filter's
+    figures, never on those of one chosen before."""
+    shown = []
+    original = tab._show
+
+    def record(figures):
+        shown.append(figures[0].filter)
+        original(figures)
+
+    tab._show = record
+    combo = tab.filter_bar.funder_kind
+    for kind in ("etat", "region", "ue", "region"):
+        combo.setCurrentIndex(combo.findData(kind))
+    settled(tab, qtbot)
+    assert shown[-1].funder_kind == "region"
+    assert len(shown) <= 2  # the first (already running) and the last: the others were dropped
+    assert "Prévu 187 069 829 €" in plain(tab.key_figures.text())
+
+
+def test_only_the_charts_in_view_are_drawn(tab, qtbot):
+    """Opening « Graphiques » draws the charts on screen; the others when scrolled to."""
+    tab.pages.setCurrentIndex(1)
+    drawn = [view.canvas is not None for view in tab.chart_views]
+    assert drawn[:2] == [True, True]
+    assert not drawn[-1]
+    bar = tab.charts_scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert tab.chart_views[-1].canvas is not None
+
+
+def test_several_funders_at_once_by_keyboard(tab, qtbot, monkeypatch):
+    """« Plusieurs… » lists the funders to tick with Space; the figures then add up both, the
+    list shows them, and the filter is described with both names."""
+    from PySide6.QtWidgets import QDialog
+
+    from desktop.views.budgets.filter_bar import FundersDialog
+
+    def tick(dialog):
+        listing = dialog.list
+        for name in ("FDVA", "FONJEP"):
+            row = next(r for r in range(listing.count())
+                       if listing.item(r).data(Qt.ItemDataRole.UserRole) == name)  # fmt: skip
+            listing.setCurrentRow(row)
+            qtbot.keyClick(listing, Qt.Key.Key_Space)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(FundersDialog, "exec", tick)
+    bar = tab.filter_bar
+    assert bar.several_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert bar.choose_several_funders()
+    assert tab.current_filter().funders == ("FDVA", "FONJEP")
+    settled(tab, qtbot)
+    assert "Prévu 10 592 233 €" in plain(tab.key_figures.text())
+    assert len(labels(tab.chain.funders_model)) == 3  # the two funders and the total
+    assert bar.funder.currentText().startswith("2 financeurs : ")
+    assert "2 financeurs : Fonds pour le développement de la vie associative, FONJEP" in (
+        tab.filters_label.text()
+    )
+    bar.funder.setCurrentIndex(bar.funder.findData("FDVA"))
+    assert tab.current_filter().funders == ("FDVA",)
+
+
+def test_filters_are_remembered_for_the_next_session(tab, qtbot, database, tmp_path):
+    """The filters in force (several funders included) are saved in the settings file and
+    shown again by the Budgets tab of the next session; a funder deleted since is left out."""
+    from desktop.services.budget_service import BudgetService
+    from desktop.settings import Settings
+    from desktop.views.budgets_tab import BudgetsTab
+    from desktop.views.context import Services
+
+    chosen = BudgetFilter(year_from=2023, year_to=2023, funders=("FDVA", "FONJEP"),
+                          stage="committed")  # fmt: skip
+    tab.apply_filter(chosen)
+    settled(tab, qtbot)
+    settings = Settings(tmp_path / "pilotis.ini")
+    settings.set_filter_state("budgets", tab.filter_state())
+    settings.sync()
+    state = Settings(tmp_path / "pilotis.ini").filter_state("budgets")
+    state["funders"].append("PARTI")  # a funder deleted meanwhile
+
+    factory = database.session_factory
+    services = Services(None, None, BudgetService(factory), None, None)
+    again = BudgetsTab(services)
+    qtbot.addWidget(again)
+    again.restore_filter_state(state)
+    again.load()
+    assert again.current_filter() == chosen
+    assert again.filter_bar.funder.currentText().startswith("2 financeurs")
+    assert "Année 2023" in again.filters_label.text()
+
+
+def test_the_cross_table_shown_follows_a_filter_change(tab, qtbot):
+    """With the cross-table on screen, a new filter re-sums it (in the worker thread too)."""
+    tab.pages.setCurrentIndex(2)
+    combo = tab.filter_bar.funder_kind
+    combo.setCurrentIndex(combo.findData("region"))
+    settled(tab, qtbot)
+    model = tab.pivot.model
+    outer = [model.text(r, 0) for r in range(model.rowCount()) if model.lines()[r].kind != "line"]
+    assert outer == ["Région Occitanie", "Total"]
+    assert plain(model.text(model.rowCount() - 1, model.columnCount() - 1)) == "187 069 829 €"

@@ -4,6 +4,7 @@ funder, in two tables a splitter shares."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop.services.budget_service import BudgetOverview, ChainRow
@@ -93,7 +94,7 @@ class ChainPanel(QWidget):
             ).format(n=len(overview.programmes), level=level)
         )
         for view in (self.programmes_view, self.funders_view):
-            view.resizeColumnsToContents()
+            _fit_columns(view)
             view.setColumnWidth(0, min(max(view.columnWidth(0), 220), 420))
 
     def current_row(self, view=None) -> ChainRow | None:
@@ -139,6 +140,27 @@ class ChainPanel(QWidget):
         first = "Financeur" if funders else "Programme / financeur"
         stem = "Financements par financeur" if funders else "Financements par programme"
         return chain_export_columns(first), model.rows(), stem
+
+
+def _fit_columns(view) -> None:
+    """Size the columns to the first rows (the largest amounts come first) and to the total
+    row: measuring all 9 000 rows at 200 000 lines took 0.7 s in the GUI thread."""
+    model = view.model()
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(60)
+    view.resizeColumnsToContents()
+    last = model.rowCount() - 1
+    if last < 0:
+        return
+    bold = view.font()
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    for column in range(1, model.columnCount()):
+        text = model.index(last, column).data()
+        if text:
+            width = metrics.horizontalAdvance(str(text)) + 16
+            if width > view.columnWidth(column):
+                view.setColumnWidth(column, width)
 
 
 __all__ = ["ChainColumn", "ChainPanel", "chain_export_columns"]

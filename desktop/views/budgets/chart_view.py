@@ -36,6 +36,7 @@ class ChartView(QFrame):
         self.setAccessibleName(spec.title)
         self.canvas = None
         self._overview = None
+        self._drawn = False
         self.title = QLabel(f"<b>{spec.title}</b>", self)
         self.print_box = QCheckBox(self.tr("Imprimer"), self)
         self.print_box.setChecked(True)
@@ -60,11 +61,24 @@ class ChartView(QFrame):
         self._layout.addWidget(self.summary)
         self.setMinimumHeight(340)
 
+    def set_overview(self, overview, summary: str = "") -> None:
+        """The figures to chart; drawn by draw_if_needed (when the chart is in view)."""
+        self._overview = overview
+        self._drawn = False
+        self.summary.setText(summary)
+        self.summary.setVisible(bool(summary))
+        self.setAccessibleDescription(summary)
+
+    def draw_if_needed(self) -> None:
+        if not self._drawn and self._overview is not None:
+            self.show_overview(self._overview, self.summary.text())
+
     def show_overview(self, overview, summary: str = "") -> None:
         """Draw the chart for an overview (matplotlib is imported on the first call)."""
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         self._overview = overview
+        self._drawn = True
         figure = self.spec.build(overview)
         old = self.canvas
         # A new canvas per figure: matplotlib ties a figure to one canvas for its lifetime.

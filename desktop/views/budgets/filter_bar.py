@@ -6,8 +6,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -18,6 +22,47 @@ from desktop.services.budget_service import BudgetOptions
 from desktop.services.vocabulary import FUNDER_KINDS, PROGRAMME_FAMILIES, STAGES
 
 ALL = None
+
+
+class FundersDialog(QDialog):
+    """Tick several funders: arrows move, Space ticks, Enter confirms."""
+
+    def __init__(self, funders, chosen: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Choisir plusieurs financeurs"))
+        self.list = QListWidget(self)
+        self.list.setAccessibleName(self.tr("Financeurs à retenir"))
+        for funder in funders:
+            item = QListWidgetItem(f"{funder.name} ({funder.code})", self.list)
+            item.setData(Qt.ItemDataRole.UserRole, funder.code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = funder.code in chosen
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.list.setCurrentRow(0)
+        hint = QLabel(
+            self.tr("Cocher les financeurs (Espace) ; aucun coché : tous les financeurs."), self
+        )
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Filtrer"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Annuler"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(buttons)
+        self.resize(560, 480)
+
+    def chosen(self) -> tuple[str, ...]:
+        items = (self.list.item(row) for row in range(self.list.count()))
+        return tuple(
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        )
 
 
 class BudgetFilterBar(QWidget):
@@ -37,6 +82,11 @@ class BudgetFilterBar(QWidget):
         self.family = self._combo(self.tr("Famille de programmes"))
         self.funder = self._combo(self.tr("Financeur"))
         self.funder.setMinimumContentsLength(14)
+        self.several_button = QPushButton(self.tr("P&lusieurs…"), self)
+        self.several_button.setToolTip(self.tr("Filtrer sur plusieurs financeurs à la fois"))
+        self.several_button.setAccessibleName(self.tr("Choisir plusieurs financeurs"))
+        self.several_button.clicked.connect(self.choose_several_funders)
+        self._funder_rows = ()
         self.funder_kind = self._combo(self.tr("Nature de financeur"))
         self.stage = self._combo(self.tr("Étape mesurée"))
         self.lead_unit = self._combo(self.tr("Service pilote (et ses sous-services)"))
@@ -80,6 +130,8 @@ class BudgetFilterBar(QWidget):
                 label.setBuddy(widget)
                 line.addWidget(label)
                 line.addWidget(widget, stretch)
+            if index == 1:
+                line.insertWidget(2, self.several_button)  # just after the funder list
             if index == 0:
                 line.addWidget(self.reset_button)
             elif index == 2:
@@ -120,6 +172,7 @@ class BudgetFilterBar(QWidget):
                 combo.addItem(all_label, ALL)
                 for text, data in items:
                     combo.addItem(text, data)
+            self._funder_rows = options.funders
             completer = QCompleter(self.programme.model(), self.programme)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -129,39 +182,74 @@ class BudgetFilterBar(QWidget):
             self._updating = False
 
     def filter(self) -> BudgetFilter:
-        funder = self.funder.currentData()
+        funder = self.funder.currentData()  # a code, or a tuple of codes (several)
+        funders = tuple(funder) if isinstance(funder, tuple | list) else (funder,) if funder else ()
         return BudgetFilter(
             year_from=self.year_from.currentData(),
             year_to=self.year_to.currentData(),
             programme=self.programme.currentData(),
             family=self.family.currentData(),
-            funders=(funder,) if funder else (),
+            funders=funders,
             funder_kind=self.funder_kind.currentData(),
             stage=self.stage.currentData() or "planned",
             lead_unit=self.lead_unit.currentData(),
             department=self.department.currentData(),
         )
 
-    def set_filter(self, flt: BudgetFilter) -> None:
-        """Show flt and announce it once (drill-down, back, reset)."""
+    def set_filter(self, flt: BudgetFilter, announce: bool = True) -> None:
+        """Show flt and announce it once (drill-down, back, reset). Codes that are not in the
+        lists (deleted since) are left out."""
+        known = {f.code for f in self._funder_rows}
+        if self._funder_rows and any(code not in known for code in flt.funders):
+            flt = flt.with_(funders=tuple(c for c in flt.funders if c in known))
         self._updating = True
         try:
             self._apply(flt)
         finally:
             self._updating = False
-        self.filter_changed.emit(self.filter())
+        if announce:
+            self.filter_changed.emit(self.filter())
+
+    def _show_several(self, funders: tuple[str, ...]) -> None:
+        """The list's second item stands for several funders chosen at once (or is absent)."""
+        if self.funder.count() > 1 and isinstance(self.funder.itemData(1), tuple):
+            self.funder.removeItem(1)
+        if len(funders) > 1:
+            names = {f.code: f.name for f in self._funder_rows}
+            text = self.tr("{n} financeurs : {names}").format(
+                n=len(funders), names=", ".join(names.get(c, c) for c in funders)
+            )
+            self.funder.insertItem(1, text, tuple(funders))
+            self.funder.setItemData(1, text, Qt.ItemDataRole.ToolTipRole)
+
+    def choose_several_funders(self) -> bool:
+        """Open the list of funders to tick; True when the filter changed."""
+        dialog = self.make_funders_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        chosen = dialog.chosen()
+        if chosen == self.filter().funders:
+            return False
+        self.set_filter(self.filter().with_(funders=chosen))
+        return True
+
+    def make_funders_dialog(self) -> FundersDialog:
+        return FundersDialog(self._funder_rows, self.filter().funders, self)
 
     def _apply(self, flt: BudgetFilter) -> None:
+        self._show_several(flt.funders)
         values = {
             self.year_from: flt.year_from, self.year_to: flt.year_to,
             self.programme: flt.programme, self.family: flt.family,
-            self.funder: flt.funders[0] if flt.funders else None,
+            self.funder: flt.funders[0] if len(flt.funders) == 1 else None,
             self.funder_kind: flt.funder_kind, self.stage: flt.stage,
             self.lead_unit: flt.lead_unit, self.department: flt.department,
         }  # fmt: skip
         for combo, value in values.items():
             index = combo.findData(value)
             combo.setCurrentIndex(max(index, 0))
+        if len(flt.funders) > 1:
+            self.funder.setCurrentIndex(1)  # the « n financeurs » item
         self.programme.lineEdit().setCursorPosition(0)  # show the code, not the name's end
 
     def _on_field_changed(self, _index: int) -> None:

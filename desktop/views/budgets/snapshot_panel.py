@@ -3,7 +3,7 @@ today's figures, per programme and funder, under the filters in force."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.errors import PilotisError
 from desktop.services.budget_filters import BudgetFilter
 from desktop.services.budget_snapshots import (
     LABEL_MAX,
@@ -27,11 +29,13 @@ from desktop.services.budget_snapshots import (
     Comparison,
     ComparisonRow,
     SnapshotError,
+    TotalComparisonRow,
 )
 from desktop.services.export import ExportColumn
 from desktop.services.formatting import format_date, format_euros, format_number
 from desktop.services.vocabulary import STAGES
 from desktop.views.item_views import make_table_view
+from desktop.views.load_guard import guard_slot
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 
 
@@ -44,6 +48,10 @@ def rate_text(row: ComparisonRow) -> str:
 
 def signed_euros(cents: int) -> str:
     return ("+" if cents > 0 else "") + format_euros(cents)
+
+
+def maybe_euros(cents: int | None) -> str:
+    return "—" if cents is None else format_euros(cents)
 
 
 class SnapshotDialog(QDialog):
@@ -98,10 +106,12 @@ class SnapshotDialog(QDialog):
 
 class SnapshotPanel(QWidget):
     """programme_activated(code) asks the tab to open a programme (double-click on a row);
-    changed tells that a situation was frozen or deleted."""
+    changed tells that a situation was frozen or deleted, edited(batch) gives its history batch
+    (Ctrl+Z)."""
 
     programme_activated = Signal(str)
     changed = Signal()
+    edited = Signal(str)
 
     def __init__(self, service: BudgetSnapshotService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +153,40 @@ class SnapshotPanel(QWidget):
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
 
+        # The declared totals then and now: a frozen « déclaré ≠ calculé » beside today's.
+        self.totals_caption = QLabel(self)
+        self.totals_caption.setWordWrap(True)
+        self.totals_view = make_table_view(self, self.tr("Totaux déclarés, alors et aujourd'hui"))
+        self.totals_model = RowsTableModel(
+            [
+                Column(self.tr("Programme"), lambda r: r.programme_code,
+                       tooltip=lambda r: r.programme_name),
+                Column(self.tr("Total déclaré"), lambda r: r.label, tooltip=lambda r: r.label),
+                Column(self.tr("Déclaré alors"), lambda r: r.then_declared_cents,
+                       lambda r: maybe_euros(r.then_declared_cents), align_right=True),
+                Column(self.tr("Calculé alors"), lambda r: r.then_computed_cents,
+                       lambda r: maybe_euros(r.then_computed_cents), align_right=True),
+                Column(self.tr("Déclaré aujourd'hui"), lambda r: r.now_declared_cents,
+                       lambda r: maybe_euros(r.now_declared_cents), align_right=True),
+                Column(self.tr("Calculé aujourd'hui"), lambda r: r.now_computed_cents,
+                       lambda r: maybe_euros(r.now_computed_cents), align_right=True),
+            ],
+            self,
+            emphasis=lambda r: "alert" if r.changed else None,
+        )  # fmt: skip
+        self.totals_view.setModel(self.totals_model)
+        self.totals_view.doubleClicked.connect(self._on_totals_double_clicked)
+        totals_box = QWidget(self)
+        totals_layout = QVBoxLayout(totals_box)
+        totals_layout.setContentsMargins(0, 0, 0, 0)
+        totals_layout.addWidget(self.totals_caption)
+        totals_layout.addWidget(self.totals_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(totals_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+
         bar = QHBoxLayout()
         label = QLabel(self.tr("Comparer avec au&jourd'hui :"), self)
         label.setBuddy(self.selector)
@@ -155,7 +199,7 @@ class SnapshotPanel(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.caption)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.splitter, 1)
 
         self.take_button.clicked.connect(self.take_snapshot)
         self.delete_button.clicked.connect(self._on_delete_clicked)
@@ -163,6 +207,7 @@ class SnapshotPanel(QWidget):
 
     # --- data ---------------------------------------------------------------------------------
 
+    @guard_slot
     def reload(self, flt: BudgetFilter, select_id: int | None = None) -> None:
         """List the situations again and compare the chosen one under flt."""
         self._filter = flt
@@ -186,6 +231,8 @@ class SnapshotPanel(QWidget):
         if snapshot_id is None:
             self._comparison = None
             self.model.set_rows([])
+            self.totals_model.set_rows([])
+            self.totals_caption.setText("")
             self.caption.setText(
                 self.tr(
                     "Aucune situation arrêtée. « Arrêter la situation… » copie les montants du "
@@ -220,6 +267,25 @@ class SnapshotPanel(QWidget):
         self.view.resizeColumnsToContents()
         self.view.setColumnWidth(1, min(self.view.columnWidth(1), 280))
         self.view.setColumnWidth(2, min(self.view.columnWidth(2), 220))
+        self._show_totals(snapshot_id)
+
+    def _show_totals(self, snapshot_id: int) -> None:
+        totals: list[TotalComparisonRow] = self._service.compare_totals(snapshot_id, self._filter)
+        self.totals_model.set_rows(totals)
+        changed = sum(1 for r in totals if r.changed)
+        if not totals:
+            text = self.tr(
+                "Totaux déclarés : cette situation a été arrêtée sans eux (avant la version qui "
+                "les fige)."
+            )
+        else:
+            text = self.tr(
+                "Totaux déclarés et sommes de leurs lignes, alors et aujourd'hui : {n} sur {t} "
+                "ont changé."
+            ).format(n=changed, t=len(totals))
+        self.totals_caption.setText(text)
+        self.totals_view.resizeColumnsToContents()
+        self.totals_view.setColumnWidth(1, min(self.totals_view.columnWidth(1), 300))
 
     def comparison(self) -> Comparison | None:
         return self._comparison
@@ -236,14 +302,17 @@ class SnapshotPanel(QWidget):
             label, taken_on, note = dialog.values()
             try:
                 snapshot = self._service.take(label, taken_on, note)
-            except SnapshotError as error:
+            except PilotisError as error:  # refused, or the server is away: nothing written
                 QMessageBox.warning(self, self.tr("Arrêter la situation"), str(error))
                 continue
             self.reload(self._filter, select_id=snapshot.id)
             self.changed.emit()
+            if snapshot.batch:
+                self.edited.emit(snapshot.batch)
             return True
         return False
 
+    @guard_slot
     def _on_delete_clicked(self) -> None:
         snapshot_id = self.selector.currentData()
         if snapshot_id is None:
@@ -257,18 +326,25 @@ class SnapshotPanel(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        batch = None
         try:
-            self._service.delete(snapshot_id)
-        except SnapshotError as error:
+            batch = self._service.delete(snapshot_id)
+        except PilotisError as error:
             QMessageBox.warning(self, self.tr("Supprimer la situation"), str(error))
         self.reload(self._filter)
         self.changed.emit()
+        if batch:
+            self.edited.emit(batch)
 
+    @guard_slot
     def _on_selector_changed(self, _index: int) -> None:
         self._compare()
 
     def _on_view_double_clicked(self, index) -> None:
         self.programme_activated.emit(self.model.row_at(index.row()).programme_code)
+
+    def _on_totals_double_clicked(self, index) -> None:
+        self.programme_activated.emit(self.totals_model.row_at(index.row()).programme_code)
 
     def export(self):
         comparison = self._comparison

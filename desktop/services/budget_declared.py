@@ -1,0 +1,84 @@
+"""Declared totals beside the sum of their lines, as one query: the Budgets tab's « déclaré ≠
+calculé » panel, `python main.py check`, and the copy frozen with a situation all use it."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
+from desktop.services.budget_filters import lineage_cte
+
+
+def declared_query():
+    """(programme code, programme name, label, funder code, funder kind, stage, period,
+    declared cents, computed cents, source) of every declared total.
+
+    The computed sum covers the total's programme subtree, restricted to the total's funder,
+    stage and period when it states them (docs/dataset.md). Stages are nested views of the same
+    money (versé ⊂ engagé ⊂ prévu), so a total that names no stage is compared, per programme ×
+    funder × period, with the largest stage amount — the prévu when it is known, else what the
+    source gave — never their sum.
+    """
+    lineage = lineage_cte("declared_lineage")
+    line = aliased(FundingLine)
+    by_stage = (
+        select(
+            DeclaredTotal.id.label("total_id"),
+            line.programme_id,
+            line.funder_id,
+            line.period,
+            line.stage,
+            func.sum(line.amount_cents).label("amount"),
+        )  # fmt: skip
+        .select_from(DeclaredTotal)
+        .join(lineage, lineage.c.ancestor_id == DeclaredTotal.programme_id)
+        .join(
+            line,
+            and_(
+                line.programme_id == lineage.c.programme_id,
+                or_(DeclaredTotal.funder_id.is_(None), line.funder_id == DeclaredTotal.funder_id),
+                or_(DeclaredTotal.stage.is_(None), line.stage == DeclaredTotal.stage),
+                or_(DeclaredTotal.period.is_(None), line.period == DeclaredTotal.period),
+            ),
+        )
+        .group_by(DeclaredTotal.id, line.programme_id, line.funder_id, line.period, line.stage)
+        .subquery("by_stage")
+    )
+    by_group = (
+        select(by_stage.c.total_id, func.max(by_stage.c.amount).label("amount"))
+        .group_by(
+            by_stage.c.total_id, by_stage.c.programme_id, by_stage.c.funder_id, by_stage.c.period
+        )
+        .subquery("by_group")
+    )
+    summed = (
+        select(by_group.c.total_id, func.sum(by_group.c.amount).label("amount"))
+        .group_by(by_group.c.total_id)
+        .subquery("summed")
+    )
+    computed = (
+        select(
+            DeclaredTotal.id.label("total_id"),
+            func.coalesce(summed.c.amount, 0).label("computed"),
+        )
+        .outerjoin(summed, summed.c.total_id == DeclaredTotal.id)
+        .subquery("computed")
+    )
+    return (
+        select(
+            Programme.code,
+            Programme.name,
+            DeclaredTotal.label,
+            Funder.code,
+            Funder.kind,
+            DeclaredTotal.stage,
+            DeclaredTotal.period,
+            DeclaredTotal.amount_cents,
+            computed.c.computed,
+            DeclaredTotal.source,
+        )  # fmt: skip
+        .join(computed, computed.c.total_id == DeclaredTotal.id)
+        .join(Programme, Programme.id == DeclaredTotal.programme_id)
+        .outerjoin(Funder, Funder.id == DeclaredTotal.funder_id)
+    )
