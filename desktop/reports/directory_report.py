@@ -12,6 +12,11 @@ HEADERS = ("Fonction", "Nom", "Site", "Courriel", "Téléphone")
 WIDTHS = (3.2, 2.4, 1.3, 2.8, 1.6)
 
 
+def _title(post: PostRow) -> str:
+    """The post's title, then its dotted-line links to other posts, one a line."""
+    return post.title + "".join(f"\n┄ {k.verb} : {k.label}" for k in post.links)
+
+
 def _holder(post: PostRow) -> str:
     if post.is_vacant:
         return "Poste vacant"
@@ -48,7 +53,7 @@ def build_document(
             document.add(Paragraph("Aucun poste enregistré.", italic=True, size=8.5))
             continue
         rows = [
-            [p.title, _holder(p), p.site or "", p.email or "", p.phone or ""] for p in item.posts
+            [_title(p), _holder(p), p.site or "", p.email or "", p.phone or ""] for p in item.posts
         ]
         document.add(
             Table(

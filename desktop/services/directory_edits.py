@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from desktop.models import Person, Position, Programme, Site, Unit, UnitLink
+from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
 from desktop.services.directory_search import subtree_cte
 from desktop.services.directory_validation import (
     DirectoryValidationError,
@@ -463,9 +463,58 @@ class DirectoryEdits:
             session.delete(self._get(session, UnitLink, link_id, version, "Le lien"))
             return self._batch(session)
 
+    def create_position_link(
+        self, position_id: int, other_id: int | None, note: str | None, *, supports: bool = True
+    ) -> EditResult:
+        """Record that post `position_id` supports post `other_id` (or the reverse)."""
+        problems: list[tuple[str, str]] = []
+        note = clean(note)
+        if other_id is None:
+            problems.append(("target_post", "cherchez puis choisissez le poste lié dans la liste."))
+        elif other_id == position_id:
+            problems.append(("target_post", "un poste ne peut pas être lié à lui-même."))
+        if note and len(note) > 500:
+            problems.append(("note", "500 caractères au plus."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        source, target = (position_id, other_id) if supports else (other_id, position_id)
+        with self._edit("Le lien") as session:
+            for row_id in (position_id, other_id):
+                self._get(session, Position, row_id, None, "Le poste")
+            same = session.scalar(
+                select(PositionLink.id).where(
+                    PositionLink.from_position_id == source, PositionLink.to_position_id == target
+                )
+            )
+            if same is not None:
+                raise DirectoryValidationError(
+                    [("target_post", "ce lien fonctionnel existe déjà dans ce sens.")]
+                )
+            link = PositionLink(
+                from_position_id=source, to_position_id=target, kind="fonctionnel", note=note
+            )
+            session.add(link)
+            batch = self._batch(session)
+            return EditResult(link.id, batch)
+
+    def delete_position_link(self, link_id: int, version: int | None) -> str:
+        with self._edit("Le lien") as session:
+            session.delete(self._get(session, PositionLink, link_id, version, "Le lien"))
+            return self._batch(session)
+
     def delete_position(self, position_id: int, version: int | None) -> str:
         with self._edit("Le poste") as session:
-            session.delete(self._get(session, Position, position_id, version, "Le poste"))
+            post = self._get(session, Position, position_id, version, "Le poste")
+            # Its dotted-line links go with it, each in the history so that Ctrl+Z restores them.
+            for link in session.scalars(
+                select(PositionLink).where(
+                    (PositionLink.from_position_id == position_id)
+                    | (PositionLink.to_position_id == position_id)
+                )
+            ):
+                session.delete(link)
+            session.flush()
+            session.delete(post)
             return self._batch(session)
 
 

@@ -80,6 +80,30 @@ class EntryRow:
 
 
 @dataclass(frozen=True)
+class PostLinkRow:
+    """A dotted-line link of a post to another post, seen from the first."""
+
+    id: int
+    version: int
+    direction: str  # "to" (this post supports the other) or "from"
+    post_id: int
+    title: str
+    holder: str | None  # None: the other post is vacant
+    unit_id: int
+    unit_label: str
+    note: str | None
+
+    @property
+    def verb(self) -> str:
+        return "appuie" if self.direction == "to" else "est appuyé(e) par"
+
+    @property
+    def label(self) -> str:
+        holder = self.holder or "poste vacant"
+        return f"{self.title} ({holder}, {self.unit_label})"
+
+
+@dataclass(frozen=True)
 class PostRow:
     """A post in a unit, current or ended, with who holds it (None: vacant)."""
 
@@ -97,6 +121,7 @@ class PostRow:
     email: str | None = None
     phone: str | None = None
     site: str | None = None
+    links: tuple[PostLinkRow, ...] = ()
 
     @property
     def is_vacant(self) -> bool:

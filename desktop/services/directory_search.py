@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import String, column, false, literal, literal_column, select, table
+from sqlalchemy import String, column, false, literal, literal_column, or_, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -108,8 +109,13 @@ class Matcher:
     100 000 people for a list nobody reads; the third letter brings titles and units back.
     """
 
-    def __init__(self, use_fts: bool) -> None:
+    def __init__(self, use_fts: bool, short_prefix: bool = False) -> None:
+        """short_prefix (PostgreSQL): a token shorter than a trigram matches the start of a
+        word of a last or first name (`LIKE 'ma%'`, `'% ma%'`…, which the trigram indexes of
+        0004 serve, or the btree ones of 0005 for name starts) rather than anywhere in it,
+        which no index can serve."""
         self.use_fts = use_fts
+        self.short_prefix = short_prefix
 
     @staticmethod
     def _nothing(id_column):
@@ -122,13 +128,29 @@ class Matcher:
         return select(fts.c.rowid).where(literal_column(index).op("MATCH")(literal(query)))
 
     @staticmethod
-    def _like(token: str) -> str:
+    def _like(token: str, anywhere: bool = True) -> str:
         escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return f"%{escaped}%"
+        return f"%{escaped}%" if anywhere else f"{escaped}%"
 
     def person_ids(self, token: str):
         if self.use_fts:
             return self._fts("person_fts", token)
+        if self.short_prefix and len(token) < MIN_TITLE_TOKEN:
+            # Word starts, like FTS5: the name's start, or after a space, hyphen, apostrophe
+            # (`go` finds « Le Goff », `pi` « Jean-Pierre »); each pattern has a trigram.
+            start = self._like(token, anywhere=False)
+            patterns = [start, f"% {start}", f"%-{start}", f"%'{start}"]
+            if len(token) == 1:  # one letter: name starts only, or most people would match
+                patterns = [start]
+            return select(Person.id).where(
+                or_(
+                    *[
+                        folded(column).like(pattern, escape="\\")
+                        for column in (Person.last_name, Person.first_name)
+                        for pattern in patterns
+                    ]
+                )
+            )
         pattern = self._like(token)
         return select(Person.id).where(
             folded(Person.last_name).like(pattern, escape="\\")
@@ -156,8 +178,10 @@ class Matcher:
         )
 
 
+@lru_cache(maxsize=64)
 def subtree_cte(root_id: int):
-    """A recursive CTE of the unit and its descendants (SQLite and PostgreSQL alike)."""
+    """A recursive CTE of the unit and its descendants (SQLite and PostgreSQL alike); the same
+    object for the same unit, so that the arms of one query share a single WITH."""
     tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
     return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
 

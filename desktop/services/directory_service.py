@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import (
+    Integer,
+    String,
     and_,
     case,
+    cast,
+    false,
     func,
     literal,
     null,
     or_,
     select,
+    true,
     union,
     union_all,
 )
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.sql.selectable import Join
 
 from desktop.errors import PilotisError
-from desktop.models import Person, Position, Programme, Site, Unit, UnitLink
+from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
 from desktop.services.directory_edits import DirectoryEdits
 from desktop.services.directory_rows import (
     ROLE_RANK,
     EntryRow,
     LinkRow,
     PersonDetail,
+    PostLinkRow,
     PostRow,
     ProgrammeRef,
     ReportUnit,
@@ -34,6 +44,7 @@ from desktop.services.directory_rows import (
     UnitRow,
 )
 from desktop.services.directory_search import (
+    MIN_TITLE_TOKEN,
     Matcher,
     SearchFilter,
     fts_available,
@@ -45,10 +56,9 @@ from desktop.services.org_chart_service import OrgChartQueries
 __all__ = ["DirectoryService", "EntryRow", "SearchFilter", "UnitRow", "PostRow"]
 
 SORT_KEYS = ("name", "title", "unit", "site", "email", "phone")
-ENTRY_COLUMNS = (
-    "position_id", "person_id", "unit_id", "last_name", "first_name", "title", "role",
-    "is_interim", "unit_label", "site", "email", "phone",
-)  # fmt: skip
+# Past this many people matching a word, the name-sorted page walks the name index (it meets
+# 200 matches soon) instead of sorting every match.
+DENSE_MATCHES = 5000
 
 
 class UnknownItemError(PilotisError):
@@ -61,6 +71,63 @@ def _current(today: date):
 
 def _role_rank():
     return case(ROLE_RANK, value=Position.role, else_=9)
+
+
+class _WrittenOrder(Join):
+    """An inner join that SQLite runs in the order written (its CROSS JOIN): without table
+    statistics it would rather scan every post and sort them than walk the unit index."""
+
+    inherit_cache = True
+
+
+@compiles(_WrittenOrder, "sqlite")
+def _written_order_sqlite(join, compiler, **kw) -> str:
+    kw["asfrom"] = True
+    left = compiler.process(join.left, **kw)
+    right = compiler.process(join.right, **kw)
+    return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
+
+
+@compiles(_WrittenOrder)
+def _written_order_default(join, compiler, **kw) -> str:
+    return compiler.visit_join(join, **kw)
+
+
+def _walk(start: str, post_on):
+    """Units, their current posts, the holders (start="unit"); or posts, holders, units."""
+    unit, post, person = Unit.__table__, Position.__table__, Person.__table__
+    on_unit = Position.unit_id == Unit.id
+    if start == "unit":
+        return _WrittenOrder(_WrittenOrder(unit, post, on_unit), person, post_on)
+    return _WrittenOrder(_WrittenOrder(post, person, post_on), unit, on_unit)
+
+
+def _ordered(arms: list, descending: bool):
+    """Arms (select, sort keys) of one segment as one query ordered by those keys, built for
+    a page: ordered(top) with top=None for the plain merge (SQLite merges the arms' index
+    walks itself: MERGE UNION ALL), or top=N to sort each arm and keep its first N lines
+    before merging (PostgreSQL would otherwise join and sort every post of the arms)."""
+    labelled = [
+        query.add_columns(*[key.label(f"k{i}") for i, key in enumerate(keys)])
+        for query, keys in arms
+    ]
+    names = [f"k{i}" for i in range(len(arms[0][1]))]
+
+    def order(selectable) -> list:
+        keys = [selectable.selected_columns[n] for n in names]
+        return [k.desc() if descending else k.asc() for k in keys]
+
+    def ordered(top: int | None = None):
+        if len(labelled) == 1:
+            return labelled[0].order_by(*order(labelled[0]))
+        parts = labelled
+        if top is not None:
+            tops = [q.order_by(*order(q)).limit(top).subquery() for q in labelled]
+            parts = [select(*t.c) for t in tops]
+        compound = union_all(*parts)
+        return compound.order_by(*order(compound))
+
+    return ordered
 
 
 class DirectoryService(DirectoryEdits, OrgChartQueries):
@@ -79,12 +146,26 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
         use_fts = self._use_fts
         if not use_fts:
             register_fold(session)
-        return Matcher(use_fts)
+        return Matcher(use_fts, short_prefix=session.connection().dialect.name == "postgresql")
 
-    def _parts(self, session: Session, flt: SearchFilter, today: date):
+    def _parts(
+        self,
+        session: Session,
+        flt: SearchFilter,
+        today: date,
+        *,
+        held: str | None = None,
+        dense_over: int | None = None,
+    ):
         """(people, vacant posts): people LEFT JOIN their current posts (so someone without
-        a post is one line), and current posts nobody holds. Both carry the same columns."""
+        a post is one line), and current posts nobody holds. Both carry the same columns.
+        held="unit" or "post": only people with a post, in inner joins; when nothing narrows
+        the list, the database walks the units or the posts in their sort order.
+        dense_over=N: a word matching more than N people is looked up while walking them in
+        name order rather than the reverse (see below)."""
         matcher = self._matcher(session)
+        sqlite = session.connection().dialect.name == "sqlite"
+        walk = held if not flt.tokens and flt.under_unit_id is None else None
         site = aliased(Site)
         post_on = and_(Position.person_id == Person.id, _current(today))
         people = (
@@ -103,25 +184,33 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
                 Person.phone.label("phone"),
                 _role_rank().label("rank"),
             )  # fmt: skip
-            .select_from(Person)
-            .outerjoin(Position, post_on)
-            .outerjoin(Unit, Position.unit_id == Unit.id)
-            .outerjoin(site, site.id == func.coalesce(Person.site_id, Unit.site_id))
         )
+        on_site = site.id == func.coalesce(Person.site_id, Unit.site_id)
+        if walk:  # a Core join, which the ORM keeps as written
+            people = people.select_from(
+                _walk(walk, post_on).outerjoin(sa_inspect(site).selectable, on_site)
+            )
+        else:
+            people = (
+                people.select_from(Person)
+                .join(Position, post_on, isouter=held is None)
+                .join(Unit, Position.unit_id == Unit.id, isouter=held is None)
+                .outerjoin(site, on_site)
+            )
         vacant = (
             select(
                 Position.id.label("position_id"),
-                null().label("person_id"),
+                cast(null(), Integer).label("person_id"),
                 Unit.id.label("unit_id"),
-                null().label("last_name"),
-                null().label("first_name"),
+                cast(null(), String).label("last_name"),
+                cast(null(), String).label("first_name"),
                 Position.title.label("title"),
                 Position.role.label("role"),
                 Position.is_interim.label("is_interim"),
                 func.coalesce(Unit.acronym, Unit.name).label("unit_label"),
                 site.name.label("site"),
-                null().label("email"),
-                null().label("phone"),
+                cast(null(), String).label("email"),
+                cast(null(), String).label("phone"),
                 _role_rank().label("rank"),
             )  # fmt: skip
             .select_from(Position)
@@ -130,6 +219,15 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             .where(Position.person_id.is_(None), _current(today))
         )
         for token in flt.tokens:
+            if len(token) < MIN_TITLE_TOKEN:  # people's names only (see Matcher)
+                # A letter or two matches thousands of people: `id + 0` keeps SQLite from
+                # starting at the hits and sorting them all; it walks the people in the order
+                # asked for and stops at the page's end (`m`: 150 → 20 ms at 100 000 people).
+                # PostgreSQL's planner finds that plan itself (with a hashed subquery).
+                walked = Person.id + 0 if sqlite else Person.id
+                people = people.where(walked.in_(matcher.person_ids(token)))
+                vacant = vacant.where(false())
+                continue
             # Who can match at all (named so, or holding a matching post or a post in a matching
             # unit): lets the database start from the index hits instead of every person.
             holders = union(
@@ -137,8 +235,13 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
                 select(Position.person_id).where(Position.id.in_(matcher.position_ids(token))),
                 select(Position.person_id).where(Position.unit_id.in_(matcher.unit_ids(token))),
             )
+            # Thousands of holders (`dra`, `res`: every DRA… unit, every « responsable »): walk
+            # the people in name order and stop at the page's end, as for a letter or two.
+            dense = dense_over is not None and self._more_than(
+                session, union_all(*holders.selects), dense_over
+            )
             people = people.where(
-                Person.id.in_(holders),
+                (Person.id + 0).in_(holders) if dense else Person.id.in_(holders),
                 or_(
                     Person.id.in_(matcher.person_ids(token)),
                     Position.id.in_(matcher.position_ids(token)),
@@ -175,19 +278,11 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
         return people, vacant
 
     @staticmethod
-    def _order(entry, sort: str, descending: bool) -> list:
-        name = [entry.c.last_name, entry.c.first_name]
-        keys = {
-            "name": [*name, entry.c.person_id],
-            "title": [entry.c.title, *name],
-            "unit": [entry.c.unit_label, entry.c.rank, *name],
-            "site": [entry.c.site, *name],
-            "email": [entry.c.email],
-            "phone": [entry.c.phone],
-        }[sort]
-        # Vacant posts and empty cells go last whichever the direction.
-        ordered = [(k.desc() if descending else k.asc()).nulls_last() for k in keys]
-        return [*ordered, entry.c.position_id.asc().nulls_last(), entry.c.person_id]
+    def _more_than(session: Session, ids, n: int) -> bool:
+        """Whether the id query returns more than n ids (reads n + 1 at most; UNION ALL, so an
+        id found twice counts twice: good enough to choose a plan)."""
+        capped = select(func.count()).select_from(ids.limit(n + 1).subquery())
+        return session.execute(capped).scalar_one() > n
 
     # --- public queries ---------------------------------------------------------------------
 
@@ -219,46 +314,96 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
         limit: int | None = 200,
         today: date | None = None,
     ) -> list[EntryRow]:
-        """One page of the people table, sorted in SQL."""
+        """One page of the people table, sorted in SQL through indexes (ORDER BY … LIMIT walks
+        an index of folded keys instead of sorting 100 000 lines for every page)."""
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
         with self._sessions.begin() as session:
-            people, vacant = self._parts(session, flt, today or date.today())
-            if sort == "name":
-                rows = self._name_page(session, people, vacant, descending, offset, limit)
-            else:
-                entry = union_all(people, vacant).subquery("entry")
-                query = (
-                    select(*[entry.c[c] for c in ENTRY_COLUMNS])
-                    .order_by(*self._order(entry, sort, descending))
-                    .offset(offset)
-                )
-                rows = session.execute(query if limit is None else query.limit(limit)).all()
-        return [EntryRow(*r[:7], bool(r[7]), *r[8:]) for r in rows]
+            today = today or date.today()
+            sqlite = session.connection().dialect.name == "sqlite"
+            # (PostgreSQL's planner, which has statistics, chooses well without the hint.)
+            dense = DENSE_MATCHES if sort == "name" and sqlite else None
+            people, vacant = self._parts(session, flt, today, dense_over=dense)
+            walk = "unit" if sort == "unit" else "post"
+            held = self._parts(session, flt, today, held=walk)[0] if sort != "name" else None
+            segments = self._segments(session, people, held, vacant, sort, descending)
+            top_each = not sqlite
+            rows = self._page(session, segments, offset, limit, top_each=top_each)
+        return [EntryRow(*r[:7], bool(r[7]), *r[8:12]) for r in rows]
 
-    def _name_page(self, session, people, vacant, descending, offset, limit) -> list:
-        """By name: people in name order (the person index walks them, no full sort), then
-        the vacant posts, which have no name and always come last."""
-        people = people.subquery("people")
-        order = self._order(people, "name", descending)
-        query = select(*[people.c[c] for c in ENTRY_COLUMNS]).order_by(*order).offset(offset)
-        rows = list(session.execute(query if limit is None else query.limit(limit)).all())
-        if limit is not None and len(rows) == limit:
-            return rows
-        if rows or offset == 0:
-            skip = 0
-        else:  # the page starts inside the vacant posts: how many people came before?
-            counted = select(func.count()).select_from(people)
-            skip = offset - session.execute(counted).scalar_one()
-        vacant = vacant.subquery("vacant")
-        query = (
-            select(*[vacant.c[c] for c in ENTRY_COLUMNS])
-            .order_by(vacant.c.unit_label, vacant.c.rank, vacant.c.position_id)
-            .offset(max(skip, 0))
-        )
-        if limit is not None:
-            query = query.limit(limit - len(rows))
-        return rows + list(session.execute(query).all())
+    @staticmethod
+    def _segments(session, people, held, vacant, sort: str, descending: bool) -> list:
+        """The table as consecutive ordered queries: lines with a value in the sorted column
+        (in the direction asked), then the empty cells and the vacant posts (always last, in
+        their natural order). Each is one index walk, or a merge of a few (UNION ALL)."""
+        name = [Person.sort_key, Person.id, Position.id]
+        vacant_keys = [Unit.sort_key, _role_rank(), Position.id]
+        unheld = people.where(Position.id.is_(None))
+        if sort == "name":
+            main = [[(people, name)]]
+            rest = [[(vacant, vacant_keys)]]
+        elif sort == "title":
+            main = [
+                [
+                    (held, [Position.sort_key, Person.sort_key, Position.id]),
+                    (vacant, [Position.sort_key, literal(""), Position.id]),
+                ]
+            ]
+            rest = [[(unheld, name)]]
+        elif sort == "unit":
+            main = [
+                [
+                    (held, [Unit.sort_key, _role_rank(), Person.sort_key, Position.id]),
+                    (vacant, [Unit.sort_key, _role_rank(), literal(""), Position.id]),
+                ]
+            ]
+            rest = [[(unheld, name)]]
+        elif sort == "site":
+            sites = session.scalars(select(Site.id).order_by(Site.name, Site.id)).all()
+            if descending:
+                sites.reverse()
+            main = []
+            for site_id in sites:
+                main.append(
+                    [
+                        (people.where(Person.site_id == site_id), name),
+                        (people.where(Person.site_id.is_(None), Unit.site_id == site_id), name),
+                    ]
+                )
+                main.append([(vacant.where(Unit.site_id == site_id), vacant_keys)])
+            no_site = people.where(Person.site_id.is_(None), Unit.site_id.is_(None))
+            rest = [[(no_site, name)], [(vacant.where(Unit.site_id.is_(None)), vacant_keys)]]
+        else:  # email, phone: a person's own columns
+            column = Person.email if sort == "email" else Person.phone
+            main = [[(people.where(column.is_not(None)), [column, *name])]]
+            rest = [[(people.where(column.is_(None)), name)], [(vacant, vacant_keys)]]
+        return [_ordered(arms, descending) for arms in main] + [
+            _ordered(arms, False) for arms in rest
+        ]
+
+    @staticmethod
+    def _page(
+        session, segments: list, offset: int, limit: int | None, *, top_each: bool = False
+    ) -> list:
+        """Rows offset … offset + limit of the segments read one after the other; a segment is
+        counted only when the page starts past its end."""
+        rows: list = []
+        for segment in segments:
+            wanted = None if limit is None else limit - len(rows)
+            if wanted == 0:
+                break
+            query = segment()
+            if top_each and wanted is not None:
+                query = segment(offset + wanted)
+            page = query.offset(offset) if offset else query
+            got = session.execute(page if wanted is None else page.limit(wanted)).all()
+            rows += got
+            if got or not offset:
+                offset = 0
+            else:
+                counted = select(func.count()).select_from(segment().order_by(None).subquery())
+                offset = max(0, offset - session.execute(counted).scalar_one())
+        return rows
 
     def matching_units(self, flt: SearchFilter, limit: int = 30) -> list[UnitRow]:
         """Units whose acronym or name contains every word typed (for the "Services" list)."""
@@ -289,7 +434,7 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             query = (
                 select(Person.id, Person.last_name, Person.first_name, Site.name)
                 .outerjoin(Site, Person.site_id == Site.id)
-                .order_by(Person.last_name, Person.first_name, Person.id)
+                .order_by(Person.sort_key, Person.id)
                 .limit(limit)
             )
             for token in tokens:
@@ -387,7 +532,63 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
                 Position.id,
             )  # fmt: skip
         )
-        return [PostRow(*r[:8], bool(r[8]), *r[9:]) for r in session.execute(query).all()]
+        posts = [PostRow(*r[:8], bool(r[8]), *r[9:]) for r in session.execute(query).all()]
+        return self._with_links(session, posts)
+
+    @staticmethod
+    def _with_links(session: Session, posts: list[PostRow]) -> list[PostRow]:
+        """The posts with their dotted-line links to other posts (one query each way)."""
+        if not posts:
+            return posts
+        ids = [p.id for p in posts]
+        # A whole-directory report lists every post: past a few hundred, read all the links
+        # (a short table) rather than bind 100 000 ids, beyond SQLite's parameter limit.
+        narrow = len(ids) <= 500
+        wanted = set(ids)
+        other, holder, unit = aliased(Position), aliased(Person), aliased(Unit)
+        found: dict[int, list[PostLinkRow]] = {}
+        for direction, mine, theirs in (
+            ("to", PositionLink.from_position_id, PositionLink.to_position_id),
+            ("from", PositionLink.to_position_id, PositionLink.from_position_id),
+        ):
+            rows = session.execute(
+                select(
+                    mine,
+                    PositionLink.id,
+                    PositionLink.version,
+                    other.id,
+                    other.title,
+                    case(
+                        (holder.id.is_(None), None),
+                        else_=holder.last_name + " " + holder.first_name,
+                    ),
+                    unit.id,
+                    func.coalesce(unit.acronym, unit.name),
+                    PositionLink.note,
+                )  # fmt: skip
+                .join(other, other.id == theirs)
+                .join(unit, unit.id == other.unit_id)
+                .outerjoin(holder, holder.id == other.person_id)
+                .where(mine.in_(ids) if narrow else true())
+                .order_by(other.sort_key, PositionLink.id)
+            ).all()
+            for r in rows:
+                if r[0] in wanted:
+                    found.setdefault(r[0], []).append(PostLinkRow(r[1], r[2], direction, *r[3:]))
+        return [replace(p, links=tuple(found[p.id])) if p.id in found else p for p in posts]
+
+    def find_posts(self, text: str, *, exclude: int | None = None, limit: int = 20):
+        """Current posts matching the words typed (holder, title or unit), for choosing the
+        other end of a link: (position id, « Fonction — NOM Prénom (SIGLE) »)."""
+        if len(SearchFilter(text).tokens) == 0:
+            return []
+        found = []
+        for row in self.entries(SearchFilter(text), limit=limit + 1):
+            if row.position_id is None or row.position_id == exclude:
+                continue
+            holder = row.person_label if row.person_id is not None else "poste vacant"
+            found.append((row.position_id, f"{row.title} — {holder} ({row.unit_label})"))
+        return found[:limit]
 
     def person_detail(self, person_id: int, *, today: date | None = None) -> PersonDetail:
         today = today or date.today()

@@ -34,6 +34,7 @@ class DirectoryValidationError(PilotisError):
         "end_on": "Fin",
         "site": "Site",
         "target": "Service lié",
+        "target_post": "Poste lié",
         "note": "Note",
     }
 

@@ -15,7 +15,8 @@ from desktop.services.formatting import format_date
 
 TABLE_LABELS = {
     "person": "Personne", "unit": "Service", "position": "Poste",
-    "unit_link": "Lien fonctionnel", "programme": "Programme", "milestone": "Jalon",
+    "unit_link": "Lien fonctionnel", "position_link": "Lien fonctionnel entre postes",
+    "programme": "Programme", "milestone": "Jalon",
     "indicator": "Indicateur", "indicator_value": "Valeur d'indicateur",
     "funding_line": "Ligne de financement", "declared_total": "Total déclaré",
     "funder": "Financeur", "organisation": "Organisation", "establishment": "Établissement",

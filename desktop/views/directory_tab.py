@@ -37,7 +37,7 @@ from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
 from desktop.views.directory.unit_tree_view import UnitTreeView
 from desktop.views.item_views import make_table_view
-from desktop.views.load_guard import guard_slot
+from desktop.views.load_guard import guard_slot, show_load_error
 from desktop.views.qt_models.people_table_model import PeopleColumn, PeopleTableModel
 from desktop.views.qt_models.unit_tree_model import UnitTreeModel
 
@@ -195,6 +195,7 @@ class DirectoryTab(DirectoryEditing):
         self.tree.unit_dropped.connect(self._on_tree_unit_dropped)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.positions_model.modelReset.connect(self._on_people_reset)
+        self.positions_model.load_failed.connect(self._on_load_failed)
         self.table.activated.connect(self._on_table_activated)
         self.units_list.itemActivated.connect(self._on_units_list_item_activated)
         self.units_list.itemClicked.connect(self._on_units_list_item_activated)
@@ -322,6 +323,9 @@ class DirectoryTab(DirectoryEditing):
                 self.chart_panel.view.select(unit_id)
             else:
                 self.show_chart(unit_id)
+
+    def _on_load_failed(self, error) -> None:
+        show_load_error(self, error)  # a page of the list, while scrolling or sorting
 
     def _on_people_reset(self) -> None:
         # Fixed widths: measuring 100 000 rows' contents would defeat the lazy loading.
@@ -451,7 +455,11 @@ class DirectoryTab(DirectoryEditing):
         return True
 
     def show_item(self, key: str) -> bool:
-        unit = self._service.find_unit(key)
+        try:
+            unit = self._service.find_unit(key)
+        except PilotisError as error:  # a link followed while the server is away
+            show_load_error(self, error)
+            return False
         return unit is not None and self.select_unit(unit.id)
 
     def print_document(self):

@@ -92,3 +92,21 @@ def test_report_command_unknown_unit_is_a_french_error(filled_db_path, tmp_path)
     assert result.returncode == 1
     assert "Service inconnu : « XYZ »" in result.stderr
     assert not out.exists()
+
+
+def test_dotted_line_links_between_posts_are_printed_under_the_post(
+    filled_database, tmp_path, qapp
+):
+    """A post linked to another prints the link under its title: « ┄ appuie : … »."""
+    from desktop.services.directory_search import SearchFilter
+
+    service = DirectoryService(filled_database.session_factory)
+    head = service.entries(SearchFilter("etienne"))[0]
+    other = service.entries(SearchFilter("cazin"))[0]
+    service.create_position_link(head.position_id, other.position_id, None)
+    drajes = service.find_unit("DRAJES")
+    path = tmp_path / "drajes.pdf"
+    write_pdf(build_document(service.report_units(drajes.id), "DRAJES"), path)
+    (text,) = pdf_text(path)
+    assert "appuie : Responsable du pôle (CAZIN Véronique," in text
+    assert "est appuyé(e) par : DRAJES (ETIENNE Pascal, DRAJES)" in text

@@ -243,3 +243,48 @@ def test_dotted_line_link_is_validated_created_deleted_and_undone(service, histo
     assert created.id not in [k.id for k in service.unit_detail(sgra).links]
     reverse = service.create_unit_link(sgra, draio, None, supports=False)
     assert [k.direction for k in service.unit_detail(sgra).links if k.id == reverse.id] == ["from"]
+
+
+def test_dotted_line_link_between_posts_is_shown_on_both_sides_and_undone(service, history):
+    """A post can be linked to a post of another unit: refused without a target or to itself,
+    shown on both holders' cards and both units' cards, deleted and restored with Ctrl+Z;
+    deleting one of the posts takes the link with it, and undoing brings both back."""
+    head = service.entries(SearchFilter("etienne"))[0]  # DRAJES head
+    other = service.entries(SearchFilter("bejean"))[0]
+    with pytest.raises(DirectoryValidationError, match="Poste lié : cherchez"):
+        service.create_position_link(head.position_id, None, "appui")
+    with pytest.raises(DirectoryValidationError, match="lui-même"):
+        service.create_position_link(head.position_id, head.position_id, None)
+    created = service.create_position_link(head.position_id, other.position_id, " Dossier  JO ")
+    with pytest.raises(DirectoryValidationError, match="existe déjà"):
+        service.create_position_link(head.position_id, other.position_id, None)
+
+    def links_of(detail, position_id):
+        return next(p for p in detail.posts if p.id == position_id).links
+
+    mine = links_of(service.person_detail(head.person_id), head.position_id)
+    assert [(k.direction, k.post_id, k.note) for k in mine] == [
+        ("to", other.position_id, "Dossier JO")
+    ]
+    assert mine[0].label.startswith(f"{other.title} (BÉJEAN Sophie, ")
+    theirs = links_of(service.unit_detail(other.unit_id), other.position_id)
+    assert [(k.direction, k.post_id) for k in theirs] == [("from", head.position_id)]
+
+    with pytest.raises(EditConflictError):
+        service.delete_position_link(created.id, mine[0].version + 1)
+    batch = service.delete_position_link(created.id, mine[0].version)
+    assert links_of(service.person_detail(head.person_id), head.position_id) == ()
+    history.revert(batch)
+    assert len(links_of(service.person_detail(head.person_id), head.position_id)) == 1
+
+    post = next(
+        p for p in service.person_detail(other.person_id).posts if p.id == other.position_id
+    )
+    gone = service.delete_position(other.position_id, post.version)
+    assert links_of(service.person_detail(head.person_id), head.position_id) == ()
+    history.revert(gone)
+    restored = links_of(service.person_detail(head.person_id), head.position_id)
+    assert [(k.post_id, k.note) for k in restored] == [(other.position_id, "Dossier JO")]
+    assert service.find_posts("bejean", exclude=head.position_id)[0][1].endswith(
+        f"— BÉJEAN Sophie ({other.unit_label})"
+    )

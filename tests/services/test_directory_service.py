@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from desktop.services.directory_edits import PersonInput, PositionInput
+from desktop.services.directory_edits import PersonInput, PositionInput, UnitInput
 from desktop.services.directory_search import SearchFilter, highlight_spans, search_tokens
 from desktop.services.directory_service import DirectoryService
 from desktop.services.history import install_history
+from desktop.services.parsing import fold
 
 
 @pytest.fixture(params=["fts", "like"])
@@ -82,7 +83,46 @@ def test_pages_and_sorting_come_from_the_database(service):
     everything = names(first + rest)
     assert everything[0] == "ALILI Nadir"
     by_title_desc = service.entries(SearchFilter(), sort="title", descending=True, limit=3)
-    assert by_title_desc[0].title >= by_title_desc[1].title >= by_title_desc[2].title
+    titles = [fold(r.title) for r in by_title_desc]
+    assert titles == sorted(titles, reverse=True)
+
+
+def test_sorting_reads_like_a_french_directory(service):
+    """Accents, capitals, ligatures and particles do not push a name after Z: « Élie » sorts
+    with the E, « Œuvrard » as « oeuvrard », « de Villiers » and « Le Goff » as written, in
+    every sorted column and in both directions; empty cells and vacant posts stay last."""
+    unit = service.create_unit(UnitInput("Bureau des tris", "service", acronym="TRIS")).id
+    people = [
+        ("ZANA", "Léa", "Ingénieure"), ("Œuvrard", "Luc", "Œnologue"),
+        ("de Villiers", "Marc", "directeur adjoint"), ("ÉLIE", "Anne", "Économiste"),
+        ("Eymard", "Paul", "Examinateur"), ("DUPONT", "Émile", "Zoologue"),
+        ("Dupont", "Élodie", "éditrice"), ("Le Goff", "Yann", "Archiviste"),
+        ("LEBRUN", "Rose", "Biologiste"), ("MARTINEZ", "Ana", "Comptable"),
+        ("MARTIN", "Jean", "Chargé de mission"), ("OBERT", "Noé", "Ébéniste"),
+    ]  # fmt: skip
+    for last, first, title in people:
+        person = service.create_person(PersonInput(last, first, email=f"{first}@ac.fr")).id
+        service.create_position(PositionInput(unit, title, person_id=person))
+    service.create_position(PositionInput(unit, "Abbé", "member"))  # vacant
+    scope = SearchFilter(under_unit_id=unit)
+
+    by_name = [r.person_label for r in service.entries(scope)]
+    assert by_name == [
+        "de Villiers Marc", "Dupont Élodie", "DUPONT Émile", "ÉLIE Anne", "Eymard Paul",
+        "LEBRUN Rose", "Le Goff Yann", "MARTIN Jean", "MARTINEZ Ana", "OBERT Noé",
+        "Œuvrard Luc", "ZANA Léa", "Poste vacant",
+    ]  # fmt: skip
+    backwards = [r.person_label for r in service.entries(scope, descending=True)]
+    assert backwards == [*reversed(by_name[:-1]), "Poste vacant"]
+    by_title = [r.title for r in service.entries(scope, sort="title")]
+    assert by_title == sorted(by_title, key=lambda t: fold(t).replace("œ", "oe"))
+    assert by_title[:3] == ["Abbé", "Archiviste", "Biologiste"]
+    assert by_title[-2:] == ["Œnologue", "Zoologue"]
+    by_mail = [r.email for r in service.entries(scope, sort="email")]
+    assert by_mail[:2] == ["Ana@ac.fr", "Anne@ac.fr"]
+    assert by_mail[-1] is None
+    pages = [service.entries(scope, sort="title", offset=i, limit=5) for i in (0, 5, 10)]
+    assert [r.title for page in pages for r in page] == by_title
 
 
 def test_vacant_posts_and_people_without_post_are_listed(service):
@@ -178,3 +218,29 @@ def test_person_card_lists_the_programmes_of_the_units_they_head(service):
     post = next(p for p in service.person_detail(remond_id).posts if p.role == "head")
     service.end_position(post.id, post.version, date(2024, 1, 1))
     assert service.person_detail(remond_id, today=date(2024, 6, 1)).programmes == []
+
+
+@pytest.mark.parametrize("text", ["res", "dra", "adjoint dsi", "b", "chargé"])
+def test_walking_by_name_for_common_words_gives_the_same_lines(service, monkeypatch, text):
+    """A word matching many people is looked up while walking the names in order (a plan
+    choice): the lines, and their order, are those of the other way."""
+    import desktop.services.directory_service as directory
+
+    usual = service.entries(SearchFilter(text), limit=None)
+    monkeypatch.setattr(directory, "DENSE_MATCHES", 0)
+    walked = service.entries(SearchFilter(text), limit=None)
+    assert [(r.person_id, r.position_id) for r in walked] == [
+        (r.person_id, r.position_id) for r in usual
+    ]
+    assert usual
+
+
+def test_two_letters_find_the_start_of_any_word_of_a_name(service):
+    """`go` finds « Le Goff », `pi` finds « Jean-Pierre », `ao` « d'Aoust », on every backend
+    (FTS5 word prefixes on SQLite, word-start patterns on PostgreSQL, where a single letter
+    matches the start of the last or first name only)."""
+    for last, first in (("Le Goff", "Yann"), ("ZÉDÉ", "Jean-Pierre"), ("d'Aoust", "Lia")):
+        service.create_person(PersonInput(last, first))
+    assert "Le Goff Yann" in names(service.entries(SearchFilter("go")))
+    assert "ZÉDÉ Jean-Pierre" in names(service.entries(SearchFilter("pi")))
+    assert "d'Aoust Lia" in names(service.entries(SearchFilter("ao")))

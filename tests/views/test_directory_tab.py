@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.reports.document import write_pdf
+from desktop.services.directory_search import SearchFilter
 from desktop.services.export import export_rows
 from desktop.views.directory import confirm
 from desktop.views.directory.person_dialog import PersonDialog
@@ -305,3 +306,145 @@ def test_dotted_line_link_added_then_deleted_from_the_unit_card(tab, qtbot, monk
     services.history.revert(signal.args[0])
     tab.show_unit(sgra)
     assert "Appui juridique" in tab.detail.toPlainText()
+
+
+def test_dotted_line_link_between_posts_from_the_person_card(tab, qtbot, monkeypatch, services):
+    """On ETIENNE's card, « Lien fonctionnel… » on his post: saving without choosing is refused,
+    typing a name lists the posts, picking one records the link shown on both cards;
+    « supprimer le lien » removes it and Ctrl+Z brings it back."""
+    from PySide6.QtCore import QUrl
+
+    from desktop.views.directory.post_link_dialog import PostLinkDialog
+
+    head = services.directory.entries(SearchFilter("etienne"))[0]
+    other = services.directory.entries(SearchFilter("bejean"))[0]
+    tab.show_person(head.person_id)
+    seen = {}
+
+    def fake_exec(dialog):
+        dialog.note.setText("Dossier JO")
+        save(dialog)
+        seen["error"] = dialog.error_label.text()
+        dialog.search.setText("bejean")
+        dialog.search.textEdited.emit("bejean")
+        seen["found"] = dialog.found.count()
+        item = next(
+            dialog.found.item(i)
+            for i in range(dialog.found.count())
+            if dialog.found.item(i).data(Qt.ItemDataRole.UserRole) == other.position_id
+        )
+        dialog.found.itemActivated.emit(item)
+        save(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(PostLinkDialog, "exec", fake_exec)
+    with qtbot.waitSignal(tab.edited):
+        tab.detail.anchorClicked.emit(QUrl(f"add-post-link:{head.position_id}"))
+    assert seen["error"].startswith("Poste lié : cherchez")
+    assert seen["found"] >= 1
+    text = tab.detail.toPlainText()
+    assert f"┄ appuie {other.title} (BÉJEAN Sophie, {other.unit_label}) — Dossier JO" in text
+    tab.show_unit(other.unit_id)
+    assert "┄ est appuyé(e) par" in tab.detail.toPlainText()
+    link = next(k for p in tab.detail.unit.posts for k in p.links)
+    monkeypatch.setattr(confirm, "confirm", lambda *args: True)
+    with qtbot.waitSignal(tab.edited) as signal:
+        tab.detail.anchorClicked.emit(QUrl(f"delete-post-link:{link.id}"))
+    assert "Dossier JO" not in tab.detail.toPlainText()
+    services.history.revert(signal.args[0])
+    tab.show_person(head.person_id)
+    assert "Dossier JO" in tab.detail.toPlainText()
+
+
+def test_delete_of_a_card_changed_meanwhile_says_who_changed_what(tab, monkeypatch, services):
+    """REMOND's card is shown; someone else changes his phone; « Supprimer » is refused with
+    who changed which field (old → new) and offers to reload, which shows the new phone."""
+    from desktop.services.directory_edits import PersonInput
+
+    remond_id = services.directory.find_people("remond")[0][0]
+    tab.show_person(remond_id)
+    shown = tab.detail.person
+    services.directory.update_person(
+        remond_id, shown.version, PersonInput(shown.last_name, shown.first_name, phone="0467914700")
+    )
+    monkeypatch.setattr(confirm, "confirm", lambda *args: True)
+    asked = []
+    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
+    tab.delete_person(remond_id)
+    assert len(asked) == 1
+    assert "La fiche a été modifié(e) par " in asked[0]
+    assert "Téléphone" in asked[0]
+    assert "→ « 04 67 91 47 00 »" in asked[0]
+    assert "Rien n'a été fait" in asked[0]
+    assert services.directory.person_detail(remond_id).id == remond_id  # not deleted
+    assert tab.detail.person.phone == "04 67 91 47 00"  # reloaded
+
+
+def test_taking_the_other_version_offers_no_undo(qtbot, filled_database, tmp_path, monkeypatch):
+    """Editing a card someone saves meanwhile, then « Prendre l'autre version »: nothing is
+    saved, so the status bar does not offer Ctrl+Z and Annuler stays as it was."""
+    from desktop.app import build_main_window
+    from desktop.services.directory_edits import PersonInput
+    from desktop.settings import Settings
+    from desktop.views.conflict_dialog import TAKE_THEIRS, ConflictDialog
+
+    window = build_main_window(filled_database, Settings(tmp_path / "p.ini"))
+    qtbot.addWidget(window)
+    window.show()
+    window.load_current_tab()
+    tab = window.directory_tab
+    remond_id = tab._service.find_people("remond")[0][0]
+    tab.show_person(remond_id)
+    card = tab.detail.person
+
+    def fake_exec(dialog):  # someone else saves the card while this form is open
+        tab._service.update_person(
+            remond_id, card.version, PersonInput(card.last_name, card.first_name, email="n@ac.fr")
+        )
+        dialog.first_name_edit.setText("Nicolas-Jean")
+        save(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(PersonDialog, "exec", fake_exec)
+    monkeypatch.setattr(
+        ConflictDialog, "resolve", staticmethod(lambda report, what, parent: (TAKE_THEIRS, {}))
+    )
+    undo_before = window.undo_action.isEnabled()
+    tab.edit_person(remond_id)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Rien n'a été enregistré")
+    assert "Ctrl+Z" not in message
+    assert window.undo_action.isEnabled() == undo_before
+    assert tab._service.person_detail(remond_id).first_name == card.first_name
+
+
+def test_move_of_a_unit_renamed_meanwhile_says_so_and_reloads(tab, monkeypatch, services):
+    """The DRAIO is renamed by someone else after the tree was loaded; « Déplacer… » is then
+    refused, the message names the change and « Recharger » shows the new name in the tree."""
+    from desktop.services.directory_edits import UnitInput
+    from desktop.views.directory.move_dialog import MoveDialog
+
+    draio = tab._service.find_unit("DRAIO")
+    sgra = tab._service.find_unit("SGRA")
+    tab.select_unit(draio.id)
+    card = services.directory.unit_detail(draio.id)
+    services.directory.update_unit(
+        draio.id, card.version,
+        UnitInput("Délégation régionale académique au numérique", card.kind, card.acronym,
+                  card.parent.id if card.parent else None),
+    )  # fmt: skip
+
+    def fake_exec(dialog):
+        dialog.parent_combo.setCurrentIndex(dialog.parent_combo.findData(sgra.id))
+        save(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(MoveDialog, "exec", fake_exec)
+    asked = []
+    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
+    tab.move_unit()
+    assert len(asked) == 1
+    assert "Le service a été modifié(e) par " in asked[0]
+    assert "→ « Délégation régionale académique au numérique »" in asked[0]
+    assert tab._service.find_unit("DRAIO").parent_id == draio.parent_id  # not moved
+    assert tab.tree_model.unit(draio.id).name == "Délégation régionale académique au numérique"

@@ -49,6 +49,19 @@ def _dates(post: PostRow) -> str:
     return ""
 
 
+def _post_links(post: PostRow) -> str:
+    """The post's dotted-line links to other posts, each removable, and a link to add one."""
+    lines = []
+    for link in post.links:
+        note = f" — {_e(link.note)}" if link.note else ""
+        lines.append(
+            f'<br><span class="muted">┄ {_e(link.verb)}</span> '
+            f"{_link(f'unit:{link.unit_id}', link.label)}{note} "
+            f"{_link(f'delete-post-link:{link.id}', 'supprimer le lien')}"
+        )
+    return "".join(lines)
+
+
 def person_html(person: PersonDetail) -> str:
     rows = [
         _field("Site", _e(person.site) if person.site else None),
@@ -65,7 +78,8 @@ def person_html(person: PersonDetail) -> str:
             f"{_link(f'unit:{post.unit_id}', post.unit_label)} — {_e(post.role_label)}"
             f'<br><span class="muted">{_e(_dates(post))}</span> '
             f"{_link(f'edit-post:{post.id}', 'Modifier')} · "
-            f"{_link(f'end-post:{post.id}', 'Terminer ce poste')}</p>"
+            f"{_link(f'end-post:{post.id}', 'Terminer ce poste')} · "
+            f"{_link(f'add-post-link:{post.id}', 'Lien fonctionnel…')}{_post_links(post)}</p>"
         )
     html.append(f"<p>{_link(f'add-post:person:{person.id}', 'Ajouter une fonction…')}</p>")
     html.extend(_programmes_html(person.programmes, "Programmes pilotés par ses services"))
@@ -89,7 +103,11 @@ def _post_line(post: PostRow) -> str:
     contact = " · ".join(_e(x) for x in (post.email, post.phone) if x)
     contact = f' <span class="muted">{contact}</span>' if contact else ""
     edit = _link(f"edit-post:{post.id}", "modifier")
-    return f"<tr><td>{who}</td><td>{_e(post.title)}{contact}</td><td>{edit}</td></tr>"
+    add_link = _link(f"add-post-link:{post.id}", "lien…")
+    return (
+        f"<tr><td>{who}</td><td>{_e(post.title)}{contact}{_post_links(post)}</td>"
+        f"<td>{edit} · {add_link}</td></tr>"
+    )
 
 
 def unit_html(unit: UnitDetail) -> str:

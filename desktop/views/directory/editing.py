@@ -15,15 +15,44 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from desktop.errors import PilotisError
 from desktop.services.directory_edits import PersonInput, PositionInput, UnitInput
 from desktop.services.directory_validation import EditConflictError
-from desktop.services.safety_conflicts import ConflictService, as_stored
+from desktop.services.safety_conflicts import ConflictReport, ConflictService, as_stored, shown
 from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
 from desktop.views.directory import confirm as ask
 from desktop.views.directory.link_dialog import LinkDialog
 from desktop.views.directory.move_dialog import MoveDialog
 from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
+from desktop.views.directory.post_link_dialog import PostLinkDialog
 from desktop.views.directory.unit_dialog import UnitDialog
 from desktop.views.tab_page import TabPage
+
+# The fields compared when a move, delete or end of post is refused for a newer version.
+CONFLICT_FIELDS = {
+    "unit": ("parent_id", "code", "acronym", "name", "kind", "created_on"),
+    "person": ("last_name", "first_name", "email", "phone", "site_id"),
+    "position": ("unit_id", "person_id", "title", "role", "is_interim", "start_on", "end_on"),
+}
+
+
+def conflict_text(what: str, report: ConflictReport) -> str:
+    """« Le service a été modifié par mdupont le 26/11/2026 à 14:05 : Nom : « A » → « B ». »"""
+    who = f" par {report.their_login}" if report.their_login else " par quelqu'un d'autre"
+    when = report.their_at.strftime(" le %d/%m/%Y à %H:%M") if report.their_at is not None else ""
+    if report.deleted:
+        return (
+            f"{what} a été supprimé(e){who}{when} : rien n'a été fait.\n"
+            "Recharger pour afficher l'annuaire à jour ?"
+        )
+    changes = [
+        f"  • {f.label} : « {f.mine_text or shown(f.mine)} » → "
+        f"« {f.theirs_text or shown(f.theirs)} »"
+        for f in report.differing
+    ] or ["  • (d'autres informations que celles affichées)"]
+    return (
+        f"{what} a été modifié(e){who}{when} depuis son affichage :\n"
+        + "\n".join(changes)
+        + "\nRien n'a été fait. Recharger la version actuelle, puis recommencer si besoin ?"
+    )
 
 
 class DirectoryEditing(TabPage):
@@ -47,9 +76,53 @@ class DirectoryEditing(TabPage):
     def _announce(self, batch: str | None, message: str) -> None:
         if batch:
             self.edited.emit(batch)
+            message += self.tr(" — Ctrl+Z pour annuler")
+        else:  # « Prendre l'autre version », or nothing changed: there is nothing to undo
+            message = self.tr(
+                "Rien n'a été enregistré : la fiche affichée est la version actuelle."
+            )
         window = self.window()
         if hasattr(window, "statusBar"):
-            window.statusBar().showMessage(message + self.tr(" — Ctrl+Z pour annuler"), 6000)
+            window.statusBar().showMessage(message, 6000)
+
+    # --- conflicts on move / delete / end of post ---------------------------------------------
+
+    def _refused(self, error: PilotisError, table: str, loaded, what: str) -> None:
+        """A refused command: a row changed since it was shown says who changed what and
+        offers to reload it; any other refusal is shown as it is."""
+        if not isinstance(error, EditConflictError):
+            self._warn(error)
+            return
+        names = [n for n in CONFLICT_FIELDS[table] if hasattr(loaded, n)]
+        mine = as_stored({n: getattr(loaded, n) for n in names})
+        report = ConflictService(self._service._sessions).compare(table, loaded.id, mine, mine)
+        if self.ask_reload(conflict_text(what, report)):
+            self._reload(table, loaded)
+
+    def ask_reload(self, text: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Annuaire des services"), text)
+        box.setParent(self, box.windowFlags())
+        reload = box.addButton(self.tr("&Recharger"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(reload)
+        box.exec()
+        return box.clickedButton() is reload
+
+    def _reload(self, table: str, loaded) -> None:
+        kind, shown = self._shown()
+        if table == "unit":
+            self.load()  # the tree itself may have changed
+            if self.tree_model.unit(loaded.id) is not None:
+                self.select_unit(loaded.id)
+            return
+        self.refresh_results()
+        try:
+            if kind == "person":
+                self.show_person(shown)
+            elif kind == "unit":
+                self.show_unit(shown)
+        except PilotisError:
+            self.detail.show_nothing()
 
     def _after_edit(self, batch, message, *, unit_id=None, person_id=None, tree=False) -> None:
         self._announce(batch, message)
@@ -173,14 +246,23 @@ class DirectoryEditing(TabPage):
             return
         below = self._service.subtree_ids(self.tree_model.units(), unit.id)
         targets = [u for u in self.tree_model.units() if u.id not in below]
-        dialog = MoveDialog(
-            lambda parent_id: self._service.move_unit(unit.id, unit.version, parent_id),
-            unit, targets, self,
-        )  # fmt: skip
+        refused: list[EditConflictError] = []
+
+        def save(parent_id: int | None):
+            try:
+                return self._service.move_unit(unit.id, unit.version, parent_id)
+            except EditConflictError as error:  # changed meanwhile: say by whom, offer reload
+                refused.append(error)
+                dialog.reject()
+                raise
+
+        dialog = MoveDialog(save, unit, targets, self)
         if self.run_dialog(dialog):
             self._after_edit(
                 dialog.result_value, self.tr("Service déplacé"), unit_id=unit.id, tree=True
             )
+        elif refused:
+            self._refused(refused[0], "unit", unit, self.tr("Le service"))
 
     def _on_tree_unit_dropped(self, unit_id: int, parent_id: int) -> None:
         unit, target = self.tree_model.unit(unit_id), self.tree_model.unit(parent_id)
@@ -195,7 +277,7 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.move_unit(unit.id, unit.version, parent_id)
         except PilotisError as error:
-            self._warn(error)
+            self._refused(error, "unit", unit, self.tr("Le service"))
             return
         self._after_edit(batch, self.tr("Service déplacé"), unit_id=unit.id, tree=True)
 
@@ -218,7 +300,7 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.delete_unit(unit_id, unit.version, mode)
         except PilotisError as error:
-            self._warn(error)
+            self._refused(error, "unit", unit, self.tr("Le service"))
             return
         parent = unit.parent_id
         self._after_edit(batch, self.tr("Service supprimé"), unit_id=parent, tree=True)
@@ -261,7 +343,7 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.delete_person(person_id, person.version)
         except PilotisError as error:
-            self._warn(error)
+            self._refused(error, "person", person, self.tr("La fiche"))
             return
         self._after_edit(batch, self.tr("Personne supprimée"))
         self.detail.show_nothing()
@@ -327,7 +409,7 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.end_position(post.id, post.version, on)
         except PilotisError as error:
-            self._warn(error)
+            self._refused(error, "position", post, self.tr("Le poste"))
             return
         self._after_post(batch, self.tr("Poste terminé"))
 
@@ -346,6 +428,10 @@ class DirectoryEditing(TabPage):
             self.new_unit_link(int(argument))
         elif action == "delete-link":
             self.delete_unit_link(int(argument))
+        elif action == "add-post-link":
+            self.new_post_link(int(argument))
+        elif action == "delete-post-link":
+            self.delete_post_link(int(argument))
 
     # --- functional (dotted-line) links -----------------------------------------------------
 
@@ -380,3 +466,34 @@ class DirectoryEditing(TabPage):
             self._warn(error)
             return
         self._after_edit(batch, self.tr("Lien fonctionnel supprimé"), unit_id=unit.id)
+
+    def new_post_link(self, position_id: int) -> None:
+        post = self._post(position_id)
+        if post is None:
+            return
+        dialog = PostLinkDialog(
+            lambda other_id, note, supports: self._service.create_position_link(
+                post.id, other_id, note, supports=supports
+            ),
+            post, self._service.find_posts, self,
+        )  # fmt: skip
+        if self.run_dialog(dialog):
+            self._after_post(dialog.result_value.batch, self.tr("Lien fonctionnel ajouté"))
+
+    def delete_post_link(self, link_id: int) -> None:
+        detail = self.detail.person or self.detail.unit
+        found = [(p, k) for p in detail.posts for k in p.links if k.id == link_id] if detail else []
+        if not found:
+            return
+        post, link = found[0]
+        text = self.tr(
+            "Supprimer le lien fonctionnel entre le poste « {a} » et le poste « {b} » ?"
+        ).format(a=post.title, b=link.label)
+        if not ask.confirm(self, self.tr("Supprimer le lien"), text):
+            return
+        try:
+            batch = self._service.delete_position_link(link.id, link.version)
+        except PilotisError as error:
+            self._warn(error)
+            return
+        self._after_post(batch, self.tr("Lien fonctionnel supprimé"))

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.errors import PilotisError
 from desktop.services.directory_rows import EntryRow
 
 PAGE_SIZE = 200
@@ -55,6 +56,10 @@ def cell_text(row: EntryRow, column: int) -> str:
 
 
 class PeopleTableModel(QAbstractTableModel):
+    # A page could not be read while scrolling or sorting (server fault): the PilotisError. The
+    # rows already shown stay; the next set_source (F5, a new search) starts again.
+    load_failed = Signal(object)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[EntryRow] = []
@@ -73,10 +78,11 @@ class PeopleTableModel(QAbstractTableModel):
     def set_source(self, pages: PageProvider, total: int) -> None:
         """A new result set of about `total` rows (a capped count is fine): the first page is
         fetched at once, the next ones when the view scrolls, until a short page comes back."""
-        self.beginResetModel()
+        first = pages(0, PAGE_SIZE, self._sort, self._descending) if total else []
+        self.beginResetModel()  # after reading: a failed read leaves the model as it was
         self._pages = pages
         self._total = total
-        self._rows = pages(0, PAGE_SIZE, self._sort, self._descending) if total else []
+        self._rows = first
         self._exhausted = len(self._rows) < PAGE_SIZE
         self.endResetModel()
 
@@ -103,7 +109,12 @@ class PeopleTableModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or self._pages is None or self._exhausted:
             return
-        more = self._pages(len(self._rows), PAGE_SIZE, self._sort, self._descending)
+        try:
+            more = self._pages(len(self._rows), PAGE_SIZE, self._sort, self._descending)
+        except PilotisError as error:
+            self._exhausted = True  # not asked again at each scroll; F5 reads from the start
+            self.load_failed.emit(error)
+            return
         self._exhausted = len(more) < PAGE_SIZE
         if not more:
             return
@@ -147,6 +158,11 @@ class PeopleTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """ORDER BY in the database, then the first page again."""
         key = SORT_KEY.get(PeopleColumn(column), "name") if 0 <= column < 6 else "name"
+        before = self._sort, self._descending
         self._sort, self._descending = key, order == Qt.SortOrder.DescendingOrder
         if self._pages is not None:
-            self.set_source(self._pages, self._total)
+            try:
+                self.set_source(self._pages, self._total)
+            except PilotisError as error:
+                self._sort, self._descending = before
+                self.load_failed.emit(error)
