@@ -66,12 +66,12 @@ CHECKS: list[tuple[list[str], int, str, tuple[str, list[str]] | None]] = [
     ),
     # A refused command: one French line, exit 1, no traceback (the bundle's error path works).
     (["--db", "absente.sqlite", "check"], 1, "n'existe pas", None),
-    # PostgreSQL: psycopg and libpq are in the bundle (no server here: a clear refusal, not an
-    # ImportError).
+    # PostgreSQL: psycopg and libpq are in the bundle (no server on that port: a clear refusal,
+    # not an ImportError).
     (
         ["--db", "postgresql+psycopg://pilotis@127.0.0.1:9/pilotis", "check"],
         1,
-        "ne répond pas",
+        "refuse les connexions",
         None,
     ),
 ]
