@@ -199,11 +199,15 @@ def highlight_spans(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     haystack = "".join(folded_chars)
     spans = []
     for token in tokens:
+        # A short token matches word starts only (the search does the same): « e » marks the
+        # E of « Emmanuel », not every e of the line.
+        word_start = len(token) < MIN_TITLE_TOKEN
         start = haystack.find(token)
         while start != -1:
             end = start + len(token)
-            spans.append((origin[start], origin[end - 1] + 1))
-            start = haystack.find(token, end)
+            if not (word_start and start > 0 and haystack[start - 1].isalnum()):
+                spans.append((origin[start], origin[end - 1] + 1))
+            start = haystack.find(token, end if not word_start else start + 1)
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

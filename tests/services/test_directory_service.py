@@ -182,6 +182,10 @@ def test_search_tokens_and_highlight_spans():
     assert search_tokens('  Jean-Pierre "BÉJEAN" ') == ["jean", "pierre", "bejean"]
     assert highlight_spans("BÉJEAN Sophie", ["bej"]) == [(0, 3)]
     assert highlight_spans("Béziers", ["xyz"]) == []
+    # One or two letters match word starts, as the search does: not every « e » of the line.
+    assert highlight_spans("VASSAL Emmanuel", ["e"]) == [(7, 8)]
+    assert highlight_spans("Responsable du service", ["e"]) == []
+    assert highlight_spans("Jean-Pierre d'Éon", ["pi", "eo"]) == [(5, 7), (14, 16)]
 
 
 def test_pages_cross_from_people_to_vacant_posts(service):
