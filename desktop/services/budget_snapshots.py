@@ -138,29 +138,13 @@ class BudgetSnapshotService:
                 session.add(snapshot)
                 session.flush()
                 # One INSERT … SELECT: the copy is done by the database, whatever the volume.
+                keys = (Programme.code, Programme.name, Funder.code, Funder.name, Funder.kind,
+                        FundingLine.stage, FundingLine.period)  # fmt: skip
                 summed = (
-                    select(
-                        snapshot.id,
-                        Programme.code,
-                        Programme.name,
-                        Funder.code,
-                        Funder.name,
-                        Funder.kind,
-                        FundingLine.stage,
-                        FundingLine.period,
-                        func.sum(FundingLine.amount_cents),
-                    )  # fmt: skip
+                    select(snapshot.id, *keys, func.sum(FundingLine.amount_cents))
                     .join(Programme, Programme.id == FundingLine.programme_id)
                     .join(Funder, Funder.id == FundingLine.funder_id)
-                    .group_by(
-                        Programme.code,
-                        Programme.name,
-                        Funder.code,
-                        Funder.name,
-                        Funder.kind,
-                        FundingLine.stage,
-                        FundingLine.period,
-                    )  # fmt: skip
+                    .group_by(*keys)
                 )
                 session.execute(
                     insert(BudgetSnapshotLine).from_select(
