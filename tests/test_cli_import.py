@@ -98,6 +98,12 @@ def test_export_then_import_round_trips_on_the_command_line(filled_db_path, tmp_
     assert (tmp_path / "p.csv").read_bytes().startswith(b"\xef\xbb\xbfCode;Nom;Famille")
 
 
+_SCHEMA_OF_PERSON = (
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'person' AND sql IS NOT NULL "
+    "ORDER BY name"
+)
+
+
 @pytest.fixture(scope="module")
 def big_people(tmp_path_factory) -> Path:
     return _people_xlsx(tmp_path_factory.mktemp("big") / "big.xlsx", 150_000)
@@ -109,6 +115,9 @@ def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people)
     whole import (one history record), never part of it."""
     before = {t: _count(filled_db_path, t) for t in ("person", "change")}
     done = {"person": before["person"] + 150_000, "change": before["change"] + 1}
+    with sqlite3.connect(filled_db_path) as con:
+        schema = con.execute(_SCHEMA_OF_PERSON).fetchall()
+    assert len(schema) >= 8  # 5 indexes, 3 search triggers
     rng = random.Random(6)
     killed = 0
     for _ in range(3):
@@ -124,6 +133,8 @@ def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people)
         process.wait()
         with sqlite3.connect(filled_db_path) as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            # the import drops person's indexes and the search trigger while it writes
+            assert con.execute(_SCHEMA_OF_PERSON).fetchall() == schema
         now = {t: _count(filled_db_path, t) for t in before}
         assert now in (before, done)  # whatever happened: nothing or all of it
         if process.returncode == 0:  # finished before the kill

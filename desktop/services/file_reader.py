@@ -12,6 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from desktop.errors import PilotisError
+from desktop.services.bulk import gc_paused
 from desktop.services.export import FORMULA_STARTS
 from desktop.services.ingest_specs import KINDS
 from desktop.services.parsing import fold
@@ -164,9 +165,10 @@ def read_table(path: Path | str, sheet: str | None = None, kind: str | None = No
         )
     if not path.is_file():
         raise FileReadError(f"Fichier introuvable : {path}.")
-    if suffix in SPREADSHEETS:
-        return _read_workbook(path, sheet, kind)
-    return _read_csv(path, kind)
+    with gc_paused():
+        if suffix in SPREADSHEETS:
+            return _read_workbook(path, sheet, kind)
+        return _read_csv(path, kind)
 
 
 # --- spreadsheets -----------------------------------------------------------------------------
@@ -356,13 +358,15 @@ def _collect(path: Path, rows, first_number: int, kind: str | None, where: str) 
     out_rows = [_fit(r, width) for _, r in scanned[header_at + 1 :]]
     numbers = [n for n, _ in scanned[header_at + 1 :]]
     append_row, append_number = out_rows.append, numbers.append
-    for row in rows:
-        number += 1
-        for cell in row:
-            if cell is not None and cell != "" and (not isinstance(cell, str) or cell.strip()):
-                append_row(row if len(row) == width and type(row) is list else _fit(row, width))
-                append_number(number)
-                break
+    for row_number, row in enumerate(rows, number + 1):
+        # Most rows have their first cell filled: one test, then the row as it is.
+        first = row[0] if row else None
+        if (first is None or first == "" or (type(first) is str and first.isspace())) and all(
+            c is None or (isinstance(c, str) and not c.strip()) for c in row
+        ):
+            continue
+        append_row(row if type(row) is list and len(row) == width else _fit(row, width))
+        append_number(row_number)
     _unquote(out_rows, width)
     return Table(path, headers, out_rows, numbers, header_row=header_row)
 

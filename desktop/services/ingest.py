@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
+from desktop.services.bulk import gc_paused
 from desktop.services.history import encode, os_login
 from desktop.services.ingest_specs import KINDS, Field, Kind
 from desktop.services.parsing import (
@@ -35,6 +36,9 @@ from desktop.services.parsing import (
 
 _UAI = re.compile(r"^\d{7}[A-Z]$")
 _LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
+# In a column of text joined by NUL: a cell that " ".join(cell.split()) would change (a space
+# at either end, two spaces in a row, a tab, a line break or another Unicode space).
+_UNTIDY = re.compile(r"[^\S ]| (?: |\x00|$)|(?:^|\x00) ")
 _CHUNK = 2000
 _MAX_CENTS = 10**14  # 1 000 milliards d'euros
 _MAX_INT = 2**31 - 1
@@ -169,6 +173,10 @@ class IngestService:
         """Load several kinds in order, in one transaction; raise ImportRejected on any error
         unless partial, in which case valid rows are written and the report lists the others."""
         report = ImportReport(dry_run=dry_run, batch=uuid.uuid4().hex[:12])
+        with gc_paused():
+            return self._import_batches(batches, report, update, partial, dry_run)
+
+    def _import_batches(self, batches, report, update, partial, dry_run) -> ImportReport:
         session = self._sessions()
         try:
             loader = _Loader(session, self._login, report, update=update, partial=partial)
@@ -327,7 +335,9 @@ class _Loader:
     def _clean_column(self, f: Field, column: list) -> list:
         """A column converted as _convert_row would; _NotClean or ParseError on any problem."""
         if f.kind == "text":
-            out = [" ".join(v.split()) if type(v) is str else _text_cell(f, v) for v in column]
+            out = _tidy_text_column(column)
+            if out is None:
+                out = [" ".join(v.split()) if type(v) is str else _text_cell(f, v) for v in column]
             if "" in out:  # blank cells
                 if f.required:
                     raise _NotClean
@@ -383,7 +393,7 @@ class _Loader:
             names = ", ".join(quote(c) for c in ["id", *(t for _c, t, _d in stored)])
             marks = ", ".join("?" * (len(stored) + 1))
             sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
-            with _search_index_deferred(connection, table.name, first):
+            with _bulk_insert(connection, table.name, first, count):
                 connection.exec_driver_sql(sql, list(zip(ids, *data, strict=True)))
         else:
             names = [t for _c, t, _d in stored]
@@ -620,8 +630,8 @@ class _Loader:
             # here from max(id): no other writer can take them before commit.
             self._take_write_lock()
             next_id = (self.session.scalar(select(func.max(model.id))) or 0) + 1
-            deferred = _search_index_deferred(self.session.connection(), model.__tablename__,
-                                              next_id)  # fmt: skip
+            deferred = _bulk_insert(self.session.connection(), model.__tablename__, next_id,
+                                    len(rows))  # fmt: skip
         with deferred:
             for start in range(0, len(rows), _CHUNK):
                 chunk = rows[start : start + _CHUNK]
@@ -764,6 +774,18 @@ def _text_cell(f: Field, raw: object) -> str:
     return "" if is_blank(raw) else _convert(f, raw)
 
 
+def _tidy_text_column(column: list) -> list | None:
+    """The column itself when every cell is text that needs no whitespace tidying (one regex
+    search over the joined column instead of a split and a join per cell); else None."""
+    try:
+        joined = "\x00".join(column)
+    except TypeError:  # a number, a date, an empty cell (None)
+        return None
+    if joined.count("\x00") != len(column) - 1 or _UNTIDY.search(joined):  # a NUL in a cell
+        return None
+    return column
+
+
 def _norm_column(values: list) -> list:
     """_norm of each value; text already converted (stripped), so ASCII needs casefold only:
     a column of ASCII text (e-mails, codes) is folded in one pass over the joined column."""
@@ -776,7 +798,8 @@ def _norm_column(values: list) -> list:
             folded = joined.casefold().split("\x00")
             if len(folded) == len(values):
                 return folded
-    return [v.casefold() if type(v) is str and v.isascii() else _norm(v) for v in values]
+    memo = {v: _norm(v) for v in set(values)}  # names repeat: each folded once
+    return [memo[v] for v in values]
 
 
 def _ranges(ids: list[int]) -> list[list[int]]:
@@ -790,46 +813,84 @@ def _ranges(ids: list[int]) -> list[list[int]]:
     return ranges
 
 
-class _search_index_deferred:  # noqa: N801 - used as a context manager, reads as a phrase
-    """SQLite: the full-text index of a table (migration 0002: triggers `<index>_ai` feed the
-    FTS5 table `<index>` with the new row's columns) fed once for all the rows inserted from id
-    `first` on, instead of by a trigger per row (10× the insert itself). The trigger is dropped
-    and created again inside the import's transaction: a crash or an error rolls both back."""
+class _bulk_insert:  # noqa: N801 - used as a context manager, reads as a phrase
+    """SQLite, around the INSERT of `count` rows (ids from `first` on) into `table_name`, inside
+    the import's transaction, so a crash or an error rolls all of it back:
 
-    def __init__(self, connection, table_name: str, first: int) -> None:
+    - the full-text index (migration 0002: a trigger `<index>_ai` feeds the FTS5 table
+      `<index>`) is fed once for all the new rows instead of by the trigger per row (10× the
+      insert itself);
+    - when the rows at least double the table (a first import), its plain secondary indexes
+      are dropped and created again afterwards: one sort per index instead of 100 000 random
+      B-tree insertions (100 000 people: 1.15 s → 0.45 s). Unique indexes stay, so SQLite
+      still checks them row by row;
+    - the page cache is raised to 64 MB for the duration (from 2 MB), then put back."""
+
+    _DEFER_FROM = 10_000  # rows; below, rebuilding costs more than it saves
+    _CACHE_KIB = 65_536
+
+    def __init__(self, connection, table_name: str, first: int, count: int) -> None:
         self._connection = connection
         self._table = table_name
         self._first = first
+        self._count = count
         self._triggers: list[tuple[str, str, list[str]]] = []
+        self._indexes: list[tuple[str, str]] = []
+        self._cache: int | None = None
 
     def __enter__(self) -> None:
-        found = self._connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+        run = self._connection.exec_driver_sql
+        self._cache = run("PRAGMA cache_size").scalar()
+        run(f"PRAGMA cache_size = -{self._CACHE_KIB}")
+        found = run(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
+            "AND tbl_name = ? AND sql IS NOT NULL",
             (self._table,),
         ).all()
-        for name, sql in found:
+        for kind, name, sql in found:
+            if kind == "index":
+                self._indexes.append((name, sql))
+                continue
             index = name[:-3]
             if not name.endswith("_ai") or not index.endswith("_fts"):
                 continue
-            columns = [
-                r[1] for r in self._connection.exec_driver_sql(f'PRAGMA table_info("{index}")')
-            ]
+            columns = [r[1] for r in run(f'PRAGMA table_info("{index}")')]
             if not columns:
                 continue
-            self._connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            run(f'DROP TRIGGER "{name}"')
             self._triggers.append((index, sql, columns))
+        self._indexes = [
+            (name, sql)
+            for name, sql in self._indexes
+            if not sql.upper().startswith("CREATE UNIQUE")
+        ]
+        if self._indexes and self._count >= self._DEFER_FROM:
+            existing = run(f'SELECT count(*) FROM "{self._table}"').scalar()
+            if self._count < existing:
+                self._indexes = []
+            for name, _sql in self._indexes:
+                run(f'DROP INDEX "{name}"')
+        else:
+            self._indexes = []
 
     def __exit__(self, exc_type, _exc, _tb) -> None:
-        if exc_type is not None:
-            return  # the transaction is rolled back, the triggers with it
-        for index, sql, columns in self._triggers:
-            names = ", ".join(f'"{c}"' for c in columns)
-            self._connection.exec_driver_sql(
-                f'INSERT INTO "{index}" (rowid, {names}) '
-                f'SELECT id, {names} FROM "{self._table}" WHERE id >= ?',
-                (self._first,),
-            )
-            self._connection.exec_driver_sql(sql)
+        run = self._connection.exec_driver_sql
+        try:
+            if exc_type is not None:
+                return  # the transaction is rolled back: triggers and indexes with it
+            for _name, sql in self._indexes:
+                run(sql)
+            for index, sql, columns in self._triggers:
+                names = ", ".join(f'"{c}"' for c in columns)
+                run(
+                    f'INSERT INTO "{index}" (rowid, {names}) '
+                    f'SELECT id, {names} FROM "{self._table}" WHERE id >= ?',
+                    (self._first,),
+                )
+                run(sql)
+        finally:
+            if self._cache is not None and not self._connection.closed:
+                run(f"PRAGMA cache_size = {int(self._cache)}")
 
 
 def _with_sort_keys(table: str, stored: list, data: list, count: int) -> tuple[list, list]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
+from desktop.services.bulk import gc_paused
 from desktop.services.export import ExportColumn, export_rows
 from desktop.services.file_reader import (
     Column,
@@ -155,6 +156,10 @@ class TransferService:
         Raises FileReadError / MissingColumnsError when the file itself cannot be used."""
         if kind not in KINDS:
             resolve_kinds(kind)  # raises the French message
+        with gc_paused():
+            return self._import_file(kind, path, sheet, mapping, update, partial, dry_run)
+
+    def _import_file(self, kind, path, sheet, mapping, update, partial, dry_run):
         if sheet is None:  # a workbook exported by Pilotis: the sheet named after the kind
             names = {header_key(n): n for n in sheet_names(path)}
             sheet = names.get(header_key(sheet_title(kind))) or names.get(header_key(kind))

@@ -255,3 +255,42 @@ def test_clean_rows_are_stored_alike_by_the_columnar_and_the_row_by_row_paths(tm
     assert stored[0] == stored[1]
     assert stored[0][0]["last_name"] == "Le Goff"
     assert stored[0][2]["last_name"] == "1234"
+
+
+def test_a_first_large_import_leaves_every_index_and_the_search_as_before(database):
+    """A first import of many people (their secondary indexes rebuilt once afterwards, on
+    SQLite) ends with the same indexes, people found by the search and sorted by name; a second
+    import, smaller than the table, and a rejected one change no index either."""
+    from desktop.services.directory_search import SearchFilter
+    from desktop.services.directory_service import DirectoryService
+
+    def indexes() -> list[tuple]:
+        if database.engine.dialect.name == "sqlite":
+            sql = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person'"
+        else:
+            sql = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'person'"
+        with database.engine.connect() as connection:
+            return sorted(connection.exec_driver_sql(sql).all())
+
+    before = indexes()
+    assert len(before) >= 5
+    service = IngestService(database.session_factory, login="testeur")
+    people = [
+        {"last_name": f"Agent{n:05d}", "first_name": "Zoé", "email": f"a{n}@ac-toulouse.fr"}
+        for n in range(12_000)
+    ]
+    people[7_000]["last_name"] = "Béjean"
+    assert service.import_rows("people", people).inserted == 12_000
+    assert indexes() == before
+    directory = DirectoryService(database.session_factory)
+    found = directory.entries(SearchFilter(text="bejean"))
+    assert [(e.last_name, e.email) for e in found] == [("Béjean", "a7000@ac-toulouse.fr")]
+    first = directory.entries(SearchFilter(), limit=2)
+    assert [e.last_name for e in first] == ["Agent00000", "Agent00001"]
+
+    more = [{"last_name": "Martin", "first_name": "Léa", "email": f"m{n}@ac.fr"} for n in range(3)]
+    assert service.import_rows("people", more).inserted == 3
+    with pytest.raises(ImportRejected):
+        service.import_rows("people", [*more[:1], {"last_name": "", "first_name": "x"}])
+    assert indexes() == before
+    assert _count(database, Person) == 12_003
