@@ -58,7 +58,7 @@ def bad_files(draw):
 
 
 @settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(case=bad_files())
 def test_random_bad_rows_are_reported_and_change_nothing(case, filled_db_path, tmp_path):
     """Whatever is wrong in which rows, each bad row is reported in French with its file row
