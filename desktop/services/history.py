@@ -4,6 +4,7 @@ is the revert of that revert)."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import uuid
@@ -212,6 +213,49 @@ def imported_ids(change) -> list[int] | None:
     return [i for first, last in value["ids"] for i in range(first, last + 1)]
 
 
+@functools.cache
+def _self_references(table_name: str) -> tuple[str, ...]:
+    table = _model_for(table_name).__table__
+    return tuple(c.name for c in table.c if any(fk.column.table is table for fk in c.foreign_keys))
+
+
+def _parents_first(changes: list[Change]) -> list[Change]:
+    """The changes of a batch, newest first, except that rows of a tree to restore (undoing
+    their deletion: redo of an undone import) come parents first, whatever order they were
+    deleted in: each one's parent must exist when it goes back."""
+    slots = [
+        i
+        for i, c in enumerate(changes)
+        if c.action == "delete" and c.row_id is not None and _self_references(c.table_name)
+    ]
+    if len(slots) < 2:
+        return changes
+    pending = [changes[i] for i in slots]
+    restored = {(c.table_name, c.row_id) for c in pending}
+    parents = {
+        id(c): {
+            (c.table_name, value)
+            for name in _self_references(c.table_name)
+            if (value := json.loads(c.old_value or "{}").get(name)) is not None
+        }
+        & restored
+        for c in pending
+    }
+    ordered: list[Change] = []
+    placed: set[tuple[str, int]] = set()
+    while pending:
+        ready = [c for c in pending if parents[id(c)] <= placed]
+        if not ready:  # a cycle: as they come, the database will say what is wrong
+            ready = pending
+        ordered += ready
+        placed |= {(c.table_name, c.row_id) for c in ready}
+        pending = [c for c in pending if (c.table_name, c.row_id) not in placed]
+    reordered = list(changes)
+    for slot, change in zip(slots, ordered, strict=True):
+        reordered[slot] = change
+    return reordered
+
+
 def _unchanged_since_insert(obj: Base, change: Change) -> bool:
     """Whether a row still holds what its insertion wrote (an edit undone since counts as
     unchanged). Imports record no snapshot: then only a row never updated (version 1) is."""
@@ -291,7 +335,7 @@ class HistoryService:
             if not changes:
                 raise PilotisError("Rien à annuler : cette modification est introuvable.")
             try:
-                for change in changes:
+                for change in _parents_first(changes):
                     self._revert_one(session, change)
                 session.flush()
             except IntegrityError as exc:

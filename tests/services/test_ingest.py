@@ -294,3 +294,32 @@ def test_a_first_large_import_leaves_every_index_and_the_search_as_before(databa
         service.import_rows("people", [*more[:1], {"last_name": "", "first_name": "x"}])
     assert indexes() == before
     assert _count(database, Person) == 12_003
+
+
+def test_an_imported_tree_is_undone_and_redone_whole(service, database):
+    """Services that are each other's parents, imported together (the child first in the
+    file): undo removes them, redo puts back each one under its parent."""
+    from desktop.services.history import HistoryService, install_history
+
+    install_history(database.session_factory)
+    tree = [
+        {"code": "BUR-1", "name": "Bureau 1", "kind": "service", "parent": "POLE"},
+        {"code": "POLE", "name": "Pôle", "kind": "pole", "parent": "DRAJES"},
+        {"code": "BUR-2", "name": "Bureau 2", "kind": "service", "parent": "POLE"},
+    ]
+    report = service.import_rows("units", tree)
+    history = HistoryService(database.session_factory)
+    undo = history.revert(report.batch)
+    assert _count(database, Unit) == 2
+    history.revert(undo)  # redo
+
+    def parents() -> dict[str, str | None]:
+        with database.session_factory() as session:
+            units = {u.id: u for u in session.scalars(select(Unit))}
+            return {u.code: units[u.parent_id].code if u.parent_id else None
+                    for u in units.values()}  # fmt: skip
+
+    assert parents() == {"RA": None, "DRAJES": "RA", "POLE": "DRAJES", "BUR-1": "POLE",
+                         "BUR-2": "POLE"}  # fmt: skip
+    history.revert(history.changes(limit=1)[0].batch)  # and undo again
+    assert _count(database, Unit) == 2
