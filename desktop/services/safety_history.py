@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from desktop.models import Base, Change
-from desktop.services.formatting import format_date
+from desktop.services.formatting import format_date, group_thousands
 
 TABLE_LABELS = {
     "person": "Personne", "unit": "Service", "position": "Poste",
@@ -112,49 +112,77 @@ class HistoryQueryService:
         self._sessions = session_factory
 
     def search(self, flt: HistoryFilter | None = None, *, limit: int = 1000) -> list[HistoryEntry]:
+        """The changes matching `flt`, newest first. For one record, the import that added it
+        is listed too: an import keeps one record per kind listing its rows' ids."""
         flt = flt or HistoryFilter()
-        query = select(Change).order_by(Change.id.desc()).limit(limit)
+        conditions = []
         if flt.login:
-            query = query.where(Change.login == flt.login)
+            conditions.append(Change.login == flt.login)
         if flt.since:
-            query = query.where(Change.at >= datetime.combine(flt.since, time.min))
+            conditions.append(Change.at >= datetime.combine(flt.since, time.min))
         if flt.until:
-            query = query.where(
-                Change.at < datetime.combine(flt.until + timedelta(days=1), time.min)
-            )
+            conditions.append(Change.at < datetime.combine(flt.until + timedelta(days=1), time.min))
         if flt.table_name:
-            query = query.where(Change.table_name == flt.table_name)
-        if flt.row_id is not None:
-            query = query.where(Change.row_id == flt.row_id)
+            conditions.append(Change.table_name == flt.table_name)
+        text_condition = None
         if flt.text and flt.text.strip():
             needle = f"%{flt.text.strip().lower()}%"
-            query = query.where(
-                or_(
-                    func.lower(Change.old_value).like(needle),
-                    func.lower(Change.new_value).like(needle),
-                    func.lower(Change.field).like(needle),
-                    func.lower(Change.login).like(needle),
-                )
+            text_condition = or_(
+                func.lower(Change.old_value).like(needle),
+                func.lower(Change.new_value).like(needle),
+                func.lower(Change.field).like(needle),
+                func.lower(Change.login).like(needle),
             )
+        query = select(Change).where(*conditions).order_by(Change.id.desc()).limit(limit)
+        if flt.row_id is not None:
+            query = query.where(Change.row_id == flt.row_id)
+        if text_condition is not None:
+            query = query.where(text_condition)
         with self._sessions() as session:
-            changes = session.scalars(query).all()
+            changes = list(session.scalars(query).all())
+            if flt.row_id is not None and flt.table_name and not flt.text:
+                changes += self._imports_of(session, conditions, flt.row_id)
+                changes.sort(key=lambda c: c.id, reverse=True)
+                del changes[limit:]
             labels = self._labels(session, changes)
-            return [
-                HistoryEntry(
-                    c.id,
-                    c.at,
-                    c.login,
-                    c.action,
-                    c.table_name,
-                    c.row_id,
-                    c.field,
-                    value_text(c.old_value),
-                    value_text(c.new_value),
-                    c.batch,
-                    labels.get((c.table_name, c.row_id), ""),
-                )  # fmt: skip
-                for c in changes
-            ]
+            if flt.row_id is not None and flt.table_name:
+                labels.update(self._labels_of(session, flt.table_name, [flt.row_id]))
+            return [self._entry(c, flt.row_id, labels) for c in changes]
+
+    @staticmethod
+    def _imports_of(session, conditions, row_id: int) -> list[Change]:
+        """The import records (one per kind and import) whose rows include `row_id`."""
+        found = session.scalars(
+            select(Change).where(
+                *conditions, Change.row_id.is_(None), Change.action == "insert",
+                Change.field.is_(None),
+            )
+        )  # fmt: skip
+        return [c for c in found if _imported_range(c, row_id)]
+
+    @staticmethod
+    def _entry(c: Change, row_id: int | None, labels) -> HistoryEntry:
+        rows = _import_size(c)
+        if rows is not None:  # an import's record: « Ajout » of n lines
+            shown = row_id if row_id is not None and _imported_range(c, row_id) else None
+            return HistoryEntry(
+                c.id, c.at, c.login, c.action, c.table_name, shown, None, "",
+                f"Import de {group_thousands(rows)} ligne{'s' if rows > 1 else ''}",
+                c.batch, labels.get((c.table_name, shown), "") if shown else "",
+            )  # fmt: skip
+        return HistoryEntry(
+            c.id,
+            c.at,
+            c.login,
+            c.action,
+            c.table_name,
+            c.row_id,
+            c.field,
+            value_text(c.old_value),
+            value_text(c.new_value),
+            c.batch,
+            labels.get((c.table_name, c.row_id), ""),
+        )  # fmt: skip
 
     @staticmethod
     def _labels(session, changes) -> dict[tuple[str, int], str]:
@@ -171,19 +199,25 @@ class HistoryQueryService:
                 if isinstance(snapshot, dict) and _label_from(snapshot):
                     labels.setdefault((c.table_name, c.row_id), _label_from(snapshot))
             wanted.setdefault(c.table_name, set()).add(c.row_id)
-        models = _models()
         for table_name, ids in wanted.items():
-            model = models.get(table_name)
-            if model is None:
-                continue
-            names = [n for cols in LABEL_COLUMNS for n in cols if n in model.__table__.c]
-            if not names:
-                continue
-            columns = [model.__table__.c.id] + [model.__table__.c[n] for n in names]
-            for chunk in _chunks(sorted(ids), 500):
-                for row in session.execute(select(*columns).where(columns[0].in_(chunk))):
-                    values = dict(zip(["id", *names], row, strict=True))
-                    labels[(table_name, row[0])] = _label_from(values)
+            labels.update(HistoryQueryService._labels_of(session, table_name, ids))
+        return labels
+
+    @staticmethod
+    def _labels_of(session, table_name: str, ids) -> dict[tuple[str, int], str]:
+        """The current names of rows of a table (those that still exist)."""
+        labels: dict[tuple[str, int], str] = {}
+        model = _models().get(table_name)
+        if model is None:
+            return labels
+        names = [n for cols in LABEL_COLUMNS for n in cols if n in model.__table__.c]
+        if not names:
+            return labels
+        columns = [model.__table__.c.id] + [model.__table__.c[n] for n in names]
+        for chunk in _chunks(sorted(ids), 500):
+            for row in session.execute(select(*columns).where(columns[0].in_(chunk))):
+                values = dict(zip(["id", *names], row, strict=True))
+                labels[(table_name, row[0])] = _label_from(values)
         return labels
 
     def logins(self) -> list[str]:
@@ -200,3 +234,26 @@ class HistoryQueryService:
 def _chunks(items: list[int], size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _import_value(change: Change) -> dict | None:
+    if change.row_id is not None or change.action != "insert" or change.field is not None:
+        return None
+    try:
+        value = json.loads(change.new_value or "null")
+    except ValueError:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("ids"), list) and "lignes" in value:
+        return value
+    return None
+
+
+def _import_size(change: Change) -> int | None:
+    """How many rows an import's record lists; None for any other change."""
+    value = _import_value(change)
+    return int(value["lignes"]) if value is not None else None
+
+
+def _imported_range(change: Change, row_id: int) -> bool:
+    value = _import_value(change)
+    return value is not None and any(first <= row_id <= last for first, last in value["ids"])

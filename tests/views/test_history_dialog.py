@@ -118,3 +118,37 @@ def test_export_writes_the_filtered_rows(qtbot, edited, tmp_path, monkeypatch):
     assert "NOUVELLE Agente" in text
     assert "04 67 00 00 00" in text
     assert len(text.strip().splitlines()) == 3
+
+
+def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_database):
+    """An import keeps one record per kind; a person's own history still shows the import
+    that added them, and the whole history says how many lines it added."""
+    from sqlalchemy import select
+
+    from desktop.models import Person
+    from desktop.services.ingest import IngestService
+
+    factory = filled_database.session_factory
+    install_history(factory, login="claire")
+    people = [{"last_name": f"IMPORTÉ{n}", "first_name": "Zoé"} for n in range(3)]
+    IngestService(factory, login="claire").import_rows("people", people)
+    with factory() as session:
+        imported = session.scalar(select(Person.id).where(Person.last_name == "IMPORTÉ1"))
+        other = session.scalar(select(Person.id).where(Person.last_name != "IMPORTÉ1"))
+    dialog = HistoryDialog(
+        HistoryQueryService(factory), HistoryService(factory),
+        table_name="person", row_id=imported, record_label="IMPORTÉ1 Zoé",
+    )  # fmt: skip
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 1
+    row = [dialog.model.text(0, c) for c in range(dialog.model.columnCount())]
+    assert row[1:5] == ["claire", "Ajout", "Personne", "IMPORTÉ1 Zoé"]
+    assert row[7] == "Import de 3 lignes"
+    query = HistoryQueryService(factory)
+    # a person of the embedded dataset: added by the dataset's own import, not by claire's
+    [entry] = query.search(HistoryFilter(table_name="person", row_id=other))
+    assert (entry.login, entry.new_text) == ("pilotis", "Import de 69 lignes")
+    whole = query.search(HistoryFilter(table_name="person"))
+    assert [(e.login, e.row_id, e.new_text) for e in whole] == [
+        ("claire", None, "Import de 3 lignes"), ("pilotis", None, "Import de 69 lignes"),
+    ]  # fmt: skip
