@@ -60,6 +60,63 @@ def measure_file_import(_db: Path, runs: int) -> Result:
     return result
 
 
+def measure_import_floor(_db: Path, runs: int) -> Result:
+    """What the import cannot go below on SQLite: calamine's read of the same file, then the
+    rows written as they come (no check, no conversion) into the person table of a new base,
+    its five secondary indexes built once afterwards, the search index filled, the commit."""
+    import sqlite3
+
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
+    from desktop.db import open_database
+
+    path = _people_workbook(PEOPLE)
+    baseline = timed(lambda: pd.read_excel(path, engine="calamine"), runs)
+    target = _fresh_target("import-floor-target.sqlite")
+    open_database(str(target)).dispose()
+    template = target.read_bytes()
+
+    def once() -> None:
+        copy = _fresh_target("import-floor-copy.sqlite")
+        copy.write_bytes(template)
+        connection = sqlite3.connect(copy, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA cache_size = -65536")
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+            schema = connection.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'person' "
+                "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+            ).fetchall()
+            connection.execute("BEGIN IMMEDIATE")
+            for kind, name, _sql in schema:
+                connection.execute(f'DROP {kind.upper()} "{name}"')
+            connection.executemany(
+                "INSERT INTO person (last_name, first_name, email, phone, sort_key) "
+                "VALUES (?, ?, ?, ?, ?)",
+                ((*r[:4], r[0]) for r in rows[1:]),
+            )
+            for _kind, _name, sql in schema:
+                connection.execute(sql)
+            connection.execute(
+                "INSERT INTO person_fts (rowid, last_name, first_name) "
+                "SELECT id, last_name, first_name FROM person"
+            )
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    result = Result(
+        f"Plancher : lecture calamine + écriture SQLite brute des {PEOPLE} personnes "
+        "(sans contrôle ni conversion ; index et recherche reconstruits, commit)",
+        "s", timed(once, runs), baseline_name="lecture pandas + calamine seule",
+        baseline_samples=baseline, target="(repère)",
+    )  # fmt: skip
+    return result
+
+
 def measure_import_memory(_db: Path, _runs: int) -> Result:
     """Peak resident memory of a process that opens a base and imports the 100 000 people."""
     path = _people_workbook(PEOPLE)
@@ -75,4 +132,4 @@ def measure_import_memory(_db: Path, _runs: int) -> Result:
     )  # fmt: skip
 
 
-MEASURES = [measure_file_import, measure_import_memory]
+MEASURES = [measure_file_import, measure_import_floor, measure_import_memory]
