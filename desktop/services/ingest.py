@@ -395,6 +395,8 @@ class _Loader:
             sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
             with _bulk_insert(connection, table.name, first, count):
                 connection.exec_driver_sql(sql, list(zip(ids, *data, strict=True)))
+        elif dialect.driver == "psycopg":
+            ids = self._copy_rows(table, stored, data, count)
         else:
             names = [t for _c, t, _d in stored]
             records = [dict(zip(names, r, strict=True)) for r in zip(*data, strict=True)]
@@ -405,6 +407,31 @@ class _Loader:
         if keys is not None:
             self.key_map(kind).update(zip(keys, ids, strict=True))
         self._record_inserts(kind, ids)
+
+    def _copy_rows(self, table, stored: list, data: list, count: int) -> list[int]:
+        """PostgreSQL: ids drawn from the table's sequence in one query, then the rows sent by
+        COPY inside the import's transaction (100 000 people: 13 s as multi-row INSERTs, most of
+        it psycopg splitting and SQLAlchemy rendering them)."""
+        if table.name in SORT_SOURCES:  # no column default on this path: the sort keys
+            stored, data = _with_sort_keys(table.name, stored, data, count)
+        connection = self.session.connection()
+        ids = list(
+            connection.execute(
+                select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+                    func.generate_series(1, count)
+                )
+            ).scalars()
+        )
+        quote = connection.dialect.identifier_preparer.quote
+        names = ", ".join(quote(c) for c in ["id", *(t for _c, t, _d in stored)])
+        driver = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in zip(ids, *data, strict=True):
+                copy.write_row(row)
+        return ids
 
     def _record_inserts(self, kind: Kind, ids: list[int]) -> None:
         """One history record per kind and import for the rows it added (their ids as ranges):

@@ -323,3 +323,30 @@ def test_an_imported_tree_is_undone_and_redone_whole(service, database):
                          "BUR-2": "POLE"}  # fmt: skip
     history.revert(history.changes(limit=1)[0].batch)  # and undo again
     assert _count(database, Unit) == 2
+
+
+def test_clean_rows_keep_every_character_ids_and_undo_on_each_database(database):
+    """The columnar path (COPY on PostgreSQL, one INSERT on SQLite) stores text that looks like
+    its escapes as it is, records exactly the ids it gave, and undo deletes exactly those."""
+    from desktop.services.history import HistoryService, imported_ids, install_history
+    from desktop.services.transfer import TransferService
+
+    install_history(database.session_factory)
+    awkward = ["\\N", "Back\\slash", "O'Brien", 'Dit "le grand"', "Ünïcödé ŒUF", "a,b;c|d"]
+    people = [
+        {"last_name": name, "first_name": f"P{n}", "email": f"p{n}@ac.fr", "phone": "04 67 00"}
+        for n, name in enumerate(awkward)
+    ]
+    report = IngestService(database.session_factory).import_rows("people", people)
+    rows = TransferService(database.session_factory).rows("people")
+    assert [(r["last_name"], r["first_name"], r["email"]) for r in rows] == [
+        (p["last_name"], p["first_name"], p["email"]) for p in people
+    ]
+    with database.session_factory() as session:
+        record = session.scalar(select(Change).where(Change.table_name == "person"))
+        by_email = dict(session.execute(select(Person.email, Person.id)).all())
+        keys = dict(session.execute(select(Person.last_name, Person.sort_key)).all())
+    assert sorted(imported_ids(record)) == sorted(by_email.values())
+    assert keys["Ünïcödé ŒUF"] == "unicodeoeuf p4"
+    HistoryService(database.session_factory).revert(report.batch)
+    assert _count(database, Person) == 0
