@@ -37,7 +37,7 @@ FIELD_LABELS = {
 }  # fmt: skip
 MINE, THEIRS = "mine", "theirs"
 # Codes shown with their French label, and ids shown with the name of what they point to.
-_CODES = {("unit", "kind"): UNIT_KINDS, ("position", "role"): POSITION_ROLES,
+CODE_LABELS = {("unit", "kind"): UNIT_KINDS, ("position", "role"): POSITION_ROLES,
           ("programme", "family"): PROGRAMME_FAMILIES, ("programme", "kind"): PROGRAMME_KINDS,
           ("programme", "status"): PROGRAMME_STATUSES}  # fmt: skip
 _REFERENCES = {"site_id": Site, "parent_id": Unit, "unit_id": Unit, "person_id": Person}
@@ -47,7 +47,7 @@ def _named(session, table_name: str, name: str, value: object) -> str | None:
     """The readable text of a code or an id; None when the raw value reads well."""
     if value is None:
         return None
-    codes = _CODES.get((table_name, name))
+    codes = CODE_LABELS.get((table_name, name))
     if codes is not None:
         return codes.get(value, str(value))
     model = _REFERENCES.get(name)
@@ -247,8 +247,8 @@ class ConflictService:
                 loaded = tuple(sorted(loaded)) if base is not None else None
             elif name == "lead_unit_id":
                 texts = (unit_labels.get(left), unit_labels.get(right))
-            elif ("programme", name) in _CODES:
-                codes = _CODES["programme", name]
+            elif ("programme", name) in CODE_LABELS:
+                codes = CODE_LABELS["programme", name]
                 texts = (codes.get(left, left), codes.get(right, right) if theirs else None)
             if name in ("axis_numbers", "department_codes", "partner_codes"):
                 texts = tuple(", ".join(map(str, v)) or "(aucun)" for v in (left, right or ()))

@@ -3,6 +3,7 @@ name of each changed record, and values shown as a user reads them."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,8 +11,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import sessionmaker
 
-from desktop.models import Base, Change
-from desktop.services.formatting import format_date, group_thousands
+from desktop.models import Base, Change, Funder, FundingLine, Programme
+from desktop.services.formatting import format_date, format_euros, group_thousands
+from desktop.services.ingest_specs import Field
+from desktop.services.safety_conflicts import CODE_LABELS, FIELD_LABELS
 
 TABLE_LABELS = {
     "person": "Personne", "unit": "Service", "position": "Poste",
@@ -52,6 +55,7 @@ class HistoryEntry:
     new_text: str
     batch: str | None
     row_label: str = ""
+    field_label: str = ""  # « Téléphone » for phone; the column's name when it has none
 
     @property
     def action_label(self) -> str:
@@ -96,8 +100,8 @@ def _models() -> dict[str, type[Base]]:
     return {m.class_.__tablename__: m.class_ for m in Base.registry.mappers}
 
 
-def _label_from(values: dict) -> str:
-    for columns in LABEL_COLUMNS:
+def _label_from(values: dict, preference=LABEL_COLUMNS) -> str:
+    for columns in preference:
         parts = [str(values[c]) for c in columns if values.get(c)]
         if parts:
             return " ".join(parts)
@@ -147,7 +151,8 @@ class HistoryQueryService:
             labels = self._labels(session, changes)
             if flt.row_id is not None and flt.table_name:
                 labels.update(self._labels_of(session, flt.table_name, [flt.row_id]))
-            return [self._entry(c, flt.row_id, labels) for c in changes]
+            values = _Values(session, changes)
+            return [self._entry(c, flt.row_id, labels, values) for c in changes]
 
     @staticmethod
     def _imports_of(session, conditions, row_id: int) -> list[Change]:
@@ -161,7 +166,7 @@ class HistoryQueryService:
         return [c for c in found if _imported_range(c, row_id)]
 
     @staticmethod
-    def _entry(c: Change, row_id: int | None, labels) -> HistoryEntry:
+    def _entry(c: Change, row_id: int | None, labels, values: _Values) -> HistoryEntry:
         rows = _import_size(c)
         if rows is not None:  # an import's record: « Ajout » of n lines
             shown = row_id if row_id is not None and _imported_range(c, row_id) else None
@@ -178,10 +183,11 @@ class HistoryQueryService:
             c.table_name,
             c.row_id,
             c.field,
-            value_text(c.old_value),
-            value_text(c.new_value),
+            values.text(c.table_name, c.field, c.old_value),
+            values.text(c.table_name, c.field, c.new_value),
             c.batch,
-            labels.get((c.table_name, c.row_id), ""),
+            labels.get((c.table_name, c.row_id)) or values.row_label(c),
+            field_label(c.table_name, c.field) if c.field else "",
         )  # fmt: skip
 
     @staticmethod
@@ -204,20 +210,39 @@ class HistoryQueryService:
         return labels
 
     @staticmethod
-    def _labels_of(session, table_name: str, ids) -> dict[tuple[str, int], str]:
+    def _labels_of(
+        session, table_name: str, ids, preference=LABEL_COLUMNS
+    ) -> dict[tuple[str, int], str]:
         """The current names of rows of a table (those that still exist)."""
         labels: dict[tuple[str, int], str] = {}
         model = _models().get(table_name)
         if model is None:
             return labels
-        names = [n for cols in LABEL_COLUMNS for n in cols if n in model.__table__.c]
+        if table_name == "funding_line":  # no name of its own: programme · funder · period
+            return HistoryQueryService._funding_line_labels(session, ids)
+        names = [n for cols in preference for n in cols if n in model.__table__.c]
         if not names:
             return labels
         columns = [model.__table__.c.id] + [model.__table__.c[n] for n in names]
         for chunk in _chunks(sorted(ids), 500):
             for row in session.execute(select(*columns).where(columns[0].in_(chunk))):
                 values = dict(zip(["id", *names], row, strict=True))
-                labels[(table_name, row[0])] = _label_from(values)
+                labels[(table_name, row[0])] = _label_from(values, preference)
+        return labels
+
+    @staticmethod
+    def _funding_line_labels(session, ids) -> dict[tuple[str, int], str]:
+        labels = {}
+        for chunk in _chunks(sorted(ids), 500):
+            rows = session.execute(
+                select(FundingLine.id, Programme.code, Funder.code, FundingLine.period)
+                .join(Programme, FundingLine.programme_id == Programme.id)
+                .join(Funder, FundingLine.funder_id == Funder.id)
+                .where(FundingLine.id.in_(chunk))
+            )
+            for line_id, programme, funder, period in rows:
+                parts = [programme, funder, period] if period else [programme, funder]
+                labels[("funding_line", line_id)] = " · ".join(parts)
         return labels
 
     def logins(self) -> list[str]:
@@ -257,3 +282,127 @@ def _import_size(change: Change) -> int | None:
 def _imported_range(change: Change, row_id: int) -> bool:
     value = _import_value(change)
     return value is not None and any(first <= row_id <= last for first, last in value["ids"])
+
+
+# How a value pointing to another row is shown: places by their name, the rest as in
+# LABEL_COLUMNS (a service by its acronym or code, a programme by its code).
+_PLACE_NAMES = (("name",), ("code",))
+_VALUE_NAMES = {"site": _PLACE_NAMES, "department": _PLACE_NAMES, "academie": _PLACE_NAMES}
+_HIDDEN = {"id", "created_at", "updated_at", "version", "sort_key"}
+
+
+@functools.cache
+def _specs() -> dict[tuple[str, str], Field]:
+    """(table, column or link) -> the import column that fills it: its French label, kind,
+    codes and the kind of row it points to. Every field a user edits is importable."""
+    from desktop.services.ingest_specs import KINDS
+
+    found: dict[tuple[str, str], Field] = {}
+    for kind in KINDS.values():
+        for f in kind.fields:
+            if f.store:
+                found.setdefault((kind.model.__tablename__, f.target), f)
+    return found
+
+
+@functools.cache
+def _ref_table(kind_name: str | None) -> str | None:
+    from desktop.services.ingest_specs import KINDS
+
+    kind = KINDS.get(kind_name) if kind_name else None
+    return kind.model.__tablename__ if kind is not None else None
+
+
+def field_label(table_name: str, field: str) -> str:
+    """« Téléphone » for person.phone; the column's own name when nothing names it."""
+    label = FIELD_LABELS.get(table_name, {}).get(field)
+    if label:
+        return label
+    spec = _specs().get((table_name, field))
+    if spec is not None:
+        return spec.label[:1].upper() + spec.label[1:]
+    return field
+
+
+class _Values:
+    """Stored values (JSON) as a user reads them: a service, a site or a person by name
+    instead of its id, a code by its French label, an amount in euros. The names of every row
+    pointed to by the changes of a page are read at once, one query per table."""
+
+    def __init__(self, session, changes: list[Change]) -> None:
+        wanted: dict[str, set[int]] = {}
+        for c in changes:
+            for raw in (c.old_value, c.new_value):
+                for table, field, value in self._cells(c.table_name, c.field, raw):
+                    target = _ref_table(getattr(_specs().get((table, field)), "ref", None))
+                    if target is None:
+                        continue
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, int) and not isinstance(item, bool):
+                            wanted.setdefault(target, set()).add(item)
+        self._names: dict[tuple[str, int], str] = {}
+        for target, ids in wanted.items():
+            self._names.update(
+                HistoryQueryService._labels_of(
+                    session, target, ids, _VALUE_NAMES.get(target, LABEL_COLUMNS)
+                )
+            )
+
+    @staticmethod
+    def _cells(table: str, field: str | None, raw: str | None):
+        """(table, column, value) of a stored value: one for a field, one per column of a
+        snapshot (a row added or deleted)."""
+        if raw is None:
+            return []
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return []
+        if field is not None:
+            return [(table, field, value)]
+        if isinstance(value, dict):
+            return [(table, k, v) for k, v in value.items()]
+        return []
+
+    def row_label(self, change: Change) -> str:
+        """A deleted funding line (it has no name of its own) by what its snapshot says."""
+        if change.table_name != "funding_line" or change.field is not None:
+            return ""
+        cells = dict((k, v) for _t, k, v in self._cells("funding_line", None, change.old_value))
+        parts = [self._one("funding_line", f, cells.get(f)) for f in ("programme_id", "funder_id")]
+        return " · ".join(p for p in [*parts, cells.get("period")] if p)
+
+    def text(self, table: str, field: str | None, raw: str | None) -> str:
+        if raw is None:
+            return ""
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return raw
+        if field is None and isinstance(value, dict):
+            shown = [
+                f"{field_label(table, key)} : {self._one(table, key, item)}"
+                for key, item in value.items()
+                if item not in (None, "") and key not in _HIDDEN
+            ]
+            more = " …" if len(shown) > SNAPSHOT_SHOWN else ""
+            return " ; ".join(shown[:SNAPSHOT_SHOWN]) + more
+        return self._one(table, field, value) if field else value_text(raw)
+
+    def _one(self, table: str, field: str, value: object) -> str:
+        spec = _specs().get((table, field))
+        if spec is None or value is None or value == "":
+            return value_text(json.dumps(value))
+        target = _ref_table(spec.ref)
+        if target is not None:
+            items = value if isinstance(value, list) else [value]
+            return ", ".join(
+                self._names.get((target, i)) or f"n° {i}" if isinstance(i, int) else str(i)
+                for i in items
+            )
+        codes = CODE_LABELS.get((table, field)) or spec.choices
+        if codes and isinstance(value, str):
+            return codes.get(value, value)
+        if spec.kind == "money" and isinstance(value, int):
+            return format_euros(value)
+        return value_text(json.dumps(value))

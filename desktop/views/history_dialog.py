@@ -43,7 +43,7 @@ def _columns(tr) -> list[Column]:
             lambda e: e.row_label or (f"n° {e.row_id}" if e.row_id else ""),
             tooltip=lambda e: e.row_label or None,
         ),
-        Column(tr("Champ"), lambda e: e.field or ""),
+        Column(tr("Champ"), lambda e: e.field_label or e.field or ""),
         Column(tr("Avant"), lambda e: e.old_text, tooltip=lambda e: e.old_text or None),
         Column(tr("Après"), lambda e: e.new_text, tooltip=lambda e: e.new_text or None),
     ]
@@ -283,7 +283,7 @@ def export_columns() -> list[ExportColumn]:
         ExportColumn("Type", lambda e: e.table_label),
         ExportColumn("N°", lambda e: e.row_id, "int"),
         ExportColumn("Élément", lambda e: e.row_label),
-        ExportColumn("Champ", lambda e: e.field or ""),
+        ExportColumn("Champ", lambda e: e.field_label or e.field or ""),
         ExportColumn("Avant", lambda e: e.old_text),
         ExportColumn("Après", lambda e: e.new_text),
         ExportColumn("Opération", lambda e: e.batch or ""),

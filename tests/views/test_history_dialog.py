@@ -32,7 +32,7 @@ def test_history_shows_who_when_what_with_readable_values(qtbot, edited):
     dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
     qtbot.addWidget(dialog)
     first = [dialog.model.text(0, c) for c in range(dialog.model.columnCount())]
-    assert first[1:7] == ["claire", "Modification", "Personne", "NOUVELLE Agente", "phone", ""]
+    assert first[1:7] == ["claire", "Modification", "Personne", "NOUVELLE Agente", "Téléphone", ""]
     assert first[7] == "04 67 00 00 00"
     assert "modification(s)" in dialog.count_label.text()
 
@@ -152,3 +152,41 @@ def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_databas
     assert [(e.login, e.row_id, e.new_text) for e in whole] == [
         ("claire", None, "Import de 3 lignes"), ("pilotis", None, "Import de 69 lignes"),
     ]  # fmt: skip
+
+
+def test_values_read_as_names_labels_and_euros_not_ids_and_codes(qtbot, filled_database):
+    """A site, a programme's state, an amount and a deleted line are shown as a user reads
+    them: « Site de Toulouse », « Terminé », « 259 841 € », and the deleted line's programme and
+    funder, not site_id = 2, termine or 25984100."""
+    from sqlalchemy import select
+
+    from desktop.models import FundingLine, Person, Programme, Site
+
+    factory = filled_database.session_factory
+    install_history(factory, login="claire")
+    with factory.begin() as session:
+        person = session.scalar(select(Person).where(Person.last_name == "BÉJEAN"))
+        before = session.get(Site, person.site_id).name
+        other = session.scalar(select(Site).where(Site.id != person.site_id))
+        person.site_id, after = other.id, other.name
+        programme = session.scalar(select(Programme).where(Programme.code == "AMI-CMA"))
+        programme.status = "termine"
+        line = session.scalar(select(FundingLine).order_by(FundingLine.id).limit(1))
+        line.amount_cents = 25_984_100
+        gone = session.scalar(select(FundingLine).order_by(FundingLine.id.desc()).limit(1))
+        gone_programme = session.get(Programme, gone.programme_id).code
+        session.delete(gone)
+    dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
+    qtbot.addWidget(dialog)
+    rows = [
+        [dialog.model.text(r, c) for c in range(2, dialog.model.columnCount())] for r in range(4)
+    ]
+    by_field = {row[3]: row for row in rows}
+    assert by_field["Site"][4:] == [before, after]
+    assert by_field["État"][2:] == ["AMI-CMA", "État", "En cours", "Terminé"]
+    assert by_field["Montant"][5] == "259\u202f841\u00a0€"
+    [deleted] = [row for row in rows if row[0] == "Suppression"]
+    assert deleted[2].startswith(gone_programme + " · ")
+    assert deleted[4].startswith(f"Programme : {gone_programme} ; Financeur : ")
+    assert "programme_id" not in deleted[4]
+    assert "Montant : " in deleted[4]
