@@ -356,6 +356,27 @@ def test_dotted_line_link_between_posts_from_the_person_card(tab, qtbot, monkeyp
     assert "Dossier JO" in tab.detail.toPlainText()
 
 
+def test_deleting_a_link_someone_deleted_meanwhile_offers_to_reload(tab, monkeypatch, services):
+    """The SGRA card shows a dotted-line link that someone else deletes; « supprimer le lien »
+    then says so and offers to reload, and the reloaded card no longer shows it."""
+    from PySide6.QtCore import QUrl
+
+    sgra, draio = tab._service.find_unit("SGRA").id, tab._service.find_unit("DRAIO").id
+    created = services.directory.create_unit_link(sgra, draio, "Appui juridique")
+    tab.select_unit(sgra)
+    link = next(k for k in tab.detail.unit.links if k.id == created.id)
+    services.directory.delete_unit_link(link.id, link.version)  # someone else, meanwhile
+    assert "Appui juridique" in tab.detail.toPlainText()
+    monkeypatch.setattr(confirm, "confirm", lambda *args: True)
+    asked = []
+    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
+    tab.detail.anchorClicked.emit(QUrl(f"delete-link:{link.id}"))
+    assert len(asked) == 1
+    assert "Le lien n'existe plus : quelqu'un l'a supprimé(e) entre-temps." in asked[0]
+    assert "Recharger la fiche ?" in asked[0]
+    assert "Appui juridique" not in tab.detail.toPlainText()
+
+
 def test_delete_of_a_card_changed_meanwhile_says_who_changed_what(tab, monkeypatch, services):
     """REMOND's card is shown; someone else changes his phone; « Supprimer » is refused with
     who changed which field (old → new) and offers to reload, which shows the new phone."""

@@ -463,9 +463,18 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.delete_unit_link(link.id, link.version)
         except PilotisError as error:
-            self._warn(error)
+            self._link_refused(error)
             return
         self._after_edit(batch, self.tr("Lien fonctionnel supprimé"), unit_id=unit.id)
+
+    def _link_refused(self, error: PilotisError) -> None:
+        """A link deleted meanwhile (links are never edited, only added and deleted): say so
+        and offer to show the card as it is now."""
+        if not isinstance(error, EditConflictError):
+            self._warn(error)
+            return
+        if self.ask_reload(str(error) + "\n" + self.tr("Recharger la fiche ?")):
+            self._after_post(None, "")
 
     def new_post_link(self, position_id: int) -> None:
         post = self._post(position_id)
@@ -494,6 +503,6 @@ class DirectoryEditing(TabPage):
         try:
             batch = self._service.delete_position_link(link.id, link.version)
         except PilotisError as error:
-            self._warn(error)
+            self._link_refused(error)
             return
         self._after_post(batch, self.tr("Lien fonctionnel supprimé"))
