@@ -99,6 +99,7 @@ class DirectoryEdits:
 
     @contextmanager
     def _edit(self, what: str) -> Iterator[Session]:
+        self._counted_page = None  # a page read by a count is not shown after a change
         try:
             with self._sessions.begin() as session:
                 yield session

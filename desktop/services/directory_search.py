@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import String, column, false, literal, literal_column, or_, select, table
+from sqlalchemy import String, column, false, literal, literal_column, or_, select, table, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.sql.functions import FunctionElement
 
 from desktop.models import Person, Position, Unit
@@ -20,6 +21,11 @@ _PLAIN = "aaaaaaaccceeeeeeeiiiiinnooooooouuuuuyyzss"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 6
 MIN_TITLE_TOKEN = 3  # shorter tokens match people's names only (see Matcher)
+# PostgreSQL (migration 0007): generated columns holding the folded search text, outside the
+# ORM models (SQLite has no translate() and its FTS5 index does this job).
+SEARCH_SEP = "|"
+_PERSON_SEARCH_NAME = ColumnClause("search_name", String, _selectable=Person.__table__)
+_POSITION_SEARCH_TITLE = ColumnClause("search_title", String, _selectable=Position.__table__)
 
 
 @dataclass(frozen=True)
@@ -109,13 +115,17 @@ class Matcher:
     100 000 people for a list nobody reads; the third letter brings titles and units back.
     """
 
-    def __init__(self, use_fts: bool, short_prefix: bool = False) -> None:
+    def __init__(self, use_fts: bool, short_prefix: bool = False, stored: bool = False) -> None:
         """short_prefix (PostgreSQL): a token shorter than a trigram matches the start of a
         word of a last or first name (`LIKE 'ma%'`, `'% ma%'`…, which the trigram indexes of
         0004 serve, or the btree ones of 0005 for name starts) rather than anywhere in it,
-        which no index can serve."""
+        which no index can serve.
+        stored (PostgreSQL at migration 0007): compare the folded text the server keeps in
+        generated columns (person.search_name, position.search_title) instead of folding every
+        candidate row with translate() at query time (4x faster on thousands of hits)."""
         self.use_fts = use_fts
         self.short_prefix = short_prefix
+        self.stored = stored
 
     @staticmethod
     def _nothing(id_column):
@@ -135,6 +145,8 @@ class Matcher:
     def person_ids(self, token: str):
         if self.use_fts:
             return self._fts("person_fts", token)
+        if self.stored:
+            return self._stored_person_ids(token)
         if self.short_prefix and len(token) < MIN_TITLE_TOKEN:
             # Word starts, like FTS5: the name's start, or after a space, hyphen, apostrophe
             # (`go` finds « Le Goff », `pi` « Jean-Pierre »); each pattern has a trigram.
@@ -157,11 +169,52 @@ class Matcher:
             | folded(Person.first_name).like(pattern, escape="\\")
         )
 
+    def _stored_person_ids(self, token: str):
+        return select(Person.id).where(self.person_match(token))
+
+    def person_match(self, token: str):
+        """The condition on a person's own row (PostgreSQL at 0007 only): the same matches as
+        person_ids, on `person.search_name` — the folded last name, SEARCH_SEP, the folded first
+        name (a token, made of letters and digits, never spans the two)."""
+        text = _PERSON_SEARCH_NAME
+        if self.short_prefix and len(token) < MIN_TITLE_TOKEN:
+            start = self._like(token, anywhere=False)
+            patterns = [start, f"%{SEARCH_SEP}{start}"]  # the last name's or first name's start
+            if len(token) > 1:  # or a word's start inside either
+                patterns += [f"% {start}", f"%-{start}", f"%'{start}"]
+            return or_(*[text.like(pattern, escape="\\") for pattern in patterns])
+        return text.like(self._like(token), escape="\\")
+
+    def title_match(self, token: str):
+        """The condition on a post's own row (PostgreSQL at 0007, tokens of 3 letters or more)."""
+        return _POSITION_SEARCH_TITLE.like(self._like(token), escape="\\")
+
+    def person_keys(self, token: str):
+        """(id, sort_key) of the people named so (PostgreSQL at 0007 only), read from the rows
+        the trigram index finds."""
+        return select(Person.id, Person.sort_key).where(self.person_match(token))
+
+    def holder_keys(self, token: str):
+        """(id, sort_key) of the people holding a post whose title or unit matches (PostgreSQL
+        at 0007, tokens of 3 letters or more)."""
+        return union(
+            select(Person.id, Person.sort_key).where(
+                Person.id.in_(select(Position.person_id).where(self.title_match(token)))
+            ),
+            select(Person.id, Person.sort_key).where(
+                Person.id.in_(
+                    select(Position.person_id).where(Position.unit_id.in_(self.unit_ids(token)))
+                )
+            ),
+        )
+
     def position_ids(self, token: str):
         if len(token) < MIN_TITLE_TOKEN:
             return self._nothing(Position.id)
         if self.use_fts:
             return self._fts("position_fts", token)
+        if self.stored:
+            return select(Position.id).where(self.title_match(token))
         return select(Position.id).where(
             folded(Position.title).like(self._like(token), escape="\\")
         )

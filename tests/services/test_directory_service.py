@@ -248,3 +248,44 @@ def test_two_letters_find_the_start_of_any_word_of_a_name(service):
     assert "Le Goff Yann" in names(service.entries(SearchFilter("go")))
     assert "ZÉDÉ Jean-Pierre" in names(service.entries(SearchFilter("pi")))
     assert "d'Aoust Lia" in names(service.entries(SearchFilter("ao")))
+
+
+@pytest.mark.parametrize("sort", ["name", "title", "unit"])
+def test_a_keystroke_reads_its_count_and_first_page_in_one_go(service, filled_database, sort):
+    """The count the tab shows while typing and the first page it then asks for come from one
+    read: the page is the one a separate request returns, in the order the table last asked
+    for, and an edit in between is seen by the next keystroke's count and page."""
+    from sqlalchemy import event
+
+    engine = filled_database.engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    fresh = DirectoryService(filled_database.session_factory, use_fts=service._use_fts)
+    service.entries(SearchFilter(), sort=sort, limit=5)  # the table's current order
+    for text in ("d", "du", "dufour", "direction"):
+        flt = SearchFilter(text)
+        expected = fresh.entries(flt, sort=sort, limit=200)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            total = service.count_entries(flt, cap=200)
+            read = len(statements)
+            page = service.entries(flt, sort=sort, limit=200)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert page == expected
+        assert total == min(len(expected), 201)
+        assert len(statements) == read  # the page was read by the count
+        statements.clear()
+    flt = SearchFilter("dufour")
+    service.count_entries(flt, cap=200)
+    person = service.person_detail(service.entries(flt, sort=sort, limit=1)[0].person_id)
+    service.count_entries(flt, cap=200)  # then the person is renamed before the page is read
+    service.update_person(
+        person.id, person.version,
+        PersonInput("DUFOUR-MARTIN", person.first_name, person.email, person.phone,
+                    person.site_id),
+    )  # fmt: skip
+    assert "DUFOUR-MARTIN" in {r.last_name for r in service.entries(flt, sort=sort)}
