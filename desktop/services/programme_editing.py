@@ -123,6 +123,10 @@ TABLE_LABELS = {
 }
 
 
+# Up to this many sub-programmes, the editor's funding summary sends their ids as a list.
+LISTED_SUBPROGRAMMES = 500
+
+
 def _subtree(programme_id: int):
     tree = select(Programme.id).where(Programme.id == programme_id)
     tree = tree.cte("programme_subtree", recursive=True)
@@ -367,18 +371,24 @@ class ProgrammeEditService:
             )
 
     def funding_context(self, programme_id: int | None) -> FundingContext:
-        """Sub-programme sums and declared totals, computed by the database."""
+        """Sub-programme sums and declared totals, computed by the database: the sub-programmes
+        are read first (a handful of ids), then their lines through the programme index in one
+        grouped query; each declared total is summed from those groups, not queried again."""
         with self._sessions() as s:
             names = dict(s.execute(select(Funder.code, Funder.name)).all())
             if programme_id is None:
                 return FundingContext(0, {}, [], names)
             subtree = _subtree(programme_id)
-            others = FundingLine.programme_id.in_(select(subtree.c.id)) & (
-                FundingLine.programme_id != programme_id
-            )
-            count = s.scalar(
-                select(func.count()).select_from(subtree).where(subtree.c.id != programme_id)
-            )
+            below = [i for i in s.scalars(select(subtree.c.id)).all() if i != programme_id]
+            # A few ids go to the database as a list (PostgreSQL then reads the lines through
+            # the programme index: 20 ms → 1 ms; with the tree's CTE it estimated hundreds of
+            # sub-programmes and scanned every line); a whole family stays a sub-select.
+            if len(below) <= LISTED_SUBPROGRAMMES:
+                others = FundingLine.programme_id.in_(below)
+            else:
+                others = FundingLine.programme_id.in_(select(subtree.c.id)) & (
+                    FundingLine.programme_id != programme_id
+                )
             lines = {
                 (code, stage, period): int(total)
                 for code, stage, period, total in s.execute(
@@ -392,36 +402,28 @@ class ProgrammeEditService:
                     .where(others)
                     .group_by(Funder.code, FundingLine.stage, FundingLine.period)
                 )
-            }
+            } if below else {}  # fmt: skip
             sums: dict[tuple[str, str], int] = defaultdict(int)
             for (code, stage, _period), cents in lines.items():
                 sums[code, stage] += cents
-            declared = []
-            for total, funder_code in s.execute(
-                select(DeclaredTotal, Funder.code)
-                .outerjoin(Funder, DeclaredTotal.funder_id == Funder.id)
-                .where(DeclaredTotal.programme_id == programme_id)
-                .order_by(DeclaredTotal.label)
-            ):
-                query = select(func.coalesce(func.sum(FundingLine.amount_cents), 0)).where(others)
-                if total.funder_id is not None:
-                    query = query.where(FundingLine.funder_id == total.funder_id)
-                if total.stage is not None:
-                    query = query.where(FundingLine.stage == total.stage)
-                if total.period is not None:
-                    query = query.where(FundingLine.period == total.period)
-                declared.append(
-                    DeclaredTotalRow(
-                        total.label,
-                        funder_code,
-                        total.stage,
-                        total.period,
-                        total.amount_cents,
-                        int(s.scalar(query)),
-                        total.source,
-                    )  # fmt: skip
+            declared = [
+                DeclaredTotalRow(
+                    total.label,
+                    funder_code,
+                    total.stage,
+                    total.period,
+                    total.amount_cents,
+                    _lines_sum(lines, funder_code, total.stage, total.period),
+                    total.source,
+                )  # fmt: skip
+                for total, funder_code in s.execute(
+                    select(DeclaredTotal, Funder.code)
+                    .outerjoin(Funder, DeclaredTotal.funder_id == Funder.id)
+                    .where(DeclaredTotal.programme_id == programme_id)
+                    .order_by(DeclaredTotal.label)
                 )
-            return FundingContext(int(count or 0), dict(sums), declared, names, lines)
+            ]
+            return FundingContext(len(below), dict(sums), declared, names, lines)
 
     def history(self, programme_id: int, limit: int = 300) -> list[HistoryRow]:
         """Recorded changes of the programme and of its milestones, indicators and lines."""
@@ -753,6 +755,23 @@ class ProgrammeEditService:
             for draft, cents, period in totals
         ]  # fmt: skip
         return self._sync_rows(s, DeclaredTotal, pid, code, items)
+
+
+def _lines_sum(
+    lines: dict[tuple[str, str, str | None], int],
+    funder: str | None,
+    stage: str | None,
+    period: str | None,
+) -> int:
+    """The sub-programmes' lines a declared total covers: its funder, stage and period when it
+    states them (docs/dataset.md), from the grouped sums (funder code, stage, period)."""
+    return sum(
+        cents
+        for (code, line_stage, line_period), cents in lines.items()
+        if (funder is None or code == funder)
+        and (stage is None or line_stage == stage)
+        and (period is None or line_period == period)
+    )
 
 
 def _establishment_label(uai: str, name: str, commune: str | None) -> str:
