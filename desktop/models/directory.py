@@ -94,9 +94,7 @@ def _default(table: str):
 
 
 def _sort_key_column(table: str):
-    return mapped_column(
-        String(SORT_SOURCES[table][1]), default=_default(table), index=True
-    )
+    return mapped_column(String(SORT_SOURCES[table][1]), default=_default(table), index=True)
 
 
 class Unit(Audited, Base):
