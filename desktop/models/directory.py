@@ -83,7 +83,10 @@ def sort_keys_for_columns(table: str, columns: dict[str, list]) -> list[str]:
         folded.append([memo[v] for v in cells])
     if table == "unit":  # the acronym when there is one
         return [(a or n)[:length] for a, n in zip(*folded, strict=True)]
-    return [" ".join(parts)[:length] for parts in zip(*folded, strict=True)]
+    keys = list(map(" ".join, zip(*folded, strict=True)))
+    if max(map(len, keys), default=0) > length:
+        keys = [key[:length] for key in keys]
+    return keys
 
 
 def _default(table: str):

@@ -391,7 +391,12 @@ def _unquote(rows: list[list[object]], width: int) -> None:
     """Undo the ' our exports put before formula-like text. Column by column: one C-level join
     and search tells whether a column has any cell starting with ' at all (almost never)."""
     for index in range(width):
-        if "\x00'" not in "\x00" + "\x00".join(map(str, map(itemgetter(index), rows))):
+        column = list(map(itemgetter(index), rows))
+        try:
+            joined = "\x00".join(column)
+        except TypeError:  # numbers, dates, empty cells
+            joined = "\x00".join(map(str, column))
+        if "\x00'" not in "\x00" + joined:
             continue
         for row in rows:
             cell = row[index]

@@ -339,8 +339,10 @@ class _Loader:
                 if f.required:
                     raise _NotClean
                 out = [v or None for v in out]
-            if f.max_length and max(map(len, filter(None, out)), default=0) > f.max_length:
-                raise _NotClean
+            if f.max_length:
+                cells = filter(None, out) if None in out else out
+                if max(map(len, cells), default=0) > f.max_length:
+                    raise _NotClean
             return out
         if column.count(None) == len(column):
             if f.required:
