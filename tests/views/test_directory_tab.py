@@ -45,6 +45,33 @@ def test_typing_searches_as_you_type_and_highlights(tab, qtbot):
     assert tab.positions_model.total == everyone > 80
 
 
+def _marked_pixels(tab) -> int:
+    """Amber highlight pixels in the visible part of the people table."""
+    from PySide6.QtGui import QColor
+
+    from desktop.views.directory.highlight_delegate import MARK
+
+    tab.table.selectionModel().clearSelection()
+    image = tab.table.viewport().grab().toImage()
+    amber = QColor(MARK).rgb()
+    return sum(
+        image.pixel(x, y) == amber
+        for y in range(0, image.height(), 2)
+        for x in range(0, image.width(), 2)
+    )
+
+
+def test_the_searched_word_is_marked_in_the_table_and_only_then(tab, qtbot):
+    """Typing `bejean` paints the matching letters on amber in the table; an empty search
+    paints no mark at all."""
+    tab.resize(1200, 600)
+    tab.show()
+    qtbot.keyClicks(tab.search_edit, "bejean")
+    assert _marked_pixels(tab) > 50
+    qtbot.keyClick(tab.search_edit, Qt.Key.Key_Escape)
+    assert _marked_pixels(tab) == 0
+
+
 def test_enter_opens_the_first_result_in_the_detail_panel(tab, qtbot):
     """Enter in the search box shows the first person found, with her current posts."""
     qtbot.keyClicks(tab.search_edit, "kancal")
