@@ -39,10 +39,12 @@ def test_upgrade_head_on_empty_file_equals_models(database):
     def ours(_object, name, type_, _reflected, _compare_to) -> bool:
         # SQLite's FTS5 search index (migration 0002) and PostgreSQL's trigram indexes of the
         # directory search (0004) and its prefix indexes (0005) live outside the ORM metadata,
-        # as do the columns PostgreSQL generates for that search (0007).
+        # as do the columns PostgreSQL generates for that search and the programmes' (0007, 0008).
         fts = type_ == "table" and "_fts" in (name or "")
-        pg_only = type_ == "index" and (name or "").endswith(("_trgm", "_prefix"))
-        generated = type_ == "column" and name in ("search_name", "search_title")
+        pg_only = type_ == "index" and (name or "").endswith(("_trgm", "_prefix", "_folded"))
+        generated = type_ == "column" and name in (
+            "search_name", "search_title", "search_text", "name_folded"
+        )  # fmt: skip
         return not (fts or pg_only or generated)
 
     with database.engine.connect() as conn:

@@ -186,6 +186,33 @@ def test_the_folded_search_text_follows_every_change_of_a_name(server):
     assert [(e.last_name, e.first_name) for e in found][:1] == [("ÉTIÉVANT", "Zoé")]
 
 
+def test_the_programme_list_search_reads_the_folded_text_the_server_keeps(server):
+    """Typing in the programme list on a server uses the trigram index on the folded text the
+    server stores (0.5 s a keystroke at 10 000 programmes when it folded every one), and a
+    programme renamed by plain SQL is found under its new name and sorted by it."""
+    from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
+
+    service = ProgrammeService(server.database.session_factory)
+    with server.database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE programme SET name = 'Œuvre ÉTUDIANTE à Béziers' WHERE code = 'SNU'")
+        )
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            row[0]
+            for row in conn.execute(
+                text("EXPLAIN SELECT id FROM programme WHERE search_text LIKE '%beziers%'")
+            )
+        )
+    assert "ix_programme_search_text_trgm" in plan
+    found = service.search(ProgrammeFilter(text="étudiante BEZIERS"))
+    assert [row.code for row in found] == ["SNU"]
+    assert [row.code for row in service.search(ProgrammeFilter(text="snu"))][:1] == ["SNU"]
+    by_name = [row.name for row in service.search(ProgrammeFilter(), limit=None)]
+    before = by_name[by_name.index("Œuvre ÉTUDIANTE à Béziers") - 1]
+    assert before.lower().startswith(("n", "o"))  # among the O, by its folded name
+
+
 # --- saving while the server is away ----------------------------------------------------------
 
 

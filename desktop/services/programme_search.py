@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import String, func, or_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import ColumnClause
+
+from desktop.models import Programme, Unit
 
 # The accented letters of French (and a few neighbours) and their plain equivalents.
 _ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
@@ -65,3 +68,40 @@ def matches_word(session: Session, haystack: ColumnElement, word: str) -> Column
     if session.connection().dialect.name == "sqlite":
         return haystack.op("GLOB")(glob_pattern(word))
     return folded(session, haystack).like(like_pattern(word), escape="\\")
+
+
+# PostgreSQL keeps the folded text in generated columns (migration 0008), outside the ORM model.
+_SEARCH_TEXT = ColumnClause("search_text", String, _selectable=Programme.__table__)
+_NAME_FOLDED = ColumnClause("name_folded", String, _selectable=Programme.__table__)
+
+
+def programme_matches(session: Session, word: str) -> ColumnElement:
+    """A programme (with its lead unit joined) whose code, name, lead unit's acronym or
+    beneficiary contains the word, ignoring case and accents. On PostgreSQL the folded text is
+    read from programme.search_text instead of folding every programme at each keystroke."""
+    if session.connection().dialect.name == "sqlite":
+        return matches_word(session, programme_haystack(), word)
+    pattern = like_pattern(word)
+    return or_(
+        _SEARCH_TEXT.like(pattern, escape="\\"),
+        folded(session, Unit.acronym).like(pattern, escape="\\"),
+    )
+
+
+def programme_haystack() -> ColumnElement:
+    return (
+        Programme.code
+        + " "
+        + Programme.name
+        + " "
+        + func.coalesce(Unit.acronym, "")
+        + " "
+        + func.coalesce(Programme.beneficiary, "")
+    )
+
+
+def folded_name(session: Session) -> ColumnElement:
+    """Programme.name folded, for sorting: the stored column on PostgreSQL."""
+    if session.connection().dialect.name == "sqlite":
+        return folded(session, Programme.name)
+    return _NAME_FOLDED

@@ -19,7 +19,7 @@ from desktop.models import (
     programme_department,
 )
 from desktop.services.parsing import ParseError, parse_period
-from desktop.services.programme_search import folded, matches_word
+from desktop.services.programme_search import folded, folded_name, programme_matches
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_STATUSES, ProgrammeLabels
 
 PAGE_SIZE = 200
@@ -345,23 +345,14 @@ class ProgrammeService:
                 )
         words = criteria.text.split()
         if words:
-            haystack = (
-                Programme.code
-                + " "
-                + Programme.name
-                + " "
-                + func.coalesce(Unit.acronym, "")
-                + " "
-                + func.coalesce(Programme.beneficiary, "")
-            )
-            query = query.where(and_(*(matches_word(session, haystack, w) for w in words)))
+            query = query.where(and_(*(programme_matches(session, w) for w in words)))
         return query
 
     @staticmethod
     def _sorted(session: Session, query, today: date, sort: str, descending: bool, sibling=False):
         lead = func.coalesce(Unit.acronym, Unit.name)
         keys = {
-            "name": lambda: folded(session, Programme.name),
+            "name": lambda: folded_name(session),
             "code": lambda: Programme.code,
             "family": lambda: Programme.family,
             "kind": lambda: Programme.kind,
