@@ -317,6 +317,31 @@ def test_the_application_limits_statements_unless_the_administrator_did(
         open_database(filled_server_db)
 
 
+def test_random_reads_are_priced_for_cached_data_unless_the_administrator_chose(
+    filled_server_db,
+):
+    """Index lookups are priced for data in the server's cache (the directory search then
+    looks people up by id instead of hashing the whole table); a value the administrator set
+    on the database is kept."""
+    from desktop.db import RANDOM_PAGE_COST
+
+    def shown() -> float:
+        db = open_database(filled_server_db)
+        try:
+            with db.engine.connect() as conn:
+                return float(conn.execute(text("SHOW random_page_cost")).scalar())
+        finally:
+            db.dispose()
+
+    assert shown() == RANDOM_PAGE_COST
+    name = make_url(filled_server_db).database
+    admin = create_engine(pg_support.PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" SET random_page_cost = 2.5'))
+    admin.dispose()
+    assert shown() == 2.5
+
+
 def test_a_stuck_statement_ends_with_a_french_message(filled_server_db, monkeypatch, tmp_path):
     """The delay chosen in pilotis.ini ([base] delai_requete): a statement still running after
     it is cancelled by the server with the French message; the next one works."""
