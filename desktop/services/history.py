@@ -199,9 +199,9 @@ def _row(login, batch, action, obj, field, old, new) -> dict:
     }
 
 
-def imported_ids(change) -> list[int] | None:
-    """The ids of the rows an import added, when `change` is its one record for a table (no
-    row_id; new_value {"lignes": n, "ids": [[first, last], …]}); None for any other change."""
+def imported_ranges(change) -> list[list[int]] | None:
+    """The id ranges of the rows an import added, when `change` is its one record for a table
+    (no row_id; new_value {"lignes": n, "ids": [[first, last], …]}); None for any other change."""
     if change.action != "insert" or change.row_id is not None or not change.new_value:
         return None
     try:
@@ -210,7 +210,15 @@ def imported_ids(change) -> list[int] | None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("ids"), list):
         return None
-    return [i for first, last in value["ids"] for i in range(first, last + 1)]
+    return value["ids"]
+
+
+def imported_ids(change) -> list[int] | None:
+    """The ids of the rows an import added (see imported_ranges); None for any other change."""
+    ranges = imported_ranges(change)
+    if ranges is None:
+        return None
+    return [i for first, last in ranges for i in range(first, last + 1)]
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from desktop.models import Base, Change, Funder, FundingLine, Programme
 from desktop.services.formatting import format_date, format_euros, group_thousands
+from desktop.services.history import imported_ranges
 from desktop.services.ingest_specs import Field
 from desktop.services.safety_conflicts import CODE_LABELS, FIELD_LABELS
 
@@ -261,27 +262,15 @@ def _chunks(items: list[int], size: int):
         yield items[start : start + size]
 
 
-def _import_value(change: Change) -> dict | None:
-    if change.row_id is not None or change.action != "insert" or change.field is not None:
-        return None
-    try:
-        value = json.loads(change.new_value or "null")
-    except ValueError:
-        return None
-    if isinstance(value, dict) and isinstance(value.get("ids"), list) and "lignes" in value:
-        return value
-    return None
-
-
 def _import_size(change: Change) -> int | None:
     """How many rows an import's record lists; None for any other change."""
-    value = _import_value(change)
-    return int(value["lignes"]) if value is not None else None
+    ranges = imported_ranges(change)
+    return None if ranges is None else sum(last - first + 1 for first, last in ranges)
 
 
 def _imported_range(change: Change, row_id: int) -> bool:
-    value = _import_value(change)
-    return value is not None and any(first <= row_id <= last for first, last in value["ids"])
+    ranges = imported_ranges(change)
+    return ranges is not None and any(first <= row_id <= last for first, last in ranges)
 
 
 # How a value pointing to another row is shown: places by their name, the rest as in
