@@ -576,11 +576,13 @@ def run_migrations(
     migration that breaks references is rolled back whole.
     """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     engine = make_engine(url, foreign_keys=False, busy_timeout_ms=busy_timeout_ms)
     try:
         with engine.connect() as conn, conn.begin():
+            before = MigrationContext.configure(conn).get_current_revision()
             config = alembic_config(url, version_locations)
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
@@ -591,8 +593,26 @@ def run_migrations(
                         f"La mise à jour du schéma casserait {len(broken)} référence(s) "
                         f"(table {broken[0][0]}) ; elle a été annulée, la base est inchangée."
                     )
+        if before is not None and not is_sqlite:
+            # Some upgrades rewrite whole tables (stored search columns of 0007/0008): until a
+            # VACUUM, their visibility map is empty and every index scan visits the heap.
+            vacuum_analyse(engine)
     finally:
         engine.dispose()
+
+
+def vacuum_analyse(engine: Engine, table_names: list[str] | None = None) -> None:
+    """VACUUM (ANALYZE) PostgreSQL tables, outside any transaction as VACUUM requires: the
+    planner gets statistics and the visibility map is set right away, instead of whenever
+    autovacuum passes. Tables the account does not own are skipped by the server with a
+    warning. Nothing to do on SQLite, whose queries are written to need no statistics."""
+    if engine.dialect.name != "postgresql":
+        return
+    if table_names is None:
+        table_names = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name in table_names:
+            conn.exec_driver_sql(f'VACUUM (ANALYZE) "{name}"')
 
 
 def integrity_problems(engine: Engine) -> list[str]:

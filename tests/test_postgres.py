@@ -554,3 +554,35 @@ def test_several_client_processes_lose_no_update():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "mises à jour perdues 0" in done.stdout
     assert "autres erreurs       0" in done.stdout
+
+
+def test_an_upgrade_on_the_server_leaves_its_tables_vacuumed(empty_server_db):
+    """0007/0008 rewrite person, position and programme: the upgrade ends with VACUUM ANALYZE,
+    so the visibility map and the statistics are there before the first search, not whenever
+    autovacuum passes. A base created from nothing needs none."""
+    from alembic import command
+
+    from desktop.db import alembic_config, run_migrations
+
+    engine = create_engine(empty_server_db)
+    with engine.begin() as conn:
+        config = alembic_config(empty_server_db)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0006")
+        conn.execute(
+            text(
+                "INSERT INTO person (last_name, first_name, sort_key) "
+                "SELECT 'Nom' || i, 'Prénom', 'nom' || i FROM generate_series(1, 500) i"
+            )
+        )
+    engine.dispose()
+    run_migrations(empty_server_db)
+    vacuumed = _scalar(
+        empty_server_db,
+        "SELECT count(*) FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL "
+        "AND last_analyze IS NOT NULL AND relname IN ('person', 'position', 'programme')",
+    )
+    assert vacuumed == 3
+    assert (
+        _scalar(empty_server_db, "SELECT count(*) FROM person WHERE search_name LIKE 'nom%'") == 500
+    )
