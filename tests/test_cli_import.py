@@ -109,38 +109,49 @@ def big_people(tmp_path_factory) -> Path:
     return _people_xlsx(tmp_path_factory.mktemp("big") / "big.xlsx", 150_000)
 
 
-def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people):
+def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people, tmp_path):
     """SIGKILL at random moments of a large import: the base opens, passes integrity_check
     and holds exactly the rows it had before — or, when the kill came after the commit, the
-    whole import (one history record), never part of it."""
-    before = {t: _count(filled_db_path, t) for t in ("person", "change")}
-    done = {"person": before["person"] + 150_000, "change": before["change"] + 1}
+    whole import (one history record), never part of it. Each run imports into a copy of the
+    same base; the kills land at random fractions of the time one import took to the end."""
     with sqlite3.connect(filled_db_path) as con:
         schema = con.execute(_SCHEMA_OF_PERSON).fetchall()
-    assert len(schema) >= 8  # 5 indexes, 3 search triggers
-    rng = random.Random(6)
-    killed = 0
-    for _ in range(3):
+    assert len(schema) >= 7  # 4 indexes, 3 search triggers
+    before = {t: _count(filled_db_path, t) for t in ("person", "change")}
+    done = {"person": before["person"] + 150_000, "change": before["change"] + 1}
+
+    def start(name: str) -> tuple[Path, subprocess.Popen]:
+        base = tmp_path / name
+        shutil.copyfile(filled_db_path, base)
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "--db", str(filled_db_path), "import",
-             "people", str(big_people)],
+            [sys.executable, str(ROOT / "main.py"), "--db", str(base), "import", "people",
+             str(big_people)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         )  # fmt: skip
-        time.sleep(rng.uniform(1.0, 5.0))  # reading, checking or writing
+        return base, process
+
+    started = time.perf_counter()
+    base, process = start("complete.sqlite")
+    assert process.wait() == 0
+    duration = time.perf_counter() - started
+    assert {t: _count(base, t) for t in before} == done
+    rng = random.Random(6)
+    killed = 0
+    for run in range(4):
+        base, process = start(f"killed-{run}.sqlite")
+        time.sleep(duration * rng.uniform(0.3, 0.95))  # reading, checking or writing
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1
         process.wait()
-        with sqlite3.connect(filled_db_path) as con:
+        with sqlite3.connect(base) as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             # the import drops person's indexes and the search trigger while it writes
             assert con.execute(_SCHEMA_OF_PERSON).fetchall() == schema
-        now = {t: _count(filled_db_path, t) for t in before}
+        now = {t: _count(base, t) for t in before}
         assert now in (before, done)  # whatever happened: nothing or all of it
         if process.returncode == 0:  # finished before the kill
             assert now == done
-        before = now
-        done = {"person": now["person"] + 150_000, "change": now["change"] + 1}
     assert killed >= 1
 
 

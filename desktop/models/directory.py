@@ -133,7 +133,7 @@ class Person(Audited, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    last_name: Mapped[str] = mapped_column(String(120), index=True)
+    last_name: Mapped[str] = mapped_column(String(120))
     first_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(200), index=True)
     phone: Mapped[str | None] = mapped_column(String(30), index=True)

@@ -394,8 +394,8 @@ def _unquote(rows: list[list[object]], width: int) -> None:
         column = list(map(itemgetter(index), rows))
         try:
             joined = "\x00".join(column)
-        except TypeError:  # numbers, dates, empty cells
-            joined = "\x00".join(map(str, column))
+        except TypeError:  # numbers, dates, empty cells: only text can start with '
+            joined = "\x00".join([c for c in column if type(c) is str])
         if "\x00'" not in "\x00" + joined:
             continue
         for row in rows:

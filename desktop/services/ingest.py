@@ -7,15 +7,17 @@ import contextlib
 import json
 import math
 import re
+import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.db import defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.bulk import gc_paused
@@ -33,10 +35,12 @@ from desktop.services.parsing import (
     parse_period,
     parse_text,
 )
+from desktop.services.sqlite_bulk import BulkInsert, ColumnWriter
 
 _UAI = re.compile(r"^\d{7}[A-Z]$")
 _LIST_SEPARATOR = re.compile(r"\s*[,;]\s*")
 _CHUNK = 2000
+_WRITE_BATCH = 4096  # rows checked, then handed to SQLite's writer thread, at a time
 _MAX_CENTS = 10**14  # 1 000 milliards d'euros
 _MAX_INT = 2**31 - 1
 
@@ -186,6 +190,8 @@ class IngestService:
             if dry_run:
                 session.rollback()
             else:
+                if loader.wrote_many:
+                    defer_checkpoint(session.connection())
                 session.commit()
         except IntegrityError as exc:
             session.rollback()
@@ -214,6 +220,7 @@ class _Loader:
         self._locked = False
         self._columns: dict[str, list[tuple[str, str, object]]] = {}
         self._names: dict[tuple, set[int]] | None = None  # people by (last, first) name
+        self.wrote_many = False  # a bulk insert: the journal's checkpoint can wait
 
     # --- key maps ---------------------------------------------------------------------------
 
@@ -294,16 +301,28 @@ class _Loader:
         names = rows.columns if isinstance(rows, ColumnRows) else set().union(*rows)
         if any(type(k) is not str or k != k.strip() for k in names):
             return None
-        values: dict[str, list] = {}
+        if isinstance(rows, ColumnRows):
+            columns = {f.column: rows.column(f.column) for f in kind.fields}
+        else:
+            columns = {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
+        count = len(rows)
+        if self.session.get_bind().dialect.name == "sqlite":
+            return self._write_columns_sqlite(kind, columns, count)
         try:
-            for f in kind.fields:
-                if isinstance(rows, ColumnRows):
-                    column = rows.column(f.column)
-                else:
-                    column = [r.get(f.column) for r in rows]
-                values[f.column] = self._clean_column(f, column)
+            values = self._clean_columns(kind, columns, 0, count)
+            keys = self._new_keys(kind, values, count)
         except (ParseError, _NotClean):
             return None
+        self._insert_columns(kind, values, keys, count)
+        return count
+
+    def _clean_columns(self, kind: Kind, columns: dict[str, list], start: int, stop: int
+                       ) -> dict[str, list]:  # fmt: skip
+        """Rows start..stop-1 converted, column by column; _NotClean or ParseError on the first
+        cell that needs the row-by-row path (which reports it)."""
+        values = {
+            f.column: self._clean_column(f, columns[f.column][start:stop]) for f in kind.fields
+        }
         if (
             "start_on" in values
             and "end_on" in values
@@ -311,7 +330,7 @@ class _Loader:
                 s and e and e < s for s, e in zip(values["start_on"], values["end_on"], strict=True)
             )
         ):
-            return None
+            raise _NotClean
         if (
             "from_unit" in values
             and "to_unit" in values
@@ -320,14 +339,96 @@ class _Loader:
                 for a, b in zip(values["from_unit"], values["to_unit"], strict=True)
             )
         ):
+            raise _NotClean
+        return values
+
+    def _new_keys(self, kind: Kind, values: dict[str, list], count: int
+                  ) -> dict[tuple, None] | None:  # fmt: skip
+        """The rows' natural keys in row order (None for a kind without one); _NotClean when
+        two rows share a key or one is already in the base."""
+        if not kind.key:
             return None
-        keys: dict[tuple, None] | None = None  # in row order: no duplicate, or no fast path
+        keys = dict.fromkeys(zip(*(_norm_column(values[c]) for c in kind.key), strict=True))
+        if len(keys) != count or not self.key_map(kind).keys().isdisjoint(keys):
+            raise _NotClean
+        return keys
+
+    def _write_columns_sqlite(self, kind: Kind, columns: dict[str, list], count: int
+                              ) -> int | None:  # fmt: skip
+        """SQLite: the rows checked a batch at a time while a writer thread inserts the batches
+        already checked (sqlite_bulk.ColumnWriter), all under a savepoint. A batch that needs
+        the row-by-row path, or keys found duplicate at the end, roll the savepoint back: None,
+        and nothing written. Ids from max(id) under the write lock (see _insert)."""
+        table = kind.model.__table__
+        stored = self._stored_columns(kind)
+        for f in kind.fields:  # lookups' key maps read now: the connection is the writer's soon
+            if f.kind == "ref":
+                self.key_map(KINDS[f.ref])
         if kind.key:
-            keys = dict.fromkeys(zip(*(_norm_column(values[c]) for c in kind.key), strict=True))
-            if len(keys) != len(rows) or not self.key_map(kind).keys().isdisjoint(keys):
-                return None
-        self._insert_columns(kind, values, keys, len(rows))
-        return len(rows)
+            self.key_map(kind)
+        self._take_write_lock()
+        connection = self.session.connection()
+        first = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
+        targets = [t for _c, t, _d in stored]
+        if table.name in SORT_SOURCES:  # no column default on this path: the sort keys
+            targets.append("sort_key")
+        dialect = connection.dialect
+        processors = [
+            table.c[t].type.dialect_impl(dialect).bind_processor(dialect) for t in targets
+        ]
+        raw = connection.connection.driver_connection
+        raw.execute("SAVEPOINT pilotis_columns")
+        bulk = BulkInsert(raw, table.name, first, count)
+        key_values: dict[str, list] = {c: [] for c in kind.key or ()}
+        try:
+            bulk.open()
+            with ColumnWriter(bulk, raw, table.name, ["id", *targets]) as writer:
+                for start in range(0, count, _WRITE_BATCH):
+                    stop = min(count, start + _WRITE_BATCH)
+                    values = self._clean_columns(kind, columns, start, stop)
+                    if start == 0:  # a file imported again: known keys, found before writing
+                        self._new_keys(kind, values, stop)
+                    for column, cells in key_values.items():
+                        cells += values[column]
+                    data = self._stored_data(stored, values)
+                    if table.name in SORT_SOURCES:
+                        data = _with_sort_keys(table.name, stored, data, stop - start)[1]
+                    for index, process in enumerate(processors):
+                        if process is not None:
+                            data[index] = [None if v is None else process(v) for v in data[index]]
+                    writer.put(first + start, data)
+                keys = self._new_keys(kind, key_values, count)  # while the indexes are built
+                try:
+                    writer.finish()
+                except sqlite3.IntegrityError as exc:  # a duplicate for a unique index
+                    raise _NotClean from exc
+                except sqlite3.Error as exc:  # as SQLAlchemy would have raised it
+                    raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+        except (ParseError, _NotClean):
+            raw.execute("ROLLBACK TO SAVEPOINT pilotis_columns")
+            raw.execute("RELEASE SAVEPOINT pilotis_columns")
+            return None
+        finally:
+            bulk.restore_cache()
+        raw.execute("RELEASE SAVEPOINT pilotis_columns")
+        self.wrote_many = self.wrote_many or count >= BulkInsert.DEFER_FROM
+        ids = list(range(first, first + count))
+        if keys is not None:
+            self.key_map(kind).update(zip(keys, ids, strict=True))
+        self._record_inserts(kind, ids)
+        return count
+
+    @staticmethod
+    def _stored_data(stored: list[tuple[str, str, object]], values: dict[str, list]
+                     ) -> list[list]:  # fmt: skip
+        """The stored columns' cells, NOT NULL defaults filled in."""
+        data = []
+        for column, _target, default in stored:
+            cells = values[column]
+            if default is not None and None in cells:
+                cells = [default if v is None else v for v in cells]
+            data.append(cells)
+        return data
 
     def _clean_column(self, f: Field, column: list) -> list:
         """A column converted as _convert_row would; _NotClean or ParseError on any problem."""
@@ -366,35 +467,11 @@ class _Loader:
     def _insert_columns(
         self, kind: Kind, values: dict[str, list], keys: dict[tuple, None] | None, count: int
     ) -> None:
+        """Other databases than SQLite: checked columns inserted in one go."""
         table = kind.model.__table__
         stored = self._stored_columns(kind)
-        data = []
-        for column, _target, default in stored:
-            cells = values[column]
-            if default is not None and None in cells:
-                cells = [default if v is None else v for v in cells]
-            data.append(cells)
-        connection = self.session.connection()
-        dialect = connection.dialect
-        if dialect.name == "sqlite":
-            # Ids from max(id) under the write lock (see _insert); plain tuples straight to the
-            # driver: SQLAlchemy's per-row parameter processing would cost more than SQLite.
-            self._take_write_lock()
-            first = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
-            ids = list(range(first, first + count))
-            if table.name in SORT_SOURCES:  # no column default on this path: the sort keys
-                stored, data = _with_sort_keys(table.name, stored, data, count)
-            for index, (_column, target, _default) in enumerate(stored):
-                process = table.c[target].type.dialect_impl(dialect).bind_processor(dialect)
-                if process is not None:
-                    data[index] = [None if v is None else process(v) for v in data[index]]
-            quote = dialect.identifier_preparer.quote
-            names = ", ".join(quote(c) for c in ["id", *(t for _c, t, _d in stored)])
-            marks = ", ".join("?" * (len(stored) + 1))
-            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
-            with _bulk_insert(connection, table.name, first, count):
-                connection.exec_driver_sql(sql, list(zip(ids, *data, strict=True)))
-        elif dialect.driver == "psycopg":
+        data = self._stored_data(stored, values)
+        if self.session.connection().dialect.driver == "psycopg":
             ids = self._copy_rows(table, stored, data, count)
         else:
             names = [t for _c, t, _d in stored]
@@ -656,8 +733,8 @@ class _Loader:
             # here from max(id): no other writer can take them before commit.
             self._take_write_lock()
             next_id = (self.session.scalar(select(func.max(model.id))) or 0) + 1
-            deferred = _bulk_insert(self.session.connection(), model.__tablename__, next_id,
-                                    len(rows))  # fmt: skip
+            raw = self.session.connection().connection.driver_connection
+            deferred = BulkInsert(raw, model.__tablename__, next_id, len(rows))
         with deferred:
             for start in range(0, len(rows), _CHUNK):
                 chunk = rows[start : start + _CHUNK]
@@ -845,86 +922,6 @@ def _ranges(ids: list[int]) -> list[list[int]]:
         else:
             ranges.append([i, i])
     return ranges
-
-
-class _bulk_insert:  # noqa: N801 - used as a context manager, reads as a phrase
-    """SQLite, around the INSERT of `count` rows (ids from `first` on) into `table_name`, inside
-    the import's transaction, so a crash or an error rolls all of it back:
-
-    - the full-text index (migration 0002: a trigger `<index>_ai` feeds the FTS5 table
-      `<index>`) is fed once for all the new rows instead of by the trigger per row (10× the
-      insert itself);
-    - when the rows at least double the table (a first import), its plain secondary indexes
-      are dropped and created again afterwards: one sort per index instead of 100 000 random
-      B-tree insertions (100 000 people: 1.15 s → 0.45 s). Unique indexes stay, so SQLite
-      still checks them row by row;
-    - the page cache is raised to 64 MB for the duration (from 2 MB), then put back."""
-
-    _DEFER_FROM = 10_000  # rows; below, rebuilding costs more than it saves
-    _CACHE_KIB = 65_536
-
-    def __init__(self, connection, table_name: str, first: int, count: int) -> None:
-        self._connection = connection
-        self._table = table_name
-        self._first = first
-        self._count = count
-        self._triggers: list[tuple[str, str, list[str]]] = []
-        self._indexes: list[tuple[str, str]] = []
-        self._cache: int | None = None
-
-    def __enter__(self) -> None:
-        run = self._connection.exec_driver_sql
-        self._cache = run("PRAGMA cache_size").scalar()
-        run(f"PRAGMA cache_size = -{self._CACHE_KIB}")
-        found = run(
-            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
-            "AND tbl_name = ? AND sql IS NOT NULL",
-            (self._table,),
-        ).all()
-        for kind, name, sql in found:
-            if kind == "index":
-                self._indexes.append((name, sql))
-                continue
-            index = name[:-3]
-            if not name.endswith("_ai") or not index.endswith("_fts"):
-                continue
-            columns = [r[1] for r in run(f'PRAGMA table_info("{index}")')]
-            if not columns:
-                continue
-            run(f'DROP TRIGGER "{name}"')
-            self._triggers.append((index, sql, columns))
-        self._indexes = [
-            (name, sql)
-            for name, sql in self._indexes
-            if not sql.upper().startswith("CREATE UNIQUE")
-        ]
-        if self._indexes and self._count >= self._DEFER_FROM:
-            existing = run(f'SELECT count(*) FROM "{self._table}"').scalar()
-            if self._count < existing:
-                self._indexes = []
-            for name, _sql in self._indexes:
-                run(f'DROP INDEX "{name}"')
-        else:
-            self._indexes = []
-
-    def __exit__(self, exc_type, _exc, _tb) -> None:
-        run = self._connection.exec_driver_sql
-        try:
-            if exc_type is not None:
-                return  # the transaction is rolled back: triggers and indexes with it
-            for _name, sql in self._indexes:
-                run(sql)
-            for index, sql, columns in self._triggers:
-                names = ", ".join(f'"{c}"' for c in columns)
-                run(
-                    f'INSERT INTO "{index}" (rowid, {names}) '
-                    f'SELECT id, {names} FROM "{self._table}" WHERE id >= ?',
-                    (self._first,),
-                )
-                run(sql)
-        finally:
-            if self._cache is not None and not self._connection.closed:
-                run(f"PRAGMA cache_size = {int(self._cache)}")
 
 
 def _with_sort_keys(table: str, stored: list, data: list, count: int) -> tuple[list, list]:
