@@ -176,46 +176,6 @@ def _people_workbook(count: int) -> Path:
     return path
 
 
-def measure_import(count: int, runs: int) -> Result:
-    """Import = read the file (calamine) + the validated, all-or-nothing ingest; baseline = the
-    same read by pandas + calamine alone."""
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
-
-    from desktop.db import open_database
-    from desktop.services.ingest import IngestService
-
-    path = _people_workbook(count)
-    baseline = timed(lambda: pd.read_excel(path, engine="calamine"), runs)
-
-    samples = []
-    for _ in range(runs):  # each time into a new, empty base opened beforehand (not timed)
-        target = DATA / "import-target.sqlite"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        database = open_database(str(target))
-        try:
-            started = time.perf_counter()
-            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-            header = ["last_name", "first_name", "email", "phone"]
-            records = [dict(zip(header, r, strict=False)) for r in rows[1:]]
-            report = IngestService(database.session_factory).import_rows(
-                "people", records, first_row=2
-            )
-            samples.append(time.perf_counter() - started)
-            assert report.inserted == count
-        finally:
-            database.dispose()
-
-    result = Result(
-        f"Import de {count} personnes (.xlsx)", "s", samples,
-        baseline_name="lecture pandas + calamine seule", baseline_samples=baseline,
-        target="≤ 1,5 × la lecture seule", note="dans une base vide déjà ouverte",
-    )  # fmt: skip
-    result.met = result.ratio is not None and result.ratio <= 1.5
-    return result
-
-
 def measure_export(db: Path, runs: int) -> Result:
     from sqlalchemy import select
 
@@ -344,7 +304,6 @@ def main() -> int:
         steps = [
             lambda: measure_cold_start(work, args.runs),
             lambda: measure_gui_memory(work),
-            lambda: measure_import(scale["people"], max(2, args.runs // 2)),
             lambda: measure_export(work, max(1, args.runs // 3)),
         ]
         if only:  # the tab measures named, nothing else

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -82,6 +82,12 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     encoding: str | None = None
     separator: str | None = None
+    expected_rows: int | None = None  # rows after the header, blank ones included (a bound)
+
+
+# Rows handed over at a time by read_table_stream: a batch is (row numbers, rows).
+Batches = Iterator[tuple[list[int], list[list[object]]]]
+STREAM_BATCH = 4096
 
 
 def kind_columns(kind_name: str) -> list[Column]:
@@ -156,6 +162,20 @@ def sheet_names(path: Path | str) -> list[str]:
 def read_table(path: Path | str, sheet: str | None = None, kind: str | None = None) -> Table:
     """Read one sheet (the first by default) or a CSV file; the header is the first row that
     names the kind's columns (or the first non-blank row), trailing blank rows are dropped."""
+    with gc_paused():
+        table, batches = read_table_stream(path, sheet=sheet, kind=kind)
+        for numbers, rows in batches:
+            table.numbers += numbers
+            table.rows += rows
+        return table
+
+
+def read_table_stream(
+    path: Path | str, sheet: str | None = None, kind: str | None = None
+) -> tuple[Table, Batches]:
+    """read_table's header now (a Table without rows yet), its rows as they are read: an
+    import can check and write the first thousands while the rest is still being converted.
+    A file that turns out unreadable further down raises FileReadError from the batches."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -165,10 +185,9 @@ def read_table(path: Path | str, sheet: str | None = None, kind: str | None = No
         )
     if not path.is_file():
         raise FileReadError(f"Fichier introuvable : {path}.")
-    with gc_paused():
-        if suffix in SPREADSHEETS:
-            return _read_workbook(path, sheet, kind)
-        return _read_csv(path, kind)
+    if suffix in SPREADSHEETS:
+        return _read_workbook(path, sheet, kind)
+    return _read_csv(path, kind)
 
 
 # --- spreadsheets -----------------------------------------------------------------------------
@@ -214,7 +233,7 @@ def _looks_like(head: bytes) -> str:
     return "un fichier texte (CSV)" if any(c in text for c in ";,\t") else "un fichier texte"
 
 
-def _read_workbook(path: Path, sheet: str | None, kind: str | None) -> Table:
+def _read_workbook(path: Path, sheet: str | None, kind: str | None) -> tuple[Table, Batches]:
     workbook = _open_workbook(path)
     names = workbook.sheet_names
     if not names:
@@ -234,8 +253,9 @@ def _read_workbook(path: Path, sheet: str | None, kind: str | None) -> Table:
             "endommagé ; enregistrez-le de nouveau depuis le tableur."
         ) from exc
     start_row = data.start[0] if data.start else 0
-    table = _collect(path, rows_iter, start_row + 1, kind, f"la feuille « {name} »")
+    table, batches = _collect(path, rows_iter, start_row + 1, kind, f"la feuille « {name} »")
     table.sheet, table.sheets = name, list(names)
+    table.expected_rows = max(0, start_row + data.height - table.header_row)
     header = table.header_row - 1
     # A merged cell in the header, or just above a header that lacks the kind's required
     # columns (the header was split over two rows), means columns without their own title.
@@ -249,7 +269,7 @@ def _read_workbook(path: Path, sheet: str | None, kind: str | None) -> Table:
                 f"cellules fusionnées ({_cell_name(r1, c1)}:{_cell_name(r2, c2)}). "
                 "Défusionnez-les pour que chaque colonne ait son propre titre."
             )
-    return table
+    return table, batches
 
 
 def _cell_name(row: int, column: int) -> str:
@@ -264,7 +284,7 @@ def _cell_name(row: int, column: int) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, kind: str | None) -> Table:
+def _read_csv(path: Path, kind: str | None) -> tuple[Table, Batches]:
     data = path.read_bytes()
     if not data.strip():
         raise FileReadError(f"« {path.name} » est vide.")
@@ -282,11 +302,19 @@ def _read_csv(path: Path, kind: str | None) -> Table:
     separator = _separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
-        table = _collect(path, reader, 1, kind, "le fichier")
+        table, batches = _collect(path, reader, 1, kind, "le fichier")
     except csv.Error as exc:
         raise FileReadError(f"« {path.name} » : CSV mal formé ({exc}).") from exc
     table.encoding, table.separator = encoding, separator
-    return table
+    table.expected_rows = max(0, text.count("\n") + 1 - table.header_row)
+
+    def checked() -> Batches:
+        try:
+            yield from batches
+        except csv.Error as exc:
+            raise FileReadError(f"« {path.name} » : CSV mal formé ({exc}).") from exc
+
+    return table, checked()
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -335,9 +363,12 @@ def _blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _collect(path: Path, rows, first_number: int, kind: str | None, where: str) -> Table:
-    """Find the header, then keep non-blank rows with their numbers; blank rows are counted,
-    not stored, so a million of them after the data cost nothing but the iteration."""
+def _collect(
+    path: Path, rows, first_number: int, kind: str | None, where: str
+) -> tuple[Table, Batches]:
+    """Find the header now, then give the non-blank rows with their numbers in batches as they
+    are read; blank rows are counted, not stored, so a million of them after the data cost
+    nothing but the iteration."""
     scanned: list[tuple[int, list]] = []
     number = first_number - 1
     rows = iter(rows)
@@ -355,20 +386,31 @@ def _collect(path: Path, rows, first_number: int, kind: str | None, where: str) 
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
-    out_rows = [_fit(r, width) for _, r in scanned[header_at + 1 :]]
-    numbers = [n for n, _ in scanned[header_at + 1 :]]
-    append_row, append_number = out_rows.append, numbers.append
-    for row_number, row in enumerate(rows, number + 1):
-        # Most rows have their first cell filled: one test, then the row as it is.
-        first = row[0] if row else None
-        if (first is None or first == "" or (type(first) is str and first.isspace())) and all(
-            c is None or (isinstance(c, str) and not c.strip()) for c in row
-        ):
-            continue
-        append_row(row if type(row) is list and len(row) == width else _fit(row, width))
-        append_number(row_number)
-    _unquote(out_rows, width)
-    return Table(path, headers, out_rows, numbers, header_row=header_row)
+    table = Table(path, headers, [], [], header_row=header_row)
+
+    def batches() -> Batches:
+        out_rows = [_fit(r, width) for _, r in scanned[header_at + 1 :]]
+        numbers = [n for n, _ in scanned[header_at + 1 :]]
+        append_row, append_number = out_rows.append, numbers.append
+        for row_number, row in enumerate(rows, number + 1):
+            # Most rows have their first cell filled: one test, then the row as it is.
+            first = row[0] if row else None
+            if (first is None or first == "" or (type(first) is str and first.isspace())) and all(
+                c is None or (isinstance(c, str) and not c.strip()) for c in row
+            ):
+                continue
+            append_row(row if type(row) is list and len(row) == width else _fit(row, width))
+            append_number(row_number)
+            if len(out_rows) >= STREAM_BATCH:
+                _unquote(out_rows, width)
+                yield numbers, out_rows
+                out_rows, numbers = [], []
+                append_row, append_number = out_rows.append, numbers.append
+        if out_rows:
+            _unquote(out_rows, width)
+            yield numbers, out_rows
+
+    return table, batches()
 
 
 def _header_text(cell: object) -> str:

@@ -9,7 +9,7 @@ import math
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -129,6 +129,35 @@ class ColumnRows(Sequence[Mapping[str, object]]):
         if values is None:
             return [None] * self._count
         return values if isinstance(values, list) else list(values)
+
+
+class ColumnStream:
+    """Rows arriving batch by batch while their file is still being read: (row numbers, columns
+    by name) each. SQLite's columnar path checks and writes each batch as it comes; every
+    other path takes the rows all at once with `whole()`, which keeps the batches already
+    seen. `expected` is a bound on the count (blank rows included) known before reading."""
+
+    def __init__(self, batches: Iterator[tuple[list[int], dict[str, list]]],
+                 names: Sequence[str], expected: int | None = None) -> None:  # fmt: skip
+        self._batches = batches
+        self.columns: dict[str, list] = {name: [] for name in names}
+        self.numbers: list[int] = []
+        self.expected = expected
+
+    def __len__(self) -> int:  # the rows seen so far (all of them once whole() was called)
+        return len(self.numbers)
+
+    def batches(self) -> Iterator[tuple[list[int], dict[str, list]]]:
+        for numbers, columns in self._batches:
+            self.numbers += numbers
+            for name, values in columns.items():
+                self.columns[name] += values
+            yield numbers, columns
+
+    def whole(self) -> ColumnRows:
+        for _ in self.batches():
+            pass
+        return ColumnRows(self.columns, len(self.numbers))
 
 
 @dataclass
@@ -254,11 +283,14 @@ class _Loader:
         """first_row: the number of the first row, or each row's number (blank rows skipped)."""
         result = self.report.results.setdefault(kind.name, KindResult(kind.name))
         self._names = None  # people may have been added by an earlier kind of this import
-        rows = rows if isinstance(rows, list | ColumnRows) else list(rows)
+        rows = rows if isinstance(rows, list | ColumnRows | ColumnStream) else list(rows)
         inserted = self._load_clean_columns(kind, rows)
         if inserted is not None:
             result.inserted += inserted
             return
+        if isinstance(rows, ColumnStream):  # the row-by-row path needs every row at once
+            stream = rows
+            rows, first_row = stream.whole(), stream.numbers
         if isinstance(first_row, int):
             batch = [_Row(first_row + i, _normalise_columns(raw)) for i, raw in enumerate(rows)]
         else:
@@ -289,40 +321,48 @@ class _Loader:
     # --- the columnar path of clean new rows ---------------------------------------------------
 
     def _load_clean_columns(
-        self, kind: Kind, rows: list[Mapping[str, object]] | ColumnRows
+        self, kind: Kind, rows: list[Mapping[str, object]] | ColumnRows | ColumnStream
     ) -> int | None:
         """Insert rows column by column when every cell is clean and every key new; None (and
         nothing done) as soon as a row needs the row-by-row path: an error to report, a key that
         exists, a tree, a person, link lists. Same conversions, hence the same stored values."""
-        if not rows or kind.parent or not any(f.required for f in kind.fields):
+        if kind.parent or not any(f.required for f in kind.fields):
             return None
         if any(f.kind in ("person", "refs") or not f.store or f.scope for f in kind.fields):
             return None
-        names = rows.columns if isinstance(rows, ColumnRows) else set().union(*rows)
+        streamed = isinstance(rows, ColumnStream)
+        if not streamed and not rows:
+            return None
+        names = rows.columns if isinstance(rows, ColumnRows | ColumnStream) else set().union(*rows)
         if any(type(k) is not str or k != k.strip() for k in names):
             return None
+        if self.session.get_bind().dialect.name == "sqlite":
+            if streamed:
+                batches = ({f.column: b.get(f.column) or [None] * len(n) for f in kind.fields}
+                           for n, b in rows.batches())  # fmt: skip
+                return self._write_columns_sqlite(kind, batches, rows.expected)
+            return self._write_columns_sqlite(kind, _batches(kind, rows), len(rows))
+        if streamed:
+            rows = rows.whole()
+            if not rows:
+                return None
         if isinstance(rows, ColumnRows):
             columns = {f.column: rows.column(f.column) for f in kind.fields}
         else:
             columns = {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
         count = len(rows)
-        if self.session.get_bind().dialect.name == "sqlite":
-            return self._write_columns_sqlite(kind, columns, count)
         try:
-            values = self._clean_columns(kind, columns, 0, count)
+            values = self._clean_columns(kind, columns)
             keys = self._new_keys(kind, values, count)
         except (ParseError, _NotClean):
             return None
         self._insert_columns(kind, values, keys, count)
         return count
 
-    def _clean_columns(self, kind: Kind, columns: dict[str, list], start: int, stop: int
-                       ) -> dict[str, list]:  # fmt: skip
-        """Rows start..stop-1 converted, column by column; _NotClean or ParseError on the first
-        cell that needs the row-by-row path (which reports it)."""
-        values = {
-            f.column: self._clean_column(f, columns[f.column][start:stop]) for f in kind.fields
-        }
+    def _clean_columns(self, kind: Kind, columns: dict[str, list]) -> dict[str, list]:
+        """The rows converted, column by column; _NotClean or ParseError on the first cell that
+        needs the row-by-row path (which reports it)."""
+        values = {f.column: self._clean_column(f, columns[f.column]) for f in kind.fields}
         if (
             "start_on" in values
             and "end_on" in values
@@ -353,12 +393,13 @@ class _Loader:
             raise _NotClean
         return keys
 
-    def _write_columns_sqlite(self, kind: Kind, columns: dict[str, list], count: int
-                              ) -> int | None:  # fmt: skip
+    def _write_columns_sqlite(self, kind: Kind, batches: Iterator[dict[str, list]],
+                              expected: int | None) -> int | None:  # fmt: skip
         """SQLite: the rows checked a batch at a time while a writer thread inserts the batches
         already checked (sqlite_bulk.ColumnWriter), all under a savepoint. A batch that needs
         the row-by-row path, or keys found duplicate at the end, roll the savepoint back: None,
-        and nothing written. Ids from max(id) under the write lock (see _insert)."""
+        and nothing written. Ids from max(id) under the write lock (see _insert). `expected`:
+        about how many rows will come (decides whether indexes are rebuilt afterwards)."""
         table = kind.model.__table__
         stored = self._stored_columns(kind)
         for f in kind.fields:  # lookups' key maps read now: the connection is the writer's soon
@@ -378,25 +419,29 @@ class _Loader:
         ]
         raw = connection.connection.driver_connection
         raw.execute("SAVEPOINT pilotis_columns")
-        bulk = BulkInsert(raw, table.name, first, count)
+        bulk = BulkInsert(raw, table.name, first, expected or 0)
         key_values: dict[str, list] = {c: [] for c in kind.key or ()}
+        count = 0
         try:
             bulk.open()
             with ColumnWriter(bulk, raw, table.name, ["id", *targets]) as writer:
-                for start in range(0, count, _WRITE_BATCH):
-                    stop = min(count, start + _WRITE_BATCH)
-                    values = self._clean_columns(kind, columns, start, stop)
-                    if start == 0:  # a file imported again: known keys, found before writing
-                        self._new_keys(kind, values, stop)
+                for columns in batches:
+                    values = self._clean_columns(kind, columns)
+                    size = len(next(iter(values.values()), ()))
+                    if count == 0:  # a file imported again: known keys, found before writing
+                        self._new_keys(kind, values, size)
                     for column, cells in key_values.items():
                         cells += values[column]
                     data = self._stored_data(stored, values)
                     if table.name in SORT_SOURCES:
-                        data = _with_sort_keys(table.name, stored, data, stop - start)[1]
+                        data = _with_sort_keys(table.name, stored, data, size)[1]
                     for index, process in enumerate(processors):
                         if process is not None:
                             data[index] = [None if v is None else process(v) for v in data[index]]
-                    writer.put(first + start, data)
+                    writer.put(first + count, data)
+                    count += size
+                if count == 0:
+                    raise _NotClean  # no row: nothing for this path
                 keys = self._new_keys(kind, key_values, count)  # while the indexes are built
                 try:
                     writer.finish()
@@ -922,6 +967,17 @@ def _ranges(ids: list[int]) -> list[list[int]]:
         else:
             ranges.append([i, i])
     return ranges
+
+
+def _batches(kind: Kind, rows: list[Mapping[str, object]] | ColumnRows
+             ) -> Iterator[dict[str, list]]:  # fmt: skip
+    """Rows given whole, as the columnar path takes them: the kind's columns, a batch at a time."""
+    if isinstance(rows, ColumnRows):
+        columns = {f.column: rows.column(f.column) for f in kind.fields}
+    else:
+        columns = {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
+    for start in range(0, len(rows), _WRITE_BATCH):
+        yield {name: values[start : start + _WRITE_BATCH] for name, values in columns.items()}
 
 
 def _with_sort_keys(table: str, stored: list, data: list, count: int) -> tuple[list, list]:

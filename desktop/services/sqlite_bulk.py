@@ -18,12 +18,36 @@ from __future__ import annotations
 
 import queue
 import sqlite3
+import sys
 import threading
 from collections.abc import Sequence
 from itertools import chain
 
 # Bound parameters per statement: SQLite's default ceiling since 3.32 (some builds allow more).
 _MAX_VARIABLES = 32_766
+# Python's thread switch interval while a writer runs (default 5 ms), and who lowered it.
+_SWITCH_INTERVAL = 0.001
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_before = 0.005
+
+
+def _quick_switches(on: bool) -> None:
+    """The writer holds the GIL only to hand a batch to SQLite, and gives it back while SQLite
+    works; at the default 5 ms interval it then waits up to 5 ms at each statement for the
+    checking thread to let go, and falls behind (100 000 people: the full-text index could
+    only be fed at the end). Lowered while any writer runs, put back after the last."""
+    global _switch_users, _switch_before
+    with _switch_lock:
+        if on:
+            if _switch_users == 0:
+                _switch_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(_SWITCH_INTERVAL, _switch_before))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
 
 
 class BulkInsert:
@@ -150,14 +174,18 @@ class ColumnWriter:
         self._thread = threading.Thread(target=self._work, name="pilotis-import-writer")
 
     def __enter__(self) -> ColumnWriter:
+        _quick_switches(True)
         self._thread.start()
         return self
 
     def __exit__(self, exc_type, _exc, _tb) -> None:
-        if self._thread.is_alive():  # left early: stop the thread before anyone else writes
-            self._abandoned = True
-            self._queue.put(None)
-            self._thread.join()
+        try:
+            if self._thread.is_alive():  # left early: stop the thread before anyone else writes
+                self._abandoned = True
+                self._queue.put(None)
+                self._thread.join()
+        finally:
+            _quick_switches(False)
 
     def put(self, first_id: int, columns: Sequence[list]) -> None:
         """Rows first_id, first_id + 1, … whose values are given column by column (the columns

@@ -25,10 +25,12 @@ from desktop.services.file_reader import (
     missing_required,
     propose_mapping,
     read_table,
+    read_table_stream,
     sheet_names,
 )
 from desktop.services.ingest import (
     ColumnRows,
+    ColumnStream,
     ImportRejected,
     ImportReport,
     IngestService,
@@ -163,10 +165,15 @@ class TransferService:
         if sheet is None:  # a workbook exported by Pilotis: the sheet named after the kind
             names = {header_key(n): n for n in sheet_names(path)}
             sheet = names.get(header_key(sheet_title(kind))) or names.get(header_key(kind))
-        table = read_table(path, sheet=sheet, kind=kind)
-        return self.import_table(
-            kind, table, mapping, update=update, partial=partial, dry_run=dry_run
-        )
+        # The rows are checked and written batch by batch while the rest of the file is read.
+        table, batches = read_table_stream(path, sheet=sheet, kind=kind)
+        mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
+        selected, headers, ignored = _selection(kind, table, mapping)
+        rows = ColumnStream(
+            ((numbers, _columns(batch, selected)) for numbers, batch in batches),
+            list(selected), expected=table.expected_rows,
+        )  # fmt: skip
+        return self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
 
     def import_table(
         self,
@@ -179,7 +186,11 @@ class TransferService:
         dry_run: bool = False,
     ) -> FileImportResult:
         mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
-        rows, headers, ignored = _records(kind, table, mapping)
+        selected, headers, ignored = _selection(kind, table, mapping)
+        rows = ColumnRows(_columns(table.rows, selected), len(table.rows))
+        return self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
+
+    def _import_rows(self, kind, table, rows, headers, ignored, update, partial, dry_run):
         try:
             report = self._ingest.import_rows(
                 kind, rows, update=update, partial=partial, dry_run=dry_run,
@@ -225,7 +236,8 @@ class TransferService:
         batches, headers, ignored, count = [], {}, [], 0
         for kind, table, mapping in tables:
             mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
-            rows, kind_headers_, kind_ignored = _records(kind, table, mapping)
+            selected, kind_headers_, kind_ignored = _selection(kind, table, mapping)
+            rows = ColumnRows(_columns(table.rows, selected), len(table.rows))
             batches.append((kind, rows, table.numbers))
             headers.update(kind_headers_)
             ignored += [f"{table.sheet or sheet_title(kind)} : {c}" for c in kind_ignored]
@@ -283,10 +295,12 @@ class TransferService:
             return kind_rows(session, kind)
 
 
-def _records(
+def _selection(
     kind: str, table: Table, mapping: Sequence[str | None]
-) -> tuple[ColumnRows, dict[str, str], list[str]]:
-    """The mapped columns only, column by column (one C-level transposition of the rows)."""
+) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """The file's column index of each mapped import column, the file header of each, and the
+    file's headers left out; a French error for a column mapped twice or a required one
+    missing."""
     mapping = list(mapping) + [None] * (len(table.headers) - len(mapping))
     seen: dict[str, int] = {}
     for index, column in enumerate(mapping):
@@ -303,8 +317,12 @@ def _records(
         raise MissingColumnsError(kind, missing, f"« {table.path.name} »")
     headers = {n: table.headers[i] for n, i in seen.items()}
     ignored = [h for h, m in zip(table.headers, mapping, strict=False) if m is None and h]
-    columns = {n: list(map(itemgetter(i), table.rows)) for n, i in seen.items()}
-    return ColumnRows(columns, len(table.rows)), headers, ignored
+    return seen, headers, ignored
+
+
+def _columns(rows: list[list[object]], selected: dict[str, int]) -> dict[str, list[object]]:
+    """The mapped columns only, column by column (one C-level transposition each)."""
+    return {n: list(map(itemgetter(i), rows)) for n, i in selected.items()}
 
 
 # --- export of a kind -------------------------------------------------------------------------

@@ -194,3 +194,18 @@ def test_a_large_import_leaves_its_checkpoint_to_the_next_write(base):
         person.first_name = "Léa"
         session.commit()
     assert base.path.stat().st_size > file_after_import + 2_000_000
+
+
+def test_the_thread_switch_interval_is_put_back_after_an_import(base):
+    """The writer lowers Python's thread switch interval while it runs (so that it gets the GIL
+    back quickly); the application's own setting is restored afterwards, also after a failure."""
+    import sys
+
+    before = sys.getswitchinterval()
+    IngestService(base.session_factory).import_rows("people", _people())
+    assert sys.getswitchinterval() == before
+    people = _people()
+    people[-1]["first_name"] = ""
+    with pytest.raises(ImportRejected):
+        IngestService(base.session_factory).import_rows("people", people)
+    assert sys.getswitchinterval() == before
