@@ -442,6 +442,7 @@ class _Loader:
                     count += size
                 if count == 0:
                     raise _NotClean  # no row: nothing for this path
+                writer.end_input()
                 keys = self._new_keys(kind, key_values, count)  # while the indexes are built
                 try:
                     writer.finish()

@@ -171,6 +171,7 @@ class ColumnWriter:
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
         self._abandoned = False
+        self._ended = False
         self._thread = threading.Thread(target=self._work, name="pilotis-import-writer")
 
     def __enter__(self) -> ColumnWriter:
@@ -182,7 +183,9 @@ class ColumnWriter:
         try:
             if self._thread.is_alive():  # left early: stop the thread before anyone else writes
                 self._abandoned = True
-                self._queue.put(None)
+                if not self._ended:
+                    self._ended = True
+                    self._queue.put(None)
                 self._thread.join()
         finally:
             _quick_switches(False)
@@ -200,9 +203,16 @@ class ColumnWriter:
             if self._error is not None:
                 break
 
+    def end_input(self) -> None:
+        """No more batches: the thread goes on to the full-text index and the indexes while
+        the caller does something else (not with the connection)."""
+        if not self._ended:
+            self._ended = True
+            self._queue.put(None)
+
     def finish(self) -> None:
         """Wait for the last batch, the full-text index and the indexes; raise any error."""
-        self._queue.put(None)
+        self.end_input()
         self._thread.join()
         if self._error is not None:
             raise self._error
