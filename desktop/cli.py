@@ -22,9 +22,11 @@ REPORTS: dict[str, str] = {
     "orgchart": "desktop.reports.org_chart_report:build",
 }
 
+# Applied in this order to argparse's English messages: the whole phrases before the word
+# "argument" alone (else « arguments obligatoires » would become « options obligatoires »).
 _ARGPARSE_FR = {
-    "the following arguments are required": "arguments obligatoires manquants",
-    "unrecognized arguments": "arguments inconnus",
+    "the following arguments are required:": "valeurs obligatoires manquantes :",
+    "unrecognized arguments:": "valeurs inconnues :",
     "invalid choice": "choix invalide",
     "expected one argument": "une valeur est attendue",
     "argument": "option",

@@ -103,3 +103,13 @@ def test_pilotis_db_variable_is_honoured(tmp_path):
     result = run_cli("init", "--empty", env={"PILOTIS_DB": str(path)})
     assert result.returncode == 0, result.stderr
     assert path.exists()
+
+
+def test_command_line_mistakes_are_told_in_french():
+    """argparse's own messages (missing or unknown values) read as French sentences."""
+    missing = run_cli("export")
+    assert missing.returncode == 2
+    assert "valeurs obligatoires manquantes : TYPE, FICHIER" in missing.stderr
+    unknown = run_cli("check", "--nimporte")
+    assert "valeurs inconnues : --nimporte" in unknown.stderr
+    assert "argument" not in missing.stderr + unknown.stderr
