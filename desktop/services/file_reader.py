@@ -8,7 +8,6 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from desktop.errors import PilotisError
@@ -85,8 +84,9 @@ class Table:
     expected_rows: int | None = None  # rows after the header, blank ones included (a bound)
 
 
-# Rows handed over at a time by read_table_stream: a batch is (row numbers, rows).
-Batches = Iterator[tuple[list[int], list[list[object]]]]
+# Rows handed over at a time by read_table_stream: a batch is (row numbers, rows, the same
+# rows' cells column by column).
+Batches = Iterator[tuple[list[int], list[list[object]], list[tuple]]]
 STREAM_BATCH = 4096
 
 
@@ -164,7 +164,7 @@ def read_table(path: Path | str, sheet: str | None = None, kind: str | None = No
     names the kind's columns (or the first non-blank row), trailing blank rows are dropped."""
     with gc_paused():
         table, batches = read_table_stream(path, sheet=sheet, kind=kind)
-        for numbers, rows in batches:
+        for numbers, rows, _columns in batches:
             table.numbers += numbers
             table.rows += rows
         return table
@@ -402,13 +402,11 @@ def _collect(
             append_row(row if type(row) is list and len(row) == width else _fit(row, width))
             append_number(row_number)
             if len(out_rows) >= STREAM_BATCH:
-                _unquote(out_rows, width)
-                yield numbers, out_rows
+                yield numbers, out_rows, _unquote(out_rows, width)
                 out_rows, numbers = [], []
                 append_row, append_number = out_rows.append, numbers.append
         if out_rows:
-            _unquote(out_rows, width)
-            yield numbers, out_rows
+            yield numbers, out_rows, _unquote(out_rows, width)
 
     return table, batches()
 
@@ -429,11 +427,12 @@ def _fit(row: Sequence[object], width: int) -> list[object]:
     return cells
 
 
-def _unquote(rows: list[list[object]], width: int) -> None:
-    """Undo the ' our exports put before formula-like text. Column by column: one C-level join
-    and search tells whether a column has any cell starting with ' at all (almost never)."""
-    for index in range(width):
-        column = list(map(itemgetter(index), rows))
+def _unquote(rows: list[list[object]], width: int) -> list[tuple]:
+    """Undo the ' our exports put before formula-like text, and return the rows' columns. One
+    C-level transposition, then per column one join and search tells whether any cell starts
+    with ' at all (almost never)."""
+    columns = list(zip(*rows, strict=True)) if rows and width else [() for _ in range(width)]
+    for index, column in enumerate(columns):
         try:
             joined = "\x00".join(column)
         except TypeError:  # numbers, dates, empty cells: only text can start with '
@@ -444,6 +443,8 @@ def _unquote(rows: list[list[object]], width: int) -> None:
             cell = row[index]
             if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA:
                 row[index] = cell[1:]
+        columns[index] = tuple(row[index] for row in rows)
+    return columns
 
 
 def _header_index(scanned: list[tuple[int, list]], kind: str | None) -> int:

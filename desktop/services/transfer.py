@@ -170,7 +170,8 @@ class TransferService:
         mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
         selected, headers, ignored = _selection(kind, table, mapping)
         rows = ColumnStream(
-            ((numbers, _columns(batch, selected)) for numbers, batch in batches),
+            ((numbers, {n: list(columns[i]) for n, i in selected.items()})
+             for numbers, _rows, columns in batches),
             list(selected), expected=table.expected_rows,
         )  # fmt: skip
         return self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
