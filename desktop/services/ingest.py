@@ -9,6 +9,7 @@ import math
 import re
 import sqlite3
 import uuid
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -155,8 +156,8 @@ class ColumnStream:
             yield numbers, columns
 
     def whole(self) -> ColumnRows:
-        for _ in self.batches():
-            pass
+        """Every row: the batches not seen yet are read now (batches() keeps each one)."""
+        deque(self.batches(), maxlen=0)
         return ColumnRows(self.columns, len(self.numbers))
 
 
