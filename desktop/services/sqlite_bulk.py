@@ -155,6 +155,9 @@ class ColumnWriter:
     has returned (or the `with` block has ended). `finish()` raises what the thread met; an
     sqlite3.IntegrityError (a duplicate the checks had not seen yet) comes back as is."""
 
+    # Rows written before the full-text index is fed with them, when the writer has caught up
+    # with the checks (the queue is empty); the rest at the end. Smaller pieces cost more:
+    # one per batch made the full-text work 145 ms instead of 95 ms for 100 000 people.
     INDEX_EVERY = 20_000
 
     def __init__(self, bulk: BulkInsert, raw: sqlite3.Connection, table: str,
