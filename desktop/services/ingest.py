@@ -347,10 +347,7 @@ class _Loader:
             rows = rows.whole()
             if not rows:
                 return None
-        if isinstance(rows, ColumnRows):
-            columns = {f.column: rows.column(f.column) for f in kind.fields}
-        else:
-            columns = {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
+        columns = _kind_columns(kind, rows)
         count = len(rows)
         try:
             values = self._clean_columns(kind, columns)
@@ -971,13 +968,18 @@ def _ranges(ids: list[int]) -> list[list[int]]:
     return ranges
 
 
+def _kind_columns(kind: Kind, rows: list[Mapping[str, object]] | ColumnRows
+                  ) -> dict[str, list]:  # fmt: skip
+    """Each of the kind's columns as a list (None where the rows do not have it)."""
+    if isinstance(rows, ColumnRows):
+        return {f.column: rows.column(f.column) for f in kind.fields}
+    return {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
+
+
 def _batches(kind: Kind, rows: list[Mapping[str, object]] | ColumnRows
              ) -> Iterator[dict[str, list]]:  # fmt: skip
     """Rows given whole, as the columnar path takes them: the kind's columns, a batch at a time."""
-    if isinstance(rows, ColumnRows):
-        columns = {f.column: rows.column(f.column) for f in kind.fields}
-    else:
-        columns = {f.column: [r.get(f.column) for r in rows] for f in kind.fields}
+    columns = _kind_columns(kind, rows)
     for start in range(0, len(rows), _WRITE_BATCH):
         yield {name: values[start : start + _WRITE_BATCH] for name, values in columns.items()}
 
