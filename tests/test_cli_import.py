@@ -9,15 +9,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import ROOT, run_cli
+from tests.xlsx_reader import read_cells
 
 
 def _count(path, table="person") -> int:
@@ -155,31 +154,10 @@ def test_killing_an_import_leaves_the_base_as_it_was(filled_db_path, big_people,
     assert killed >= 1
 
 
-def _xml_cells(path: Path) -> list[list[str]]:
-    """Cell texts read straight from the .xlsx XML (shared strings resolved), as a reader
-    that is neither calamine nor xlsxwriter sees them."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    with zipfile.ZipFile(path) as archive:
-        strings = []
-        if "xl/sharedStrings.xml" in archive.namelist():
-            root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
-            strings = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t"))
-                       for si in root.findall("m:si", ns)]  # fmt: skip
-        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
-    rows = []
-    for row in sheet.iter(f"{{{ns['m']}}}row"):
-        cells = []
-        for cell in row.findall("m:c", ns):
-            value = cell.find("m:v", ns)
-            text = value.text if value is not None else ""
-            cells.append(strings[int(text)] if cell.get("t") == "s" else text)
-        rows.append(cells)
-    return rows
-
-
 def test_an_exported_workbook_reads_the_same_in_a_reader_that_is_not_ours(filled_db_path, tmp_path):
     """LibreOffice (headless, --convert-to csv) reads the exported funding lines with the same
-    amounts and codes; without LibreOffice the workbook's XML is read directly."""
+    amounts and codes; without LibreOffice the workbook's XML is read directly, every cell type
+    included (tests/xlsx_reader.py)."""
     out = tmp_path / "lignes.xlsx"
     assert run_cli("--db", str(filled_db_path), "export", "funding_lines", str(out)).returncode == 0
     ours = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
@@ -197,7 +175,7 @@ def test_an_exported_workbook_reads_the_same_in_a_reader_that_is_not_ours(filled
             theirs = list(csv.reader(handle, delimiter=";"))
         amounts = [float(r[2]) for r in theirs[1:]]
     else:
-        theirs = _xml_cells(out)
+        theirs = read_cells(out)
         amounts = [float(r[2]) for r in theirs[1:]]
     assert theirs[0] == ours[0]
     assert [r[0] for r in theirs[1:]] == [r[0] for r in ours[1:]]

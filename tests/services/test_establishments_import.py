@@ -11,9 +11,8 @@ from sqlalchemy import select
 from desktop.models import Establishment
 from desktop.services.establishments_import import AnnuaireImporter, normalise_phone
 
-SOURCE = (
-    Path(__file__).parents[2].parent / "shared/external-data/fr-en-annuaire-education_occitanie.csv"
-)
+# The real file, committed with its provenance and licence (tests/data/external/SOURCES.md).
+SOURCE = Path(__file__).parents[1] / "data/external/fr-en-annuaire-education_occitanie.csv"
 
 
 @pytest.fixture

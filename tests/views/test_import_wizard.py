@@ -317,7 +317,7 @@ def test_annuaire_de_l_education_is_previewed_checked_and_imported(
 
     from desktop.models import Establishment
 
-    source = Path(__file__).parents[2].parent / "shared/external-data"
+    source = Path(__file__).parents[1] / "data/external"
     path = Path(shutil.copy(source / "fr-en-annuaire-education_occitanie.csv",
                             tmp_path / "annuaire.csv"))  # fmt: skip
     _choose_file(opened, monkeypatch, path, kind="annuaire-education")
