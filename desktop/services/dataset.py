@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from desktop.db import Database, open_database
 from desktop.errors import PilotisError
 from desktop.paths import resource_path
+from desktop.services.dataset_source import DATASET_LOGIN
 from desktop.services.ingest import ImportReport, IngestService
 from desktop.services.ingest_specs import LOAD_ORDER
 
@@ -61,5 +62,6 @@ def _remove_new_file(database: Database) -> None:
 
 
 def load_default_dataset(session_factory: sessionmaker, folder: Path | None = None) -> ImportReport:
-    """Load every dataset file in one transaction; any invalid row rejects the whole load."""
-    return IngestService(session_factory, login="pilotis").import_batches(read_dataset(folder))
+    """Load every dataset file in one transaction; any invalid row rejects the whole load.
+    Its history records, under DATASET_LOGIN, are what tells later that the base holds it."""
+    return IngestService(session_factory, login=DATASET_LOGIN).import_batches(read_dataset(folder))

@@ -31,6 +31,7 @@ from desktop.views.budgets.filter_bar import BudgetFilterBar
 from desktop.views.budgets.pivot_panel import PivotPanel
 from desktop.views.budgets.snapshot_panel import SnapshotPanel
 from desktop.views.context import Services
+from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.load_guard import guard_slot, guarded
 from desktop.views.tab_page import TabPage
 
@@ -153,11 +154,16 @@ class BudgetsTab(TabPage):
         self.funding_model = self.chain.programmes_model
         self.totals_model = self.checks.model
 
+        # With no line to show, the three pages of figures say why (nothing recorded yet, or
+        # filters that match nothing) instead of zeros, empty grids and seven blank charts.
+        self.synthesis_stack = EmptyStack(self.chain, self)
+        self.charts_stack = EmptyStack(charts_page, self)
+        self.pivot_stack = EmptyStack(self.pivot, self)
         self.pages = QTabWidget(self)
         self.pages.setAccessibleName(self.tr("Vues des budgets"))
-        self.pages.addTab(self.chain, self.tr("Synthèse prévu / engagé / versé"))
-        self.pages.addTab(charts_page, self.tr("Graphiques"))
-        self.pages.addTab(self.pivot, self.tr("Tableau croisé"))
+        self.pages.addTab(self.synthesis_stack, self.tr("Synthèse prévu / engagé / versé"))
+        self.pages.addTab(self.charts_stack, self.tr("Graphiques"))
+        self.pages.addTab(self.pivot_stack, self.tr("Tableau croisé"))
         self.pages.addTab(self.checks, self.tr("Totaux déclarés ≠ calculés"))
         self.pages.addTab(self.snapshots, self.tr("Situations arrêtées"))
         self.pages.currentChanged.connect(self._on_pages_current_changed)
@@ -292,6 +298,7 @@ class BudgetsTab(TabPage):
         """Show new figures; pages other than the visible one are redrawn when shown."""
         self._overview, self._discrepancies, self._cross_rows = figures
         self._show_key_figures()
+        self._show_empty_state()
         self._stale = {SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS}
         self._update_page(self.pages.currentIndex())
         self._update_page(CHECKS)  # its count is in the tab title
@@ -322,8 +329,8 @@ class BudgetsTab(TabPage):
 
     def _draw_visible_charts(self, *_args) -> None:
         """Draw the charts of the « Graphiques » page that are in view and not yet drawn."""
-        if self.pages.currentIndex() != CHARTS_PAGE:
-            return
+        if self.pages.currentIndex() != CHARTS_PAGE or self.charts_stack.showing_empty:
+            return  # nothing to chart: no matplotlib for seven blank charts
         box = self.charts_scroll.widget()
         box.layout().activate()
         seen = QRect(-box.x(), -box.y(), self.charts_scroll.viewport().width(),
@@ -364,6 +371,68 @@ class BudgetsTab(TabPage):
         self.filters_label.setText(
             self.tr("Filtres : {f}").format(f=" ; ".join(describe(self._overview.filter, labels)))
         )
+
+    def _figure_stacks(self) -> tuple[EmptyStack, ...]:
+        return (self.synthesis_stack, self.charts_stack, self.pivot_stack)
+
+    def _show_empty_state(self) -> None:
+        """Figures, or why there are none, from the overview just summed (no other query):
+        nothing recorded at all, nothing in the frozen situation, or filters matching nothing
+        (then « Effacer les filtres »)."""
+        overview = self._overview
+        empty = not overview.programmes and not overview.funder_totals
+        nothing_at_all = empty and overview.filter.is_default and self._situation is None
+        self.key_figures.setVisible(not nothing_at_all)  # « Prévu 0 € » says nothing
+        self.filters_label.setVisible(not nothing_at_all)
+        if not empty:
+            for stack in self._figure_stacks():
+                stack.show_content()
+            return
+        if nothing_at_all:
+            title = self.tr("Aucun financement enregistré")
+            text = self.tr(
+                "Les lignes de financement d'un programme (prévu, engagé, versé, par financeur "
+                "et par année) se saisissent dans sa page « Financement » : onglet Suivi des "
+                "programmes, double-clic sur le programme. Les financeurs (État, Région, fonds "
+                "européens…) s'importent d'un classeur, avec vos lignes si vous les avez déjà."
+            )
+            to_programmes = EmptyAction(
+                self.tr("Aller aux programmes"),
+                lambda: self.navigate_requested.emit("programmes", ""),
+                self.tr("Ouvrir un programme, puis sa page « Financement »"),
+            )
+            actions = [to_programmes, *self.file_actions()]
+        elif overview.filter.is_default:
+            title = self.tr("Aucun financement dans cette situation arrêtée")
+            text = self.tr(
+                "La situation du {d} a été arrêtée alors qu'aucune ligne de financement "
+                "n'était enregistrée."
+            ).format(d=format_date(self._situation.taken_on))
+            actions = [EmptyAction(self.tr("Revenir à aujourd'hui"), self._on_today_clicked)]
+        else:
+            labels = self._options.labels() if self._options else None
+            title = self.tr("Aucun financement pour ces filtres")
+            text = self.tr(
+                "Aucune ligne de financement ne correspond à la fois à : {f}. Effacez les "
+                "filtres pour revoir tous les financements."
+            ).format(f=" ; ".join(describe(overview.filter, labels)[1:]))
+            actions = [
+                EmptyAction(
+                    self.tr("Effacer les filtres"),
+                    self._on_clear_filters,
+                    self.tr("Tous les programmes, financeurs, années et départements"),
+                )
+            ]
+        for stack in self._figure_stacks():
+            stack.show_empty(title, text, actions)
+
+    @guard_slot
+    def _on_clear_filters(self) -> None:
+        """As « Tout afficher »: every filter cleared, the stage measured kept."""
+        self.apply_filter(BudgetFilter(stage=self.current_filter().stage))
+
+    def _on_today_clicked(self) -> None:
+        self.situation.setCurrentIndex(0)
 
     # --- frozen situations --------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from desktop.views.directory.editing import DirectoryEditing
 from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
 from desktop.views.directory.unit_tree_view import UnitTreeView
+from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_table_view
 from desktop.views.load_guard import guard_slot, show_load_error
 from desktop.views.qt_models.people_table_model import PeopleColumn, PeopleTableModel
@@ -149,7 +150,9 @@ class DirectoryTab(DirectoryEditing):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.units_caption)
         middle_layout.addWidget(self.units_list)
-        middle_layout.addWidget(self.table)
+        # An empty list says why (nobody in the unit, no result) and what to do next.
+        self.table_stack = EmptyStack(self.table, list_page)
+        middle_layout.addWidget(self.table_stack)
         self.chart_panel = OrgChartPanel(self)
         self.middle = QStackedWidget(self)
         self.middle.addWidget(list_page)
@@ -172,10 +175,12 @@ class DirectoryTab(DirectoryEditing):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([300, 620, 340])
+        # An empty directory (a new base) shows, instead of three empty panes, how to begin.
+        self.body = EmptyStack(self.splitter, self)
         layout = QVBoxLayout(self)
         layout.addLayout(search_row)
         layout.addLayout(button_row)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.body, 1)
         self._show_unit_matches([])
         # Keyboard order follows reading order: search, filters, buttons, tree, list, detail.
         order = [
@@ -267,6 +272,7 @@ class DirectoryTab(DirectoryEditing):
         self.positions_model.set_source(pages, total)
         self._show_unit_matches(service.matching_units(flt) if flt.tokens else [])
         self._show_count(total, QUICK_CAP)
+        self._show_list_state(flt, total)
         if total > QUICK_CAP:
             self._count_timer.start()  # restarted by each keystroke
         else:
@@ -277,6 +283,120 @@ class DirectoryTab(DirectoryEditing):
             if current
             else self.tr("Service choisi et ses &sous-services")
         )
+
+    def _show_list_state(self, flt: SearchFilter, total: int) -> None:
+        """The panes, or what to do when there is nothing to show: no unit at all (a new base),
+        no result for the search, nobody in the unit. Decided from what the search just read
+        (the tree and the first count), so it costs no query."""
+        if not self.tree_model.units():
+            first_unit = EmptyAction(
+                self.tr("Créer le premier service"),
+                self.new_unit,
+                self.tr("Le sommet de l'organisation ; les autres services s'y rattachent"),
+                writes=True,
+            )
+            self.body.show_empty(
+                self.tr("Aucun service pour l'instant"),
+                self.tr(
+                    "L'annuaire décrit l'organisation : ses services, les personnes et leurs "
+                    "postes. Créez le premier service (la région académique, par exemple), puis "
+                    "ceux qui en dépendent ; ou importez un classeur rempli à partir des "
+                    "modèles de fichiers."
+                ),
+                [first_unit, *self.file_actions()],
+            )
+            return
+        self.body.show_content()
+        if total:
+            self.table_stack.show_content()
+            return
+        unit = self.tree_model.unit(flt.under_unit_id)
+        filtered = flt.site_id is not None or flt.unit_kind is not None
+        where = (
+            self.tr("dans {unit} et ses sous-services").format(unit=unit.short_label)
+            if unit is not None
+            else self.tr("dans l'annuaire")
+        ) + self._filter_words(flt)
+        widen = []
+        if unit is not None:
+            widen.append(
+                EmptyAction(
+                    self.tr("Chercher partout"),
+                    self._on_search_everywhere,
+                    self.tr("Dans tout l'annuaire, pas seulement {unit}").format(
+                        unit=unit.short_label
+                    ),
+                )
+            )
+        if filtered:
+            widen.append(
+                EmptyAction(
+                    self.tr("Effacer les filtres"),
+                    self._on_clear_filters,
+                    self.tr("Tous les sites et tous les types de service"),
+                )
+            )
+        if flt.tokens:
+            hint = (
+                self.tr("Les services dont le nom correspond sont listés au-dessus.")
+                if self.units_list.count()
+                else self.tr(
+                    "La recherche ignore les accents et les majuscules : vérifiez "
+                    "l'orthographe, ou tapez moins de lettres."
+                )
+            )
+            clear = EmptyAction(self.tr("Effacer la recherche"), self.search_edit.clear)
+            self.table_stack.show_empty(
+                self.tr("Aucun résultat pour « {text} »").format(text=flt.text.strip()),
+                self.tr("Aucune personne ni aucun poste ne correspond {where}.").format(where=where)
+                + " "
+                + hint,
+                [*widen, clear],
+            )
+        elif filtered:
+            self.table_stack.show_empty(
+                self.tr("Aucune personne pour ces filtres"),
+                self.tr("Aucune personne ni aucun poste {where}.").format(where=where),
+                widen,
+            )
+        else:
+            new = [
+                EmptyAction(self.tr("Nouvelle personne…"), self.new_person, writes=True),
+                EmptyAction(self.tr("Nouveau poste…"), self.new_post, writes=True),
+            ]
+            self.table_stack.show_empty(
+                self.tr("Aucune personne dans {unit} pour l'instant").format(unit=unit.short_label)
+                if unit is not None
+                else self.tr("Aucune personne dans l'annuaire pour l'instant"),
+                self.tr(
+                    "Ajoutez une personne, puis son poste dans ce service ; un poste peut aussi "
+                    "être créé vacant et pourvu plus tard."
+                ),
+                new if unit is not None else [*new, *self.file_actions()],
+            )
+
+    def _filter_words(self, flt: SearchFilter) -> str:
+        """« , sur le site de Toulouse, parmi les directions » for the filters set, else ""."""
+        words = ""
+        if flt.site_id is not None:
+            words += self.tr(", sur le site {site}").format(site=self.site_combo.currentText())
+        if flt.unit_kind is not None:
+            words += self.tr(", parmi les services de type « {kind} »").format(
+                kind=self.kind_combo.currentText()
+            )
+        return words
+
+    def _on_search_everywhere(self) -> None:
+        self.scope_check.setChecked(False)  # toggled: the search runs again
+
+    def _on_clear_filters(self) -> None:
+        self._building = True  # one search for both lists, not one per list
+        try:
+            self.site_combo.setCurrentIndex(0)
+            self.kind_combo.setCurrentIndex(0)
+        finally:
+            self._building = False
+        self._on_search_changed()
 
     def _show_count(self, total: int, cap: int) -> None:
         unit = self.tree_model.unit(self._filter.under_unit_id)

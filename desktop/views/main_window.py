@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.dataset_source import DATASET_SOURCE, holds_dataset
 from desktop.services.export import export_rows
 from desktop.services.formatting import format_euros
 from desktop.settings import Settings
@@ -29,6 +30,7 @@ from desktop.views.item_views import copy_selection
 from desktop.views.load_guard import guarded
 from desktop.views.printing import PrintPreview, save_pdf
 from desktop.views.programmes_tab import ProgrammesTab
+from desktop.views.tab_page import IMPORT, TEMPLATES
 
 WINDOW_TITLE = "Pilotis — Région académique Occitanie"
 
@@ -64,11 +66,19 @@ class MainWindow(QMainWindow):
         for tab in self.tab_pages():
             tab.edited.connect(self._on_tab_edited)
             tab.navigate_requested.connect(self._on_tab_navigate_requested)
+            tab.command_requested.connect(self._on_tab_command_requested)
 
         self.database_status = QLabel(
             self.tr("Base : {label} ({kind})").format(label=database_label, kind=database_kind)
         )
         self.database_status.setToolTip(database_label)
+        # Where the data come from, once known (after the first tab has read its data, so the
+        # start path gains no query): the embedded dataset is the 2023 report's.
+        self.data_source_status = QLabel(self)
+        self.data_source_status.setAccessibleName(self.tr("Origine des données"))
+        self.data_source_status.hide()
+        self._data_source_known = False
+        self.statusBar().addPermanentWidget(self.data_source_status)
         self.statusBar().addPermanentWidget(self.database_status)
         for warning in warnings or []:
             self.statusBar().showMessage(warning)
@@ -207,7 +217,21 @@ class MainWindow(QMainWindow):
                     return False
             finally:
                 QApplication.restoreOverrideCursor()
+        if not self._data_source_known:
+            guarded(self, self.show_data_source)
         return True
+
+    def show_data_source(self) -> None:
+        """« Données : rapport d'activité 2023… » in the status bar while the base holds the
+        embedded dataset (one indexed read); nothing for a base filled otherwise."""
+        dataset = holds_dataset(self._services.history.session_factory)
+        self._data_source_known = True
+        self.data_source_status.setText(self.tr("Données : {source}").format(source=DATASET_SOURCE))
+        self.data_source_status.setToolTip(
+            self.tr("La base a été remplie avec le jeu de données intégré à Pilotis, tiré du "
+                    "{source} ; vos modifications s'y ajoutent.").format(source=DATASET_SOURCE)
+        )  # fmt: skip
+        self.data_source_status.setVisible(dataset)
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         self.load_current_tab()
@@ -225,15 +249,27 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Commande indisponible dans cet onglet"), 3000)
 
     def _on_tab_navigate_requested(self, tab_name: str, key: str) -> None:
+        """Show another tab, and the item named by key there (none when key is empty)."""
         names = {"annuaire": 0, "programmes": 1, "budgets": 2}
         if tab_name in names:
             self.tabs.setCurrentIndex(names[tab_name])
-            self.current_page().show_item(key)
+            if key:
+                self.current_page().show_item(key)
+
+    def _on_tab_command_requested(self, command: str) -> None:
+        """A button of a tab's empty state runs the File menu's command of the same name."""
+        if command == IMPORT:
+            self.import_actions.open_wizard()
+        elif command == TEMPLATES:
+            self.import_actions.write_templates()
 
     def reload_loaded_tabs(self) -> None:
         """After an undo or redo every tab already shown re-reads its data."""
         current = self.tabs.currentIndex()
         self._loaded = {current} if guarded(self, self.current_page().load) else set()
+        self._data_source_known = False  # a restore or an import may have changed it
+        if self._loaded:
+            guarded(self, self.show_data_source)
 
     def update_actions(self) -> None:
         writable = not getattr(self, "read_only", False)  # set by views/backup_dialog.py

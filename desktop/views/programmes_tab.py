@@ -25,6 +25,7 @@ from desktop.errors import PilotisError
 from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
 from desktop.views.context import Services
+from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_tree_view
 from desktop.views.load_guard import guard_slot, show_load_error
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
@@ -50,9 +51,13 @@ class ProgrammesTab(TabPage):
         self.list_page = QWidget(self)
         self.roadmap = RoadmapView(self._service.roadmap, self)
         self.schedule = ScheduleView(self._service.schedule, self)
+        # Each page, when it has nothing to show, says what fills it instead of an empty grid.
+        self.roadmap_stack = EmptyStack(self.roadmap, self)
+        self.schedule_stack = EmptyStack(self.schedule, self)
         self.pages.addTab(self.list_page, self.tr("Programmes"))
-        self.pages.addTab(self.roadmap, self.tr("Feuille de route"))
-        self.pages.addTab(self.schedule, self.tr("Échéancier"))
+        self.pages.addTab(self.roadmap_stack, self.tr("Feuille de route"))
+        self.pages.addTab(self.schedule_stack, self.tr("Échéancier"))
+        self._no_programme = False  # the base holds no programme at all (a new base)
         self._pages_loaded: set[int] = set()
 
         self._build_filters()
@@ -84,7 +89,8 @@ class ProgrammesTab(TabPage):
         list_layout.setContentsMargins(0, 4, 0, 0)
         list_layout.addLayout(self.filters)
         list_layout.addWidget(self.caption)
-        list_layout.addWidget(self.tree, 1)
+        self.tree_stack = EmptyStack(self.tree, self.list_page)
+        list_layout.addWidget(self.tree_stack, 1)
         list_layout.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
@@ -184,8 +190,9 @@ class ProgrammesTab(TabPage):
         self._pages_loaded.add(index)
         if index == ROADMAP:
             self.roadmap.load()
+            self._show_roadmap_state()
         elif index == SCHEDULE:
-            self.schedule.refresh()
+            self._show_schedule_state()
 
     def _on_load_failed(self, error) -> None:
         show_load_error(self, error)  # a branch or page of the list, while opening or scrolling
@@ -242,11 +249,102 @@ class ProgrammesTab(TabPage):
                 "actions. Entrée ou double-clic : modifier."
             ).format(n=total)
         self.caption.setText(text)
+        self._show_list_state(flat, total)
         self._size_columns()
         if selected:
             self._select(selected)
         elif self.model.rowCount() and flat:
             self.tree.setCurrentIndex(self.model.index(0, 0))
+
+    # --- empty pages ----------------------------------------------------------------------------
+
+    def _first_programme_actions(self) -> list[EmptyAction]:
+        first = EmptyAction(
+            self.tr("Créer le premier programme"),
+            self.new_item,
+            self.tr("Un programme, un dispositif ou un projet (Ctrl+N)"),
+            writes=True,
+        )
+        return [first, *self.file_actions()]
+
+    def _show_list_state(self, flat: bool, total: int) -> None:
+        """The tree, or why it is empty: no programme at all (a new base), or none matching the
+        search and filters. The count just read decides; only an empty filtered list costs one
+        more (cheap) count, of the top level."""
+        if total:
+            self._no_programme = False
+            self.caption.show()
+            self.tree_stack.show_content()
+            return
+        self._no_programme = not flat or self._service.child_count(None) == 0
+        self.caption.setVisible(not self._no_programme)
+        if self._no_programme:
+            self.tree_stack.show_empty(
+                self.tr("Aucun programme pour l'instant"),
+                self.tr(
+                    "Le suivi recense les programmes (France 2030, CPER, Erasmus+…), leurs "
+                    "projets et actions, avec jalons, indicateurs et financements. Créez le "
+                    "premier programme, ou importez un classeur rempli à partir des modèles "
+                    "de fichiers."
+                ),
+                self._first_programme_actions(),
+            )
+            return
+        text = self.search.text().strip()
+        chosen = [c.currentText() for c in self._combos() if c.currentData() is not None]
+        title = (
+            self.tr("Aucun résultat pour « {text} »").format(text=text)
+            if text
+            else self.tr("Aucun programme pour ces filtres")
+        )
+        if chosen:
+            detail = self.tr("Aucun programme ne correspond {what} avec les filtres : {f}.").format(
+                what=self.tr("à la recherche") if text else self.tr("à la fois"),
+                f=", ".join(chosen),
+            )
+            detail += " " + self.tr("Effacez les filtres pour chercher dans tous les programmes.")
+        else:
+            detail = self.tr(
+                "Aucun code, intitulé, pilote ni bénéficiaire ne contient ces mots (accents et "
+                "majuscules ignorés) : vérifiez l'orthographe, ou tapez moins de lettres."
+            )
+        self.tree_stack.show_empty(
+            title,
+            detail,
+            [EmptyAction(self.tr("Effacer les filtres"), self._on_clear_clicked,
+                         self.tr("La recherche et tous les filtres"))],
+        )  # fmt: skip
+
+    def _show_roadmap_state(self) -> None:
+        if self.roadmap.axes:
+            self.roadmap_stack.show_content()
+            return
+        self.roadmap_stack.show_empty(
+            self.tr("Aucune feuille de route pour l'instant"),
+            self.tr(
+                "La feuille de route régionale (ses lignes directrices, ses axes et leurs "
+                "actions) s'importe d'un classeur : les modèles de fichiers en décrivent les "
+                "colonnes. Les programmes s'y rattachent ensuite par leurs axes."
+            ),
+            self.file_actions(),
+        )
+
+    def _show_schedule_state(self) -> None:
+        """With no programme at all there is no milestone to follow: say how to begin; else
+        the échéancier, whose own caption counts what its filters keep."""
+        if not self._no_programme:
+            self.schedule_stack.show_content()
+            self.schedule.refresh()
+            return
+        self.schedule_stack.show_empty(
+            self.tr("Aucun jalon à suivre"),
+            self.tr(
+                "L'échéancier réunit les jalons de tous les programmes. Un jalon s'ajoute dans "
+                "la page « Jalons » d'un programme ; créez d'abord le premier programme, ou "
+                "importez vos programmes et leurs jalons."
+            ),
+            self._first_programme_actions(),
+        )
 
     def _size_columns(self) -> None:
         widths = {Col.NAME: 420, Col.CODE: 130, Col.FAMILY: 120, Col.KIND: 100, Col.STATUS: 80,

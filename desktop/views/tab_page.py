@@ -7,6 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from desktop.views.empty_state import EmptyAction
+
+# What a tab may ask of the main window's File menu (command_requested), from its empty states.
+IMPORT, TEMPLATES = "import", "templates"
+
 
 class TabPage(QWidget):
     """Base of the three tabs. Subclasses override what they support; the menus grey out the
@@ -17,6 +22,27 @@ class TabPage(QWidget):
     loaded = Signal()
     # Ask the main window to show another tab's item: (tab name, key), e.g. ("programmes", "SNU").
     navigate_requested = Signal(str, str)
+    # Ask the main window to run one of its commands (IMPORT, TEMPLATES), e.g. from a button of
+    # an empty list: the wizard and the templates belong to the File menu, not to a tab.
+    command_requested = Signal(str)
+
+    def file_actions(self) -> list[EmptyAction]:
+        """« Importer un fichier… » and « Modèles de fichiers… », the two ways to fill an empty
+        base from files, as buttons of an empty state."""
+        return [
+            EmptyAction(
+                self.tr("Importer un fichier…"),
+                lambda: self.command_requested.emit(IMPORT),
+                self.tr("Un classeur Excel, OpenDocument ou un CSV (Ctrl+I)"),
+                writes=True,
+            ),
+            EmptyAction(
+                self.tr("Modèles de fichiers…"),
+                lambda: self.command_requested.emit(TEMPLATES),
+                self.tr("Écrire un classeur vide et documenté par type de données, à remplir "
+                        "puis importer"),
+            ),
+        ]  # fmt: skip
 
     def load(self) -> None:
         """Read the data from the services and show it (called on first display and refresh)."""

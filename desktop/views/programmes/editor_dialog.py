@@ -35,6 +35,7 @@ from desktop.services.programme_service import ProgrammeService
 from desktop.services.safety_conflicts import ConflictService, merged_programme
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
 from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
+from desktop.views.empty_state import EmptyStack
 from desktop.views.programmes.establishments_page import EstablishmentsPage
 from desktop.views.programmes.funding_page import FundingPage
 from desktop.views.programmes.indicators_page import IndicatorsPage
@@ -182,11 +183,12 @@ class ProgrammeEditorDialog(QDialog):
             self.tr("Historique des modifications"),
         )  # fmt: skip
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history_stack = EmptyStack(self.history, self)
         for page, label in (
             (self.general, self.tr("&Général")), (self.milestones, self.tr("&Jalons")),
             (self.indicators, self.tr("In&dicateurs")), (self.funding, self.tr("Finance&ment")),
             (self.establishments, self.tr("Établi&ssements")),
-            (self.history, self.tr("&Historique")),
+            (self.history_stack, self.tr("&Historique")),
         ):  # fmt: skip
             self.tabs.addTab(page, label)
         self.problems = QLabel(self)
@@ -277,6 +279,21 @@ class ProgrammeEditorDialog(QDialog):
             for column, text in enumerate(cells):
                 self.history.setItem(number, column, text_item(text, editable=False))
         self.history.resizeColumnsToContents()
+        if rows:
+            self.history_stack.show_content()
+        elif programme_id is None:
+            self.history_stack.show_empty(
+                self.tr("Pas encore d'historique"),
+                self.tr("Chaque modification de ce programme sera listée ici, avec sa date, "
+                        "son auteur et l'ancienne valeur, à partir du premier enregistrement."),
+            )  # fmt: skip
+        else:
+            self.history_stack.show_empty(
+                self.tr("Aucune modification depuis la création du programme"),
+                self.tr("Chaque modification enregistrée (date, auteur, champ, avant → après) "
+                        "s'ajoutera ici. Un programme importé n'a pas d'historique ligne à "
+                        "ligne : l'import lui-même figure dans Édition → Historique (Ctrl+H)."),
+            )  # fmt: skip
 
     # --- slots --------------------------------------------------------------------------------
 
