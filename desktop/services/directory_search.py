@@ -14,6 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from desktop.models import Person, Position, Unit
 from desktop.services.parsing import fold
+from desktop.services.search_text import capped
 
 # Accented letters PostgreSQL's translate() maps to plain ones (lower case is applied first).
 _ACCENTED = "àáâãäåāçćčèéêëēėęìíîïīñńòóôõöøōùúûüūýÿžšß"
@@ -51,9 +52,10 @@ def search_tokens(text: str) -> list[str]:
     """Folded words of a query: `Jean-Pierre  BÉJEAN` → ['jean', 'pierre', 'bejean'].
 
     Splitting here (not in FTS5's query parser) means quotes, stars or `OR` typed by a user
-    are plain text, never query syntax.
+    are plain text, never query syntax. Only the first MAX_SEARCH_CHARS characters count: a
+    pasted page would make SQLite refuse the LIKE pattern.
     """
-    return _TOKEN.findall(fold(text))[:MAX_TOKENS]
+    return _TOKEN.findall(fold(capped(text)))[:MAX_TOKENS]
 
 
 class folded(FunctionElement):  # noqa: N801 - SQL function names read lower case

@@ -51,6 +51,7 @@ from desktop.services.programme_drafts import (
     validate,
 )
 from desktop.services.programme_service import Choice
+from desktop.services.search_text import capped
 
 CONFLICT = (
     "« {code} » a été modifié par quelqu'un d'autre depuis l'ouverture de la fiche. "
@@ -175,7 +176,7 @@ class ProgrammeEditService:
     def search_establishments(self, text: str, limit: int = 50) -> list[Choice]:
         """Establishments whose UAI, name or commune contain every word typed, accents and case
         ignored, searched by the database (the Annuaire holds thousands of them)."""
-        words = fold(text).split()
+        words = fold(capped(text)).split()
         if not words:
             return []
         query = select(Establishment.uai, Establishment.name, Establishment.commune)

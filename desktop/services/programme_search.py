@@ -8,6 +8,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import ColumnClause
 
 from desktop.models import Programme, Unit
+from desktop.services.search_text import search_words
 
 # The accented letters of French (and a few neighbours) and their plain equivalents.
 _ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
@@ -32,6 +33,12 @@ def folded(session: Session, expression: ColumnElement) -> ColumnElement:
         raw.create_function(SQL_FUNCTION, 1, fast_fold, deterministic=True)
         return getattr(func, SQL_FUNCTION)(expression)
     return func.lower(func.translate(expression, _ACCENTED + "œŒæÆ", _PLAIN + "oOaA"))
+
+
+def programme_words(text: str) -> list[str]:
+    """The words a programme search matches, from the first MAX_SEARCH_CHARS characters typed
+    (more would make SQLite refuse the GLOB pattern or the query's depth)."""
+    return search_words(text)
 
 
 def like_pattern(word: str) -> str:

@@ -19,7 +19,12 @@ from desktop.models import (
     programme_department,
 )
 from desktop.services.parsing import ParseError, parse_period
-from desktop.services.programme_search import folded, folded_name, programme_matches
+from desktop.services.programme_search import (
+    folded,
+    folded_name,
+    programme_matches,
+    programme_words,
+)
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_STATUSES, ProgrammeLabels
 
 PAGE_SIZE = 200
@@ -343,7 +348,7 @@ class ProgrammeService:
                     or_(Programme.start_on.is_(None), Programme.start_on <= high),
                     or_(Programme.end_on.is_(None), Programme.end_on >= low),
                 )
-        words = criteria.text.split()
+        words = programme_words(criteria.text)
         if words:
             query = query.where(and_(*(programme_matches(session, w) for w in words)))
         return query

@@ -16,6 +16,7 @@ from desktop.services.formatting import format_date, format_euros, group_thousan
 from desktop.services.history import imported_ranges
 from desktop.services.ingest_specs import Field
 from desktop.services.safety_conflicts import CODE_LABELS, FIELD_LABELS
+from desktop.services.search_text import capped
 
 TABLE_LABELS = {
     "person": "Personne", "unit": "Service", "position": "Poste",
@@ -130,13 +131,16 @@ class HistoryQueryService:
         if flt.table_name:
             conditions.append(Change.table_name == flt.table_name)
         text_condition = None
-        if flt.text and flt.text.strip():
-            needle = f"%{flt.text.strip().lower()}%"
+        typed = capped(flt.text).strip()
+        if typed:
+            # « 100% » or « a_b » are the characters typed, not LIKE wildcards.
+            escaped = typed.lower().replace("\\", "\\\\").replace("%", "\\%")
+            needle = "%" + escaped.replace("_", "\\_") + "%"
             text_condition = or_(
-                func.lower(Change.old_value).like(needle),
-                func.lower(Change.new_value).like(needle),
-                func.lower(Change.field).like(needle),
-                func.lower(Change.login).like(needle),
+                *(
+                    func.lower(column).like(needle, escape="\\")
+                    for column in (Change.old_value, Change.new_value, Change.field, Change.login)
+                )
             )
         query = select(Change).where(*conditions).order_by(Change.id.desc()).limit(limit)
         if flt.row_id is not None:

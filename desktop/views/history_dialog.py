@@ -25,6 +25,7 @@ from desktop.services.export import ExportColumn, export_rows
 from desktop.services.history import HistoryService
 from desktop.services.parsing import ParseError, parse_date
 from desktop.services.safety_history import HistoryEntry, HistoryFilter, HistoryQueryService
+from desktop.services.search_text import MAX_SEARCH_CHARS, is_cut
 from desktop.views.item_views import make_table_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 
@@ -200,6 +201,10 @@ class HistoryDialog(QDialog):
         text = self.tr("{n} modification(s)").format(n=len(rows))
         if len(rows) == LIMIT:
             text += self.tr(" (les plus récentes ; précisez les filtres)")
+        if is_cut(flt.text):
+            text += self.tr(" — seuls les {n} premiers caractères du texte sont cherchés").format(
+                n=MAX_SEARCH_CHARS
+            )
         self.count_label.setText(text)
         if rows:
             self.table.selectRow(0)
