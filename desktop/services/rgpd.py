@@ -1,26 +1,50 @@
-"""Personal data (RGPD): everything held on a person, exported to JSON or Excel, and the erasure
-that removes it and anonymises the history entries that name them."""
+"""Personal data (RGPD): everything held on a person, exported to JSON or Excel; the erasure of
+their current and former values from the live rows, the history, the search index and the
+file; and the backups that still hold them, listed and purged."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
-from desktop.models import Change, Person, Position, Site, Unit
-from desktop.services.history import current_batch
+from desktop.models import Base, Change, Person, Position, Site, Unit
+from desktop.services.backup_service import (
+    BackupError,
+    BackupInfo,
+    BackupService,
+    check_backup_file,
+    checked_copy,
+    copy_database,
+)
+from desktop.services.directory_search import folded, register_fold
+from desktop.services.history import DERIVED_FIELDS, current_batch
+from desktop.services.rgpd_scrub import (
+    ERASED,
+    IDENTIFYING,
+    PersonTraces,
+    anonymise_change,
+    erase_in_file,
+    file_findings,
+    scrub,
+    traces_from_values,
+)
 from desktop.services.safety_history import TABLE_LABELS, value_text
 
-ERASED = "[effacé]"
+__all__ = ["ERASED", "IDENTIFYING", "PersonNotFoundError", "RgpdService"]
 PERSON_FIELDS = {"last_name": "Nom", "first_name": "Prénom", "email": "Courriel",
                  "phone": "Téléphone", "site": "Site"}  # fmt: skip
-# Person columns that identify someone, blanked in history snapshots and updates.
-IDENTIFYING = ("last_name", "first_name", "email", "phone")
+FTS_INDEXES = ("person_fts", "unit_fts", "position_fts")
+# How a backup's findings are told to the user, by table.
+FOUND_LABELS = {"person": "la fiche", "position": "{n} poste(s)", "change": "{n} entrée(s) "
+                "d'historique"}  # fmt: skip
 
 
 class PersonNotFoundError(PilotisError):
@@ -50,6 +74,33 @@ class ErasureSummary:
     posts_deleted: int
     history_anonymised: int
     batch: str
+    # What named the person, for searching and purging the backups afterwards (memory only).
+    traces: PersonTraces | None = field(default=None, repr=False)
+    rows_scrubbed: int = 0  # other live rows whose text named them (titles, notes…)
+    # SQLite: the file rewritten (VACUUM) so that no freed page keeps an old value; False when
+    # another program held it (the values are then only in free space, until the next VACUUM).
+    compacted: bool = True
+
+
+@dataclass(frozen=True)
+class BackupHolding:
+    """A backup that still holds the erased person, and what of them it holds."""
+
+    info: BackupInfo
+    found: tuple[str, ...]  # « la fiche », « 3 entrée(s) d'historique »…
+    rewritable: bool  # False: damaged or not a Pilotis backup, so only deleting purges it
+
+    @property
+    def description(self) -> str:
+        what = ", ".join(self.found)
+        fate = "" if self.rewritable else " — illisible : elle sera supprimée"
+        return f"{self.info.path.name} ({self.info.reason_label}) : {what}{fate}"
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    rewritten: tuple[Path, ...]
+    deleted: tuple[Path, ...]
 
 
 def _plain(value: object) -> str:
@@ -58,31 +109,58 @@ def _plain(value: object) -> str:
     raise TypeError(type(value))
 
 
-def _needles(person: Person) -> list[str]:
-    """The strings that name this person, longest first (so "Sophie BÉJEAN" goes before
-    "BÉJEAN"); a first name alone is too common to be searched for."""
-    values = [
-        f"{person.first_name} {person.last_name}",
-        f"{person.last_name} {person.first_name}",
-        person.last_name,
-        person.email or "",
-        person.phone or "",
-    ]
-    return sorted({v for v in values if v and len(v) >= 3}, key=len, reverse=True)
-
-
 class RgpdService:
     def __init__(self, session_factory: sessionmaker) -> None:
         self._sessions = session_factory
 
-    def _history_query(self, person: Person, position_ids: list[int]):
-        conditions = [(Change.table_name == "person") & (Change.row_id == person.id)]
-        if position_ids:
-            conditions.append((Change.table_name == "position") & Change.row_id.in_(position_ids))
-        for needle in _needles(person):
-            conditions.append(Change.old_value.contains(needle))
-            conditions.append(Change.new_value.contains(needle))
+    @staticmethod
+    def _history_query(session: Session, traces: PersonTraces, batch: str | None = None):
+        """The history rows about the person or their posts, or whose values hold one of
+        their values (folded), and those of the erasure's own batch."""
+        conditions = [(Change.table_name == "person") & (Change.row_id == traces.person_id)]
+        if traces.post_ids:
+            conditions.append(
+                (Change.table_name == "position") & Change.row_id.in_(sorted(traces.post_ids))
+            )
+        if batch is not None:
+            conditions.append(Change.batch == batch)
+        conditions += _text_matches(session, [Change.old_value, Change.new_value], traces)
         return select(Change).where(or_(*conditions)).order_by(Change.id)
+
+    @staticmethod
+    def _traces(session: Session, person: Person) -> PersonTraces:
+        """The person's current values and every former one the history recorded, and every
+        post they held (now or before, per the history)."""
+        values = [{k: getattr(person, k) for k in IDENTIFYING}]
+        own = session.scalars(
+            select(Change).where(Change.table_name == "person", Change.row_id == person.id)
+        )
+        for change in own:
+            for raw in (change.old_value, change.new_value):
+                value = _loads(raw)
+                if isinstance(value, dict):
+                    values.append(value)
+                elif change.field in IDENTIFYING:
+                    values.append({change.field: value})
+        posts = set(session.scalars(select(Position.id).where(Position.person_id == person.id)))
+        marker = f'%"person_id": {person.id}%'
+        held = session.scalars(
+            select(Change).where(
+                Change.table_name == "position",
+                or_(
+                    Change.field == "person_id",
+                    Change.old_value.like(marker),
+                    Change.new_value.like(marker),
+                ),
+            )
+        )
+        for change in held:
+            for raw in (change.old_value, change.new_value):
+                value = _loads(raw)
+                snapshot_holder = isinstance(value, dict) and value.get("person_id") == person.id
+                if snapshot_holder or (change.field == "person_id" and value == person.id):
+                    posts.add(change.row_id)
+        return traces_from_values(person.id, values, posts)
 
     @staticmethod
     def _person(session: Session, person_id: int) -> Person:
@@ -119,7 +197,9 @@ class RgpdService:
                 }  # fmt: skip
                 for p, unit in posts
             )
-            changes = session.scalars(self._history_query(person, [p.id for p, _ in posts]))
+            register_fold(session)
+            traces = self._traces(session, person)
+            changes = session.scalars(self._history_query(session, traces))
             history = tuple(
                 {
                     "date": c.at,
@@ -167,20 +247,22 @@ class RgpdService:
         return export_rows(path, columns, rows, title="Données personnelles")
 
     def erase(self, person_id: int, *, today: date | None = None) -> ErasureSummary:
-        """Remove the person (ended posts with them, current posts left vacant) and anonymise
-        every history entry naming them, in one transaction. Irreversible by design: the undo
-        of this batch would only bring back « [effacé] »."""
+        """Remove the person (ended posts with them, current posts left vacant), erase their
+        current and former values from every other live row and from the history, rebuild the
+        search index, in one transaction; then, on SQLite, rewrite the file so that no free
+        page keeps them. Irreversible by design: the undo of this batch would only bring back
+        « [effacé] »."""
         today = today or date.today()
         with self._sessions.begin() as session:
             person = self._person(session, person_id)
             name = f"{person.first_name} {person.last_name}"
-            needles = _needles(person)
+            register_fold(session)
+            traces = self._traces(session, person)
             sqlite = session.get_bind().dialect.name == "sqlite"
             if sqlite:
-                # Freed pages are zeroed, so the erased values do not linger in the file.
+                # Pages freed by this transaction are zeroed, in the file and in the WAL.
                 session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
             posts = session.scalars(select(Position).where(Position.person_id == person_id)).all()
-            post_ids = [p.id for p in posts]
             vacated = deleted = 0
             for post in posts:
                 if post.end_on is not None and post.end_on < today:
@@ -192,11 +274,19 @@ class RgpdService:
             session.flush()
             session.delete(person)
             session.flush()
+            scrubbed = _scrub_live_rows(session, traces)
+            session.flush()
             batch = current_batch(session)
             touched = 0
-            for change in session.scalars(self._history_query(person, post_ids)).all():
-                old = _anonymise(change.old_value, change, needles, person_id)
-                new = _anonymise(change.new_value, change, needles, person_id)
+            for change in session.scalars(self._history_query(session, traces, batch)).all():
+                own = change.table_name == "person" and change.row_id == person_id
+                about = own or (
+                    change.table_name == "position" and change.row_id in traces.post_ids
+                )
+                old, new = (
+                    anonymise_change(v, traces, own_row=own, about=about, field=change.field)
+                    for v in (change.old_value, change.new_value)
+                )
                 if (old, new) != (change.old_value, change.new_value):
                     session.execute(
                         update(Change).where(Change.id == change.id)
@@ -204,19 +294,198 @@ class RgpdService:
                     )  # fmt: skip
                     touched += 1
             if sqlite:
-                # FTS5 keeps deleted tokens in old segments until they are merged.
                 conn = session.connection()
-                for index in ("person_fts", "position_fts"):
+                for index in FTS_INDEXES:
                     if conn.exec_driver_sql(
                         "SELECT count(*) FROM sqlite_master WHERE name = ?", (index,)
                     ).scalar():
-                        conn.exec_driver_sql(f"INSERT INTO {index}({index}) VALUES ('optimize')")
+                        # Rebuilt from the rows as they are now: a 'delete' only adds a
+                        # tombstone, and the old tokens stay in older segments.
+                        conn.exec_driver_sql(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
                 conn.exec_driver_sql("PRAGMA secure_delete = OFF")
-        if sqlite:
-            # The old values must leave the WAL file too, not only the database pages.
-            with self._sessions() as s:
-                s.connection().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return ErasureSummary(name, vacated, deleted, touched, batch)
+        compacted = self._compact() if sqlite else True
+        return ErasureSummary(
+            name, vacated, deleted, touched, batch, traces, scrubbed, compacted
+        )  # fmt: skip
+
+    def _compact(self) -> bool:
+        """VACUUM, then empty the WAL: values freed before the erasure (an old surname
+        replaced months ago) may still sit in free space that secure_delete never zeroed."""
+        engine = self._sessions.kw["bind"]
+        try:
+            with engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                raw.commit()  # VACUUM cannot run inside a transaction
+                raw.execute("VACUUM")
+                busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except (OperationalError, sqlite3.OperationalError):
+            return False
+        return busy == 0
+
+    # --- backups --------------------------------------------------------------------------
+
+    @staticmethod
+    def backups_holding(
+        traces: PersonTraces, backups: BackupService, stem: str | None = None
+    ) -> list[BackupHolding]:
+        """The backups (every kind) that still hold the person, each searched read-only."""
+        found = []
+        for info in backups.backups(stem, with_counts=False):
+            holding = _backup_holding(info, traces)
+            if holding is not None:
+                found.append(holding)
+        return found
+
+    @staticmethod
+    def purge_backups(traces: PersonTraces, holding: list[BackupHolding]) -> PurgeSummary:
+        """Rewrite each backup with the person erased (a checked copy replaces it); a backup
+        that cannot be rewritten (damaged, not a Pilotis file) is deleted."""
+        rewritten, deleted = [], []
+        for item in holding:
+            path = item.info.path
+            if item.rewritable and _rewrite_backup(path, traces):
+                rewritten.append(path)
+                continue
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            deleted.append(path)
+        return PurgeSummary(tuple(rewritten), tuple(deleted))
+
+
+def _loads(raw: str | None) -> object:
+    try:
+        return json.loads(raw) if raw is not None else None
+    except ValueError:
+        return raw
+
+
+def _text_matches(session: Session, columns, traces: PersonTraces) -> list:
+    """Conditions: one of these columns holds one of the person's values, folded."""
+    patterns = [
+        "%" + n.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for n in traces.everything
+    ]
+    return [folded(c).like(p, escape="\\") for c in columns for p in patterns]
+
+
+def _text_columns(model) -> list:
+    return [
+        c
+        for c in model.__table__.c
+        if isinstance(c.type, String | Text) and c.computed is None
+        and c.name not in DERIVED_FIELDS
+    ]  # fmt: skip
+
+
+def _scrub_live_rows(session: Session, traces: PersonTraces) -> int:
+    """Erase the person's values from every live text (post titles, notes, descriptions…):
+    all of them in their posts, what names them unambiguously elsewhere. Through the ORM, so
+    that the sort keys, the search index and the history follow."""
+    changed = 0
+    for mapper in Base.registry.mappers:
+        model = mapper.class_
+        columns = _text_columns(model)
+        if model is Change or not columns or "id" not in model.__table__.c:
+            continue
+        candidates = session.scalars(
+            select(model).where(or_(*_text_matches(session, columns, traces)))
+        ).all()
+        for obj in candidates:
+            about = model is Position and obj.id in traces.post_ids
+            dirty = False
+            for column in columns:
+                value = getattr(obj, column.key)
+                if not isinstance(value, str):
+                    continue
+                new = scrub(value, traces.everything) if about else traces.elsewhere(value)
+                if new == ERASED and column.nullable:
+                    new = None  # a contact field that was only theirs is emptied
+                if new != value:
+                    setattr(obj, column.key, new)
+                    dirty = True
+            changed += dirty
+    return changed
+
+
+def _backup_holding(info: BackupInfo, traces: PersonTraces) -> BackupHolding | None:
+    """What one backup holds on the person (searched read-only), or None."""
+    path = info.path
+    try:
+        con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA trusted_schema = OFF")
+            found = file_findings(con, traces)
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        found = None
+    residue = _bytes_hold(path, traces)
+    if found is None:
+        if not residue:
+            return None
+        return BackupHolding(info, ("des traces dans le fichier",), False)
+    if not found and not residue:
+        return None
+    labels = [
+        FOUND_LABELS.get(t, "{n} ligne(s) de " + TABLE_LABELS.get(t, t).lower()).format(n=n)
+        for t, n in found.items()
+    ]
+    if residue and not labels:
+        labels.append("des traces dans l'espace libre du fichier")
+    try:
+        check_backup_file(path)
+        rewritable = True
+    except BackupError:
+        rewritable = False
+    return BackupHolding(info, tuple(labels), rewritable)
+
+
+def _byte_forms(traces: PersonTraces) -> set[bytes]:
+    forms: set[bytes] = set()
+    values = [*traces.last_names, *traces.emails, *traces.full_names]
+    for value in values:
+        if len(value) < 3:
+            continue
+        for variant in (value, value.upper(), value.lower(), *traces.everything):
+            forms.add(variant.encode("utf-8"))
+    return {f for f in forms if len(f) >= 3}
+
+
+def _bytes_hold(path: Path, traces: PersonTraces) -> bool:
+    """Whether the file's bytes hold a value of the person anywhere, free pages included."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    lowered = data.lower()
+    return any(form.lower() in lowered for form in _byte_forms(traces))
+
+
+def _rewrite_backup(path: Path, traces: PersonTraces) -> bool:
+    """Replace a backup by a checked copy of itself with the person erased and no free page
+    left (VACUUM); False when that fails, the backup then being left as it was."""
+    work = path.with_name(f".{path.name}.rgpd")
+    try:
+        # Only a file that passes the backup checks is written to: its triggers are those of
+        # Pilotis's schema (the full-text index's, which the erasure needs to fire).
+        check_backup_file(path)
+        work.unlink(missing_ok=True)
+        copy_database(path, work)
+        con = sqlite3.connect(work)
+        try:
+            erase_in_file(con, traces)
+            con.execute("VACUUM")
+        finally:
+            con.close()
+        if _bytes_hold(work, traces):
+            return False
+        checked_copy(work, path)
+        return True
+    except (sqlite3.DatabaseError, BackupError, OSError):
+        return False
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
 
 
 def _show(value: object) -> object:
@@ -225,24 +494,3 @@ def _show(value: object) -> object:
     if isinstance(value, date | datetime):
         return value.strftime("%d/%m/%Y")
     return value
-
-
-def _anonymise(raw: str | None, change: Change, needles: list[str], person_id: int) -> str | None:
-    """The stored value with the person's identifying values replaced by « [effacé] »."""
-    if raw is None:
-        return None
-    own_row = change.table_name == "person" and change.row_id == person_id
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
-    if own_row and isinstance(value, dict):
-        for key in IDENTIFYING:
-            if value.get(key):
-                value[key] = ERASED
-        raw = json.dumps(value, ensure_ascii=False)
-    elif own_row and change.field in IDENTIFYING and value is not None:
-        return json.dumps(ERASED, ensure_ascii=False)
-    for needle in needles:
-        raw = raw.replace(needle, ERASED)
-    return raw
