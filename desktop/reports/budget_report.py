@@ -1,6 +1,6 @@
 """The « Synthèse budgétaire » as a Document: key figures of the chain prévu → engagé → versé, the
 chosen charts as SVG vectors, tables with subtotals and totals, and the declared totals that
-differ from their lines; also `python main.py report budget` (build(database, args))."""
+differ from their lines; `build` serves `python main.py report budget`."""
 
 from __future__ import annotations
 
@@ -173,44 +173,56 @@ def _subtitle(flt: BudgetFilter, labels: FilterLabels | None) -> str:
     return text if len(text) <= 70 else text[:69] + "…"
 
 
-def filter_from_args(args, options) -> BudgetFilter:
+def budget_filter(
+    options,
+    *,
+    year: str | None = None,
+    funder: str | None = None,
+    family: str | None = None,
+    code: str | None = None,
+    unit: str | None = None,
+) -> BudgetFilter:
     """The filter of `report budget` options; unknown codes are refused with a French message."""
-    year = None
-    if getattr(args, "year", None):
-        text = str(args.year).strip()
+    first_year = None
+    if year:
+        text = str(year).strip()
         if not (text[:4].isdigit() and len(text) in (4, 9)):
-            raise PilotisError(f"Année invalide « {args.year} » : attendu 2023 ou 2022-2023.")
-        year = int(text[:4])
-    funder = getattr(args, "funder", None)
+            raise PilotisError(f"Année invalide « {year} » : attendu 2023 ou 2022-2023.")
+        first_year = int(text[:4])
     if funder and funder not in {f.code for f in options.funders}:
         raise PilotisError(f"Financeur inconnu « {funder} ».")
-    family = getattr(args, "family", None)
     if family and family not in PROGRAMME_FAMILIES:
         raise PilotisError(
             f"Famille inconnue « {family} » : choix possibles {', '.join(PROGRAMME_FAMILIES)}."
         )
-    code = getattr(args, "code", None)
     if code and code not in {c.code for c in options.programmes}:
         raise PilotisError(f"Programme inconnu « {code} ».")
-    unit = getattr(args, "unit", None)
     if unit and unit not in {c.code for c in options.units}:
         raise PilotisError(f"Service inconnu « {unit} ».")
-    return BudgetFilter(year_from=year, year_to=year, programme=code, family=family,
+    return BudgetFilter(year_from=first_year, year_to=first_year, programme=code, family=family,
                         funders=(funder,) if funder else (), lead_unit=unit)  # fmt: skip
 
 
-def build(database, args) -> Document:
-    """`python main.py report budget [--year Y] [--funder F] [--family X] [--code C] [--unit U]
-    [--snapshot LABEL]`."""
+def build(
+    database,
+    *,
+    year: str | None = None,
+    funder: str | None = None,
+    family: str | None = None,
+    code: str | None = None,
+    unit: str | None = None,
+    snapshot: str | None = None,
+) -> Document:
+    """The budget synthesis, filtered as `budget_filter` says, as it stands or as the situation
+    frozen under the label `snapshot`."""
     from desktop.services.budget_service import BudgetService
 
     service = BudgetService(database.session_factory)
     options = service.options()
-    flt = filter_from_args(args, options)
-    label = getattr(args, "snapshot", None)
-    if not label:
+    flt = budget_filter(options, year=year, funder=funder, family=family, code=code, unit=unit)
+    if not snapshot:
         return synthesis(service.overview(flt), service.discrepancies(flt), options.labels())
-    situation = service.snapshots.find(label)
+    situation = service.snapshots.find(snapshot)
     return synthesis(
         service.overview(flt, snapshot=situation.id),
         service.discrepancies(flt, snapshot=situation.id),

@@ -67,17 +67,16 @@ def build_document(
     return document
 
 
-def build(database, args) -> Document:
-    """`python main.py report directory [--unit SIGLE] --out FILE.pdf`."""
+def build(database, *, unit: str | None = None) -> Document:
+    """The directory of one unit and its sub-units (acronym or code), or of every unit."""
     from desktop.services.directory_service import DirectoryService
 
     service = DirectoryService(database.session_factory)
-    unit_key = getattr(args, "unit", None)
-    if unit_key:
-        unit = service.find_unit(unit_key)
-        if unit is None:
+    if unit:
+        found = service.find_unit(unit)
+        if found is None:
             raise PilotisError(
-                f"Service inconnu : « {unit_key} » (donnez un sigle comme DRAJES ou un code)."
+                f"Service inconnu : « {unit} » (donnez un sigle comme DRAJES ou un code)."
             )
-        return build_document(service.report_units(unit.id), unit.short_label)
+        return build_document(service.report_units(found.id), found.short_label)
     return build_document(service.report_units(None), "tous les services")

@@ -197,17 +197,16 @@ def build_document(
     return document.add(OrgChart(units, root_id))
 
 
-def build(database, args) -> Document:
-    """`python main.py report orgchart [--unit SIGLE] --out FILE.pdf`."""
+def build(database, *, unit: str | None = None) -> Document:
+    """The chart of one unit (acronym or code) and everything below it, or of the whole tree."""
     from desktop.services.directory_service import DirectoryService
 
     service = DirectoryService(database.session_factory)
-    unit_key = getattr(args, "unit", None)
-    if unit_key:
-        unit = service.find_unit(unit_key)
-        if unit is None:
+    if unit:
+        found = service.find_unit(unit)
+        if found is None:
             raise PilotisError(
-                f"Service inconnu : « {unit_key} » (donnez un sigle comme DRAJES ou un code)."
+                f"Service inconnu : « {unit} » (donnez un sigle comme DRAJES ou un code)."
             )
-        return build_document(service.chart_units(unit.id), unit.id, unit.short_label)
+        return build_document(service.chart_units(found.id), found.id, found.short_label)
     return build_document(service.chart_units(None), None, "tous les services")

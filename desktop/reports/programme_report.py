@@ -308,26 +308,40 @@ def schedule_document(rows: Sequence[ScheduleRow], subtitle: str) -> Document:
     return document
 
 
-def build(database, args) -> Document:
-    """`python main.py report programme [--code CODE | --family FAMILY] --out FILE.pdf`."""
-    from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
+def _tree_order(rows: Sequence) -> list:
+    """Rows (with id and parent_id, siblings already in their order) as the tree reads: each
+    programme followed by its children, depth first."""
+    known = {row.id for row in rows}
+    children: dict[int | None, list] = {}
+    for row in rows:
+        parent = row.parent_id if row.parent_id in known else None
+        children.setdefault(parent, []).append(row)
+    ordered, stack = [], list(reversed(children.get(None, [])))
+    while stack:  # a loop rather than recursion: a generated tree may be deeper than the stack
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(reversed(children.get(row.id, [])))
+    return ordered
+
+
+def build(database, *, code: str | None = None, family: str | None = None) -> Document:
+    """One programme's sheet (`code`), a family's sheets, or without either the booklet of every
+    programme; a batch is in tree order, one page each."""
+    from desktop.services.programme_service import ProgrammeService
     from desktop.services.vocabulary import PROGRAMME_FAMILIES
 
     service = ProgrammeService(database.session_factory)
-    code = getattr(args, "code", None)
-    family = getattr(args, "family", None)
     if code and family:
         raise PilotisError("Choisissez --code ou --family, pas les deux.")
     if code:
         return sheets_document([service.sheets.sheet(code)])
-    if family:
-        key = next(
-            (k for k, v in PROGRAMME_FAMILIES.items() if family.lower() in (k, v.lower())), None
+    rows = _tree_order(service.programmes())
+    if not family:
+        return sheets_document(service.sheets.sheets([r.code for r in rows]), "tous les programmes")
+    key = next((k for k, v in PROGRAMME_FAMILIES.items() if family.lower() in (k, v.lower())), None)
+    if key is None:
+        raise PilotisError(
+            f"Famille inconnue « {family} » : {', '.join(PROGRAMME_FAMILIES)} attendue."
         )
-        if key is None:
-            raise PilotisError(
-                f"Famille inconnue « {family} » : {', '.join(PROGRAMME_FAMILIES)} attendue."
-            )
-        codes = service.sheets.codes(ProgrammeFilter(family=key))
-        return sheets_document(service.sheets.sheets(codes), PROGRAMME_FAMILIES[key])
-    raise PilotisError("Précisez le programme (--code CODE) ou la famille (--family FAMILLE).")
+    codes = [r.code for r in rows if r.family == key]
+    return sheets_document(service.sheets.sheets(codes), PROGRAMME_FAMILIES[key])

@@ -228,30 +228,3 @@ def summary_lines(summary: CopySummary) -> list[str]:
         + ("toutes les tables sont identiques." if summary.ok else "DES TABLES DIFFÈRENT.")
     )
     return lines
-
-
-# --- command line (`pilotis copy`) ------------------------------------------------------------
-
-
-def add_command(commands) -> None:
-    """The `copy` subcommand of the command line."""
-    copy = commands.add_parser(
-        "copy",
-        help="copier toute une base entre SQLite et PostgreSQL (dans les deux sens), "
-        "puis comparer lignes et sommes",
-        add_help=False,
-    )
-    copy.add_argument("--from", dest="source", required=True, metavar="URL",
-                      help="base source : fichier SQLite ou postgresql+psycopg://…")  # fmt: skip
-    copy.add_argument("--to", dest="target", required=True, metavar="URL",
-                      help="base destination (créée si besoin)")  # fmt: skip
-    copy.add_argument("--force", action="store_true",
-                      help="remplacer les données d'une destination qui en contient")  # fmt: skip
-
-
-def run_copy(args) -> int:
-    summary = copy_database(
-        args.source, args.target, force=args.force, progress=lambda m: print(m, flush=True)
-    )
-    print("\n".join(summary_lines(summary)))
-    return 0

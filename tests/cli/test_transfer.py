@@ -181,3 +181,68 @@ def test_an_exported_workbook_reads_the_same_in_a_reader_that_is_not_ours(filled
     assert [r[0] for r in theirs[1:]] == [r[0] for r in ours[1:]]
     assert amounts == [r[2] for r in ours[1:]]
     assert len(amounts) > 50
+
+
+def _help_sections(text: str) -> dict[str, list[tuple[str, str]]]:
+    """The epilog's sections: {title: [(name, description) for each line]}."""
+    sections: dict[str, list[tuple[str, str]]] = {}
+    title = None
+    for line in text.split("\n\n")[-1].splitlines():
+        if not line.startswith(" "):
+            title = line.rstrip(" :")
+            sections[title] = []
+        elif line.startswith("   "):  # a wrapped description goes on with the previous line
+            name, description = sections[title][-1]
+            sections[title][-1] = (name, f"{description} {line.strip()}")
+        else:
+            name, _, description = line.strip().partition(" ")
+            sections[title].append((name, description.strip()))
+    return sections
+
+
+def test_import_help_lists_each_kind_once_with_its_french_label_then_the_domains():
+    """`import --help` lists every kind once, on its own line, with its French label, the
+    domains with their kinds, and the Annuaire de l'éducation; `export --help` the same but the
+    Annuaire, which is only read."""
+    from desktop.services.ingest_specs import KINDS
+    from desktop.services.transfer import DOMAINS
+
+    for command in ("import", "export"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0, result.stderr
+        titles = list(_help_sections(result.stdout))
+        kinds = _help_sections(result.stdout)[titles[0]]
+        assert [name for name, _ in kinds] == list(KINDS), command
+        for name, label in kinds:
+            assert label == KINDS[name].label, name
+        domains = dict(_help_sections(result.stdout)[titles[1]])
+        assert set(domains) <= set(DOMAINS)
+        for name, members in domains.items():
+            if members != "toute la base":
+                assert members.split(", ") == list(DOMAINS[name]), name
+        assert ("annuaire-education" in result.stdout) == (command == "import")
+
+
+def test_every_domain_the_help_offers_exports_its_kinds(filled_db_path, tmp_path):
+    """A domain named in `export --help` is accepted and writes one sheet per kind it lists."""
+    from desktop.services.ingest_specs import KINDS
+
+    result = run_cli("export", "--help")
+    domains = dict(_help_sections(result.stdout)[list(_help_sections(result.stdout))[1]])
+    assert domains
+    for name, members in domains.items():
+        out = tmp_path / f"{name}.xlsx"
+        result = run_cli("--db", str(filled_db_path), "export", name, str(out))
+        assert result.returncode == 0, (name, result.stderr)
+        sheets = CalamineWorkbook.from_path(str(out)).sheet_names
+        expected = len(KINDS) if members == "toute la base" else len(members.split(", "))
+        assert len(sheets) == expected, (name, sheets)
+
+
+def test_the_annuaire_is_refused_by_export_and_nothing_is_written(filled_db_path, tmp_path):
+    """`export annuaire-education` (an import-only source) is one French error, no file made."""
+    out = tmp_path / "annuaire.xlsx"
+    result = run_cli("--db", str(filled_db_path), "export", "annuaire-education", str(out))
+    assert result.returncode == 1
+    assert result.stderr.startswith("pilotis : Type de données inconnu : « annuaire-education »")
+    assert not out.exists()
