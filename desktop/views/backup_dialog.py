@@ -275,6 +275,7 @@ class SafetyActions:
         """Export or erase what is held on the person shown in the directory."""
         from desktop.services.rgpd import RgpdService
         from desktop.views.history_dialog import _current_record
+        from desktop.views.rgpd_purge import offer_backup_purge
 
         window = self.window
         table_name, person_id, label = _current_record(window)
@@ -321,6 +322,7 @@ class SafetyActions:
                              h=summary.history_anonymised),
                     12000,
                 )  # fmt: skip
+                offer_backup_purge(window, service, summary, self.guard)
         except PilotisError as error:
             QMessageBox.warning(window, window.tr("Données personnelles"), str(error))
 
@@ -331,8 +333,8 @@ class SafetyActions:
             self.window.tr(
                 "Effacer définitivement {name} ?\nLa fiche et ses postes terminés sont supprimés, "
                 "ses postes en cours deviennent vacants, et son nom disparaît de l'historique. "
-                "Cette opération ne peut pas être annulée. Les sauvegardes existantes la "
-                "contiennent encore jusqu'à leur rotation (3 mois au plus)."
+                "Cette opération ne peut pas être annulée. Les sauvegardes qui la contiennent "
+                "encore vous seront ensuite proposées à la purge."
             ).format(name=label),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
