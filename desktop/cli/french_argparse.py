@@ -6,42 +6,43 @@ import argparse
 import re
 from collections.abc import Callable
 
-EXIT_USAGE = 2
+from desktop.cli.command import EXIT_USAGE
 
 # argparse formats its English templates before `error()` sees them, so each template is matched
 # whole, with its values captured, rather than word by word (which turned « arguments
 # obligatoires » into « options obligatoires »). The prefix naming the option comes first.
+# Patterns stay text, compiled by `re` on the first mistake: the GUI start parses no mistake.
 _TYPES = {"int": "nombre entier attendu", "float": "nombre attendu"}
-_MESSAGES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^argument (\S+): "), lambda m: f"{m[1]} : "),
-    (re.compile(r"the following arguments are required: (.*)"),
+_MESSAGES: list[tuple[str, Callable[[re.Match[str]], str]]] = [
+    (r"^argument (\S+): ", lambda m: f"{m[1]} : "),
+    (r"the following arguments are required: (.*)",
      lambda m: f"valeurs obligatoires manquantes : {m[1]}"),
-    (re.compile(r"unrecognized arguments: (.*)"), lambda m: f"valeurs inconnues : {m[1]}"),
-    (re.compile(r"invalid choice: '(.*)' \(choose from (.*)\)"),
+    (r"unrecognized arguments: (.*)", lambda m: f"valeurs inconnues : {m[1]}"),
+    (r"invalid choice: '(.*)' \(choose from (.*)\)",
      lambda m: f"choix invalide « {m[1]} » (choix possibles : {m[2].replace(chr(39), '')})"),
-    (re.compile(r"invalid (\w+) value: '(.*)'"),
+    (r"invalid (\w+) value: '(.*)'",
      lambda m: f"valeur invalide « {m[2]} » ({_TYPES.get(m[1], 'type ' + m[1] + ' attendu')})"),
-    (re.compile(r"expected one argument"), lambda m: "une valeur est attendue"),
-    (re.compile(r"expected at most one argument"), lambda m: "une valeur au plus est attendue"),
-    (re.compile(r"expected at least one argument"), lambda m: "au moins une valeur est attendue"),
-    (re.compile(r"expected (\d+) arguments?"), lambda m: f"{m[1]} valeur(s) attendue(s)"),
-    (re.compile(r"ambiguous option: (\S+) could match (.*)"),
+    (r"expected one argument", lambda m: "une valeur est attendue"),
+    (r"expected at most one argument", lambda m: "une valeur au plus est attendue"),
+    (r"expected at least one argument", lambda m: "au moins une valeur est attendue"),
+    (r"expected (\d+) arguments?", lambda m: f"{m[1]} valeur(s) attendue(s)"),
+    (r"ambiguous option: (\S+) could match (.*)",
      lambda m: f"option ambiguë : {m[1]} peut désigner {m[2]}"),
-    (re.compile(r"ignored explicit argument '(.*)'"),
+    (r"ignored explicit argument '(.*)'",
      lambda m: f"cette option ne prend pas de valeur (« {m[1]} » donné)"),
-    (re.compile(r"not allowed with argument (.*)"), lambda m: f"incompatible avec {m[1]}"),
-    (re.compile(r"one of the arguments (.*) is required"),
+    (r"not allowed with argument (.*)", lambda m: f"incompatible avec {m[1]}"),
+    (r"one of the arguments (.*) is required",
      lambda m: f"une de ces options est obligatoire : {m[1]}"),
 ]  # fmt: skip
 
 
-_COLUMN = re.compile(r"\s+\S+\s{2,}")
+_COLUMN = r"\s+\S+\s{2,}"  # a "  name   description" line of an epilog
 
 
 def french_message(message: str) -> str:
     """argparse's English error message, in French."""
     for pattern, french in _MESSAGES:
-        message = pattern.sub(french, message)
+        message = re.sub(pattern, french, message)
     return message
 
 
@@ -69,7 +70,7 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
             body = line.lstrip()
             margin = indent + line[: len(line) - len(body)]
             # A "  name   description" line wraps under its description, anything else is indented.
-            column = _COLUMN.match(line)
+            column = re.match(_COLUMN, line)
             hanging = indent + " " * column.end() if column else margin + "    "
             lines.append(
                 textwrap.fill(body, width, initial_indent=margin, subsequent_indent=hanging)

@@ -152,3 +152,22 @@ def test_a_reader_that_closes_the_pipe_early_ends_the_command_quietly(filled_db_
     result = _closed_pipe_run("--db", str(filled_db_path), "check")
     assert result.stderr == ""
     assert result.returncode == 141
+
+
+def test_the_help_and_the_parser_load_no_database_qt_or_pandas():
+    """`pilotis --help`, a command's help and the parser the GUI start goes through import only
+    the command line (no SQLAlchemy, Qt, pandas, matplotlib or Alembic), so they answer at once;
+    `import --help` alone reads the kinds it lists."""
+    code = (
+        "import sys; from desktop.cli import build_parser, main; rc = main(['--help']); "
+        "rc += main(['report', '--help']) + main(['check', '-h']); "
+        "build_parser().parse_args(['--db', 'x.sqlite', '--smoke']); "
+        "heavy = ('sqlalchemy', 'PySide6', 'pandas', 'matplotlib', 'alembic', 'desktop.db'); "
+        "print('HEAVY', sorted(m for m in heavy if m in sys.modules), file=sys.stderr); "
+        "sys.exit(rc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stderr
