@@ -26,6 +26,7 @@ from desktop.services.backup_service import (
 )
 from desktop.services.directory_search import folded, register_fold
 from desktop.services.history import DERIVED_FIELDS, current_batch
+from desktop.services.parsing import fold
 from desktop.services.rgpd_scrub import (
     ERASED,
     IDENTIFYING,
@@ -441,14 +442,11 @@ def _backup_holding(info: BackupInfo, traces: PersonTraces) -> BackupHolding | N
 
 
 def _byte_forms(traces: PersonTraces) -> set[bytes]:
-    forms: set[bytes] = set()
-    values = [*traces.last_names, *traces.emails, *traces.full_names]
-    for value in values:
-        if len(value) < 3:
-            continue
-        for variant in (value, value.upper(), value.lower(), *traces.everything):
-            forms.add(variant.encode("utf-8"))
-    return {f for f in forms if len(f) >= 3}
+    """What betrays the person in raw bytes: their e-mails and full names (a surname alone is
+    also other people's, and would flag every backup of a large directory)."""
+    values = [*traces.emails, *traces.full_names]
+    forms = {v.encode("utf-8") for value in values for v in (value, fold(value))}
+    return {f for f in forms if len(f) >= 6}
 
 
 def _bytes_hold(path: Path, traces: PersonTraces) -> bool:
