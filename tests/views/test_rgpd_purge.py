@@ -12,6 +12,9 @@ from desktop.services.safety_guard import DataGuard
 from desktop.views.rgpd_purge import offer_backup_purge
 from tests.services.test_rgpd import GONE, _backup_folder, _renamed_person
 
+# Backups are copies of a SQLite file: there are none of a PostgreSQL database.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def erased(qtbot, filled_database, filled_db_path, tmp_path):
