@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -21,6 +22,7 @@ from desktop.db_errors import (
     schema_update_refused,
     server_rights,
 )
+from desktop.db_schema import expected_schemas, inspect_untouched, verify_schema
 from desktop.errors import (
     BadDatabaseUrlError,
     DatabaseOpenError,
@@ -31,7 +33,13 @@ from desktop.errors import (
     NotADatabaseError,
     ReadOnlyDatabaseError,
 )
-from desktop.paths import default_database_path, resource_path
+from desktop.paths import (
+    default_database_path,
+    keep_private,
+    private_dir,
+    private_file,
+    resource_path,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -93,26 +101,28 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def is_network_path(path: Path) -> bool:
-    """UNC path, mapped network drive (Windows) or a network file system mount (Linux)."""
-    raw = str(path)
-    if raw.startswith(("\\\\", "//")):
-        return True
+    """UNC path, mapped network drive (Windows) or a network file system mount (Linux); a
+    symbolic link is followed first: a link in a local folder may lead to a share."""
+    for raw in (str(path), os.path.realpath(path)):
+        if raw.startswith(("\\\\", "//")):
+            return True
     if sys.platform == "win32":
         import ctypes
 
-        drive = os.path.splitdrive(str(path.absolute()))[0]
+        drive = os.path.splitdrive(os.path.realpath(path))[0]
         drive_remote = 4
         return bool(drive) and ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == drive_remote
     return _mount_fs_type(path) in NETWORK_FS_TYPES
 
 
 def _mount_fs_type(path: Path, mounts_file: str = "/proc/mounts") -> str | None:
-    """File system type of the mount holding path (longest mount point that prefixes it)."""
+    """File system type of the mount holding path (longest mount point that prefixes it), after
+    following symbolic links: the mount that matters is where the bytes are."""
     try:
         lines = Path(mounts_file).read_text().splitlines()
     except OSError:
         return None
-    target = str(path.absolute())
+    target = os.path.realpath(path)
     best, fs_type = "", None
     for line in lines:
         parts = line.split()
@@ -306,13 +316,26 @@ def _check_sqlite_file(path: Path, *, create: bool) -> bool:
             f"{path} n'est pas une base de données Pilotis (ce n'est pas un fichier SQLite).",
             str(path),
         )
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+    if not os.access(path.parent, os.W_OK):
+        raise ReadOnlyDatabaseError(read_only_folder_message(path), str(path))
+    if not os.access(path, os.W_OK):
         raise ReadOnlyDatabaseError(
-            f"Le fichier {path} (ou son dossier) est en lecture seule : Pilotis a besoin d'y "
-            "écrire. Copiez-le dans un dossier où vous pouvez écrire.",
+            f"Le fichier {path} est en lecture seule : Pilotis a besoin d'y écrire. Copiez-le "
+            "dans un dossier où vous pouvez écrire, ou ouvrez-le en lecture seule.",
             str(path),
         )
-    return not header
+    # An empty file with a -wal or -journal beside it is not new: those may hold its content.
+    return not header and not any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal"))
+
+
+def read_only_folder_message(path: Path) -> str:
+    """Why a base in a folder Pilotis may not write cannot be used (not « damaged »)."""
+    return (
+        f"Le dossier de la base {path} est en lecture seule (support protégé en écriture, "
+        "partage ou dossier en lecture seule) : Pilotis doit écrire à côté de la base ses "
+        "fichiers de travail (-wal, -shm), même pour la consulter. Copiez-la dans un dossier où "
+        "vous pouvez écrire, puis ouvrez la copie."
+    )
 
 
 def _check_not_locked(path: Path, busy_timeout_ms: int) -> None:
@@ -379,15 +402,18 @@ def open_database(
     created = False
     if path is not None:
         if value is None and not os.environ.get("PILOTIS_DB"):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent, tighten=True)  # Pilotis's own data folder
         created = _check_sqlite_file(path, create=create)
         if not created:
+            # Refuse before touching: every check that can refuse the file runs on a view that
+            # cannot change it; only then is it opened read-write (the lock check is the first).
+            state = inspect_file(path, version_locations)
             _check_not_locked(path, busy_timeout_ms)
-            quick_check(path)
+            keep_private(path)
+        else:
+            private_file(path)  # SQLite gives the -wal and -shm the file's own mode
         if is_network_path(path):
             warnings.append(NETWORK_SHARE_WARNING.format(path=path))
-    if path is not None and not created:
-        state = schema_state(*_peek_sqlite(path), version_locations, str(path))
     engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
     backup_path = None
     try:
@@ -400,10 +426,7 @@ def open_database(
             raise schema_update_refused(display_url(url), state.current is None)
         if state.pending and migrate:
             if path is not None and state.current is not None:
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                backup_path = backup_sqlite(
-                    path, backup_dir_for(path) / f"{path.stem}-avant-migration-{stamp}.sqlite"
-                )
+                backup_path = _migration_backup(path)
             run_migrations(url, version_locations, busy_timeout_ms=busy_timeout_ms)
     except OperationalError as exc:
         engine.dispose()
@@ -422,21 +445,106 @@ def open_database(
     )  # fmt: skip
 
 
-def quick_check(path: Path) -> None:
-    """SQLite's quick_check on a read-only connection: a damaged or truncated file is refused
-    before anything writes to it."""
-    con = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-    try:
-        rows = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
-    except sqlite3.DatabaseError as exc:
-        rows = [str(exc)]
-    finally:
-        con.close()
+MIGRATION_BACKUP = "{stem}-avant-migration-{stamp}.sqlite"
+MIGRATION_BACKUPS_KEPT = 3  # each is the way back from one update; README « Sauvegardes »
+
+
+def _migration_backup(path: Path) -> Path:
+    """The backup taken before migrating, private like the base; the oldest beyond
+    MIGRATION_BACKUPS_KEPT of this base are deleted (they are older than the last updates)."""
+    folder = private_dir(backup_dir_for(path))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = private_file(folder / MIGRATION_BACKUP.format(stem=path.stem, stamp=stamp))
+    backup_sqlite(path, target)
+    pattern = re.compile(re.escape(path.stem) + r"-avant-migration-\d{8}-\d{6}\.sqlite")
+    found = sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name))
+    for old in found[:-MIGRATION_BACKUPS_KEPT]:  # stamps sort as times
+        old.unlink(missing_ok=True)
+    return target
+
+
+def inspect_file(
+    path: Path,
+    version_locations: list[str] | None = None,
+    *,
+    full_integrity: bool = False,
+    where: str | None = None,
+) -> SchemaState:
+    """Every check that can refuse an existing file, in order: integrity, version and owner,
+    schema (tables, columns, indexes, triggers, views against what our migrations create at its
+    revision); run on a view that cannot change the file, its -wal or its -journal."""
+    where = where or str(path)
+    return inspect_untouched(
+        path, lambda con: verify_view(con, where, version_locations, full=full_integrity)
+    )
+
+
+def verify_view(
+    con: sqlite3.Connection,
+    where: str,
+    version_locations: list[str] | None = None,
+    *,
+    full: bool = False,
+) -> SchemaState:
+    """The refusing checks on an inspection connection (db_schema.inspect_untouched); where
+    names the file in the messages. full: integrity_check instead of quick_check (backups)."""
+    _integrity(con, where, full)
+    state = schema_state(*_read_version(con), version_locations, where)
+    # Extra migration folders are a developer's tool (tests): their revisions have no committed
+    # description; every revision Pilotis ships has one (tests/test_untrusted_files.py).
+    if not (version_locations and state.current not in expected_schemas()):
+        verify_schema(con, state.current, where)
+    return state
+
+
+def _integrity(con: sqlite3.Connection, where: str, full: bool) -> None:
+    rows = [r[0] for r in con.execute(f"PRAGMA {'integrity_check' if full else 'quick_check'}")]
     if rows != ["ok"]:
         raise NotADatabaseError(
-            f"{path} est endommagé (contrôle d'intégrité : {rows[0]}) ; il n'a pas été modifié.",
-            str(path),
+            f"{where} est endommagé : le contrôle d'intégrité de SQLite y trouve {len(rows)} "
+            "problème(s). Il n'a pas été modifié ; restaurez une sauvegarde.",
+            where,
         )
+
+
+def _read_version(con: sqlite3.Connection) -> tuple[str | None, set[str]]:
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    current = None
+    if "alembic_version" in tables:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        current = row[0] if row else None
+    return current, tables
+
+
+def quick_check(path: Path) -> None:
+    """SQLite's quick_check on a view that cannot change the file: a damaged or truncated file
+    is refused before anything writes to it."""
+    inspect_untouched(path, lambda con: _integrity(con, str(path), False))
+
+
+def _check_not_locked_for_reading(path: Path, busy_timeout_ms: int) -> None:
+    """Even reading waits for a program that holds the file's exclusive lock (a rollback-journal
+    writer, or `locking_mode=EXCLUSIVE`): past the busy timeout, say so in French rather than
+    let « database is locked » pass for damage."""
+    try:
+        con = sqlite3.connect(
+            f"file:{quote(path.as_posix())}?mode=ro", uri=True, timeout=busy_timeout_ms / 1000
+        )
+    except sqlite3.Error:
+        return  # the next check names why it cannot be opened
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+            raise LockedDatabaseError(
+                f"Le fichier {path} est verrouillé par un autre programme, qui y écrit sans "
+                "laisser lire : Pilotis ne peut pas le consulter, même en lecture seule. Fermez "
+                "ce programme (ou attendez la fin de son travail) puis réessayez ; le fichier "
+                "n'a pas été modifié.",
+                str(path),
+            ) from exc
+    finally:
+        con.close()
 
 
 def _open_read_only(
@@ -459,8 +567,8 @@ def _open_read_only(
                     "SQLite).",
                     str(path),
                 )
-        quick_check(path)
-        state = schema_state(*_peek_sqlite(path), version_locations, str(path))
+        state = inspect_file(path, version_locations)
+        _check_readable_in_place(path)
     engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, read_only=True)
     try:
         if path is None:
@@ -529,19 +637,23 @@ def _read_schema(conn) -> tuple[str | None, set[str]]:
 
 
 def _peek_sqlite(path: Path) -> tuple[str | None, set[str]]:
-    """Read the schema of an existing file without writing a byte (not even the WAL switch)."""
-    uri = f"file:{path.as_posix()}?mode=ro"
-    con = sqlite3.connect(uri, uri=True)
+    """Read the revision of an existing file without writing a byte (not even the WAL switch)."""
+    return inspect_untouched(path, _read_version)
+
+
+def _check_readable_in_place(path: Path) -> None:
+    """A read-only opening of a WAL base needs its -shm (and -wal) beside it or the right to
+    create them: in a read-only folder SQLite says « unable to open », which is not damage."""
+    con = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro", uri=True)
     try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        current = None
-        if "alembic_version" in tables:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            current = row[0] if row else None
-        return current, tables
-    except sqlite3.DatabaseError as exc:
-        raise NotADatabaseError(
-            f"{path} est endommagé ou n'est pas une base SQLite.", str(path)
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if not os.access(path.parent, os.W_OK):
+            raise ReadOnlyDatabaseError(read_only_folder_message(path), str(path)) from exc
+        raise DatabaseOpenError(
+            f"Impossible de lire {path} en lecture seule : SQLite refuse de l'ouvrir "
+            "(droits du fichier ou de ses fichiers -wal et -shm).",
+            str(path),
         ) from exc
     finally:
         con.close()
@@ -564,17 +676,18 @@ def schema_state(
 ) -> SchemaState:
     """Where a database stands against our migrations; refuses newer and foreign databases."""
     revisions, head = _known_revisions(version_locations)
+    name = f"La base {where}" if where else "Cette base"
     if current is None:
         if tables - {"alembic_version", "sqlite_sequence"}:
             raise ForeignDatabaseError(
-                "Cette base contient des tables mais n'a pas été créée par Pilotis ; "
+                f"{name} contient des tables mais n'a pas été créée par Pilotis ; "
                 "elle n'est pas modifiée.",
                 where,
             )
         return SchemaState(None, head, True)
     if current not in revisions:
         raise DatabaseTooNewError(
-            f"Cette base a été écrite par une version plus récente de Pilotis (schéma {current}). "
+            f"{name} a été écrite par une version plus récente de Pilotis (schéma {current}). "
             "Installez la dernière version de Pilotis pour l'ouvrir ; elle n'a pas été modifiée.",
             where,
         )

@@ -8,9 +8,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
-from desktop.db import SQLITE_HEADER, schema_state
+from desktop.db import MIGRATION_BACKUPS_KEPT, SQLITE_HEADER, verify_view
+from desktop.db_schema import inspect_untouched
 from desktop.errors import DatabaseOpenError, PilotisError
+from desktop.paths import keep_private, private_dir, private_file
 
 REASONS = {
     "demarrage": "au démarrage",
@@ -34,12 +37,24 @@ class BackupError(PilotisError):
     """A backup could not be made, or a file offered for restoring is not a sound backup."""
 
 
+# Kinds rotated by their own rule (README « Sauvegardes »); every other reason is ordinary.
+MIGRATION, DAMAGED = "avant-migration", "endommagee"
+
+
 @dataclass(frozen=True)
 class RotationPolicy:
-    """Keep the newest `keep_last` backups, plus the newest of each week for `weekly_weeks`."""
+    """What rotation keeps of one base's backups, each kind by its own rule so that a burst of
+    one kind never pushes out another:
+
+    - ordinary backups (start, close, manual, before a restore, rescue): the newest `keep_last`,
+      plus the newest of each week for `weekly_weeks` weeks;
+    - before a migration: the newest `keep_migrations`, each the way back from one update;
+    - a damaged file set aside: kept `weekly_weeks` weeks for someone to salvage, then deleted.
+    """
 
     keep_last: int = 10
     weekly_weeks: int = 13
+    keep_migrations: int = MIGRATION_BACKUPS_KEPT
 
 
 @dataclass(frozen=True)
@@ -66,56 +81,52 @@ def default_backup_dir() -> Path:
 
 
 def _connect_ro(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    """A read-only connection that leaves nothing beside the file: alone, it is read immutable
+    (a plain mode=ro connection to a WAL base creates a -wal and a -shm it cannot delete); with
+    a -wal or -journal, another program may be writing, so SQLite's own locks are taken."""
+    sides = any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    flags = "mode=ro" if sides else "mode=ro&immutable=1"
+    con = sqlite3.connect(f"file:{quote(Path(path).as_posix())}?{flags}", uri=True)
+    con.execute("PRAGMA trusted_schema = OFF")
+    return con
 
 
 def check_backup_file(path: Path) -> tuple[tuple[str, int], ...]:
-    """Refuse (BackupError) what is not a sound Pilotis database; return its row counts."""
+    """Refuse (BackupError) what is not a sound Pilotis database — damaged, foreign, newer, or
+    with a schema the migrations do not create (planted triggers, views) — without writing to
+    it or its -wal/-journal; return its row counts."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"La sauvegarde {path} est introuvable.")
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise BackupError(f"{path} n'est pas une sauvegarde Pilotis (pas un fichier SQLite).")
+
+    def inspect(con: sqlite3.Connection) -> tuple[tuple[str, int], ...]:
+        state = verify_view(con, str(path), full=True)
+        if state.current is None:
+            raise BackupError(f"{path} n'est pas une sauvegarde Pilotis (base jamais initialisée).")
+        return tuple(
+            (label, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            for table, label in COUNTED
+        )
+
     try:
-        con = _connect_ro(path)
-        try:
-            rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-            if rows != ["ok"]:
-                raise BackupError(f"La sauvegarde {path} est endommagée ({rows[0]}).")
-            tables = {
-                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-            current = None
-            if "alembic_version" in tables:
-                found = con.execute("SELECT version_num FROM alembic_version").fetchone()
-                current = found[0] if found else None
-            if current is None:
-                raise BackupError(f"{path} n'est pas une sauvegarde Pilotis (schéma inconnu).")
-            counts = tuple(
-                (label, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
-                for table, label in COUNTED
-                if table in tables
-            )
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"La sauvegarde {path} est illisible ou endommagée ({exc}).") from exc
-    try:
-        schema_state(current, tables, where=str(path))
+        return inspect_untouched(path, inspect)
     except DatabaseOpenError as exc:
         raise BackupError(str(exc)) from exc
-    return counts
 
 
 def copy_database(source: Path | sqlite3.Connection, target: Path) -> None:
     """Copy with SQLite's online backup API: consistent even while the source is being written.
 
     A connection as source lets a backup read a file that was deleted while open (its inode
-    lives as long as the connection does).
+    lives as long as the connection does). The copy is private to its owner (a new file gets
+    0600 before SQLite writes it) and one self-contained file.
     """
     src = _connect_ro(source) if isinstance(source, Path) else source
     try:
+        private_file(target)
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
@@ -124,10 +135,22 @@ def copy_database(source: Path | sqlite3.Connection, target: Path) -> None:
         finally:
             dst.close()
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"Copie impossible : {exc}.") from exc
+        raise BackupError(f"Copie impossible de la base : {_reason(exc)}.") from exc
     finally:
         if isinstance(source, Path):
             src.close()
+
+
+def _reason(exc: sqlite3.DatabaseError) -> str:
+    """SQLite's English, told in French for the cases a user meets."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "elle est verrouillée par un autre programme, réessayez dans un instant"
+    if "readonly" in text or "read-only" in text:
+        return "elle porte les traces d'une écriture interrompue qu'il faut d'abord réparer"
+    if "disk" in text and ("full" in text or "i/o" in text):
+        return "le disque est plein ou illisible"
+    return "le fichier est endommagé ou illisible"
 
 
 def _fsync(path: Path) -> None:
@@ -138,7 +161,8 @@ def _fsync(path: Path) -> None:
 
 def checked_copy(source: Path | sqlite3.Connection, target: Path) -> tuple[tuple[str, int], ...]:
     """Copy into a temporary file, check it, then rename: a bad copy never takes a good name."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        private_dir(target.parent)
     partial = target.with_name(f".{target.name}.partiel")
     partial.unlink(missing_ok=True)
     try:
@@ -179,6 +203,7 @@ class BackupService:
         while target.exists():
             number += 1
             target = self.folder / f"{stem}-{stamp}-{number}-{reason}.sqlite"
+        private_dir(self.folder, tighten=True)
         counts = checked_copy(source, target)
         self.rotate(stem, now=now)
         return BackupInfo(target, now, reason, target.stat().st_size, counts)
@@ -193,24 +218,19 @@ class BackupService:
 
     # --- listing and rotation -----------------------------------------------------------------
 
-    def _entries(self, stem: str | None) -> list[tuple[datetime, str, Path, bool]]:
-        """(when, reason, path, rotated) of the folder's backups, newest first."""
+    def _entries(self, stem: str | None) -> list[tuple[datetime, str, Path]]:
+        """(when, reason, path) of the folder's backups, newest first; those db.open_database
+        writes before a migration are named differently and have the reason avant-migration."""
         if not self.folder.is_dir():
             return []
         found = []
         for path in self.folder.glob("*.sqlite"):
-            match = _NAME.match(path.name)
-            rotated = True
-            if match is None:
-                match = _MIGRATION_NAME.match(path.name)
-                rotated = False  # written by db.open_database before a migration: kept
+            match = _NAME.match(path.name) or _MIGRATION_NAME.match(path.name)
             if match is None or (stem is not None and match["stem"] != stem):
                 continue
-            if match.groupdict().get("reason") == "endommagee":
-                rotated = False  # a damaged original set aside is never deleted by rotation
             at = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
-            reason = match.groupdict().get("reason") or "avant-migration"
-            found.append((at, reason, path, rotated))
+            reason = match.groupdict().get("reason") or MIGRATION
+            found.append((at, reason, path))
         # Several backups in one second (restore, close): the file's own time breaks the tie.
         found.sort(key=lambda entry: (entry[0], entry[2].stat().st_mtime_ns), reverse=True)
         return found
@@ -218,7 +238,7 @@ class BackupService:
     def backups(self, stem: str | None = None, *, with_counts: bool = True) -> list[BackupInfo]:
         """The backups, newest first; counts read from each file (unreadable ones show none)."""
         result = []
-        for at, reason, path, _ in self._entries(stem):
+        for at, reason, path in self._entries(stem):
             counts: tuple[tuple[str, int], ...] = ()
             if with_counts:
                 try:
@@ -237,7 +257,7 @@ class BackupService:
 
     def latest_good(self, stem: str) -> BackupInfo | None:
         """The newest backup of this database that passes integrity_check."""
-        for at, reason, path, _ in self._entries(stem):
+        for at, reason, path in self._entries(stem):
             try:
                 counts = check_backup_file(path)
             except BackupError:
@@ -246,21 +266,27 @@ class BackupService:
         return None
 
     def rotate(self, stem: str, *, now: datetime | None = None) -> list[Path]:
-        """Delete the backups the policy no longer keeps; returns the deleted paths."""
+        """Delete the backups the policy (RotationPolicy) no longer keeps, every kind by its own
+        rule; returns the deleted paths."""
         now = now or datetime.now()
-        entries = [e for e in self._entries(stem) if e[3]]
-        keep = {path for _, _, path, _ in entries[: self.policy.keep_last]}
+        entries = self._entries(stem)
         horizon = now - timedelta(weeks=self.policy.weekly_weeks)
+        ordinary = [e for e in entries if e[1] not in (MIGRATION, DAMAGED)]
+        keep = {path for _, _, path in ordinary[: self.policy.keep_last]}
         weeks_seen: set[tuple[int, int]] = set()
-        for at, _, path, _ in entries:  # newest first: the first of a week is its newest
+        for at, _, path in ordinary:  # newest first: the first of a week is its newest
             week = at.isocalendar()[:2]
             if at >= horizon and week not in weeks_seen:
                 weeks_seen.add(week)
                 keep.add(path)
+        migrations = [path for _, reason, path in entries if reason == MIGRATION]
+        keep.update(migrations[: self.policy.keep_migrations])
+        keep.update(path for at, reason, path in entries if reason == DAMAGED and at >= horizon)
         removed = []
-        for _, _, path, _ in entries:
+        for _, _, path in entries:
             if path not in keep:
-                path.unlink(missing_ok=True)
+                for suffix in ("", "-wal", "-shm", "-journal"):  # a damaged file's side files
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
                 removed.append(path)
         return removed
 
@@ -279,6 +305,7 @@ class BackupService:
                 saved = self.backup(target, stem=target.stem, reason="avant-restauration")
             except BackupError:
                 saved = self._set_aside(target)
+        private_file(target)
         con = sqlite3.connect(target)
         try:
             src = _connect_ro(backup)
@@ -287,8 +314,10 @@ class BackupService:
             finally:
                 src.close()
             rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+            # One self-contained file, as the backup was: opening it makes its -wal again.
+            con.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"Restauration impossible : {exc}.") from exc
+            raise BackupError(f"Restauration impossible : {_reason(exc)}.") from exc
         finally:
             con.close()
         if rows != ["ok"]:
@@ -300,8 +329,8 @@ class BackupService:
     def _set_aside(self, target: Path) -> BackupInfo:
         """Move a file that cannot be backed up (damaged, garbage) into the backup folder."""
         now = datetime.now()
-        aside = self.folder / f"{target.stem}-{now:%Y%m%d-%H%M%S}-endommagee.sqlite"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        aside = self.folder / f"{target.stem}-{now:%Y%m%d-%H%M%S}-{DAMAGED}.sqlite"
+        private_dir(self.folder, tighten=True)
         import shutil
 
         for suffix in ("", "-wal", "-shm"):
@@ -309,4 +338,5 @@ class BackupService:
             if side.exists():
                 # move() copies then deletes across file systems: the bytes are kept either way.
                 shutil.move(side, Path(f"{aside}{suffix}"))
+                keep_private(Path(f"{aside}{suffix}"))
         return BackupInfo(aside, now, "endommagee", aside.stat().st_size)
