@@ -6,15 +6,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from desktop.paths import user_data_dir
+from desktop.paths import private_dir, private_file, user_data_dir
 
 
 class Settings:
     """Window geometry and state, last tab; the ini file is readable by IT if they need it."""
 
     def __init__(self, path: Path | None = None) -> None:
+        own = path is None
         path = path or user_data_dir() / "pilotis.ini"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent, tighten=own)
+        # Created 0600 before Qt writes it: QSettings rewrites through QSaveFile, which keeps
+        # the mode of the file it replaces (and would otherwise take the umask's 0644).
+        private_file(path)
         self._qsettings = QSettings(str(path), QSettings.Format.IniFormat)
 
     @property

@@ -154,3 +154,62 @@ def test_database_on_a_network_share_opens_with_a_warning(db_path, monkeypatch):
         assert "PostgreSQL" in db.warnings[0]
     finally:
         db.dispose()
+
+
+def test_network_mount_is_recognised_through_a_symbolic_link(tmp_path):
+    """A link in a local folder that leads onto an NFS mount is on a network share."""
+    share = tmp_path / "partage"
+    share.mkdir()
+    (tmp_path / "raccourci").symlink_to(share)
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/vda / ext4 rw 0 0\nserveur:/export {share} nfs4 rw 0 0\n")
+    linked = tmp_path / "raccourci" / "pilotis.sqlite"
+    assert dbmod._mount_fs_type(linked, str(mounts)) == "nfs4"
+
+
+READ_ONLY_MOUNT = """
+import sys
+from desktop.db import open_database
+from desktop.errors import PilotisError
+for read_only in (True, False):
+    try:
+        open_database(sys.argv[1], create=False, read_only=read_only).dispose()
+        print("ouverte")
+    except PilotisError as exc:
+        print(type(exc).__name__, exc)
+"""
+
+
+def test_wal_base_on_a_read_only_mount_is_called_read_only_not_damaged(database, db_path):
+    """On a read-only file system (a real bind mount, in a private mount namespace), a WAL
+    base is refused because Pilotis must write its -wal/-shm beside it, never as « endommagé »;
+    the message says to copy it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    database.dispose()
+    folder = db_path.parent
+    before = _digest(db_path)
+    script = (
+        f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" "{folder}" '
+        f'&& exec "{sys.executable}" -c "$0" "{db_path}"'
+    )
+    result = subprocess.run(
+        ["unshare", "--map-root-user", "--mount", "sh", "-c", script, READ_ONLY_MOUNT],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert len(lines) == 2
+    for line in lines:
+        assert line.startswith("ReadOnlyDatabaseError")
+        assert "lecture seule" in line
+        assert "-wal, -shm" in line
+        assert "Copiez-la" in line
+        assert "endommagé" not in line
+    assert _digest(db_path) == before

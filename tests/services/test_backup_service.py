@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,56 @@ def test_rotation_keeps_the_last_ten_and_one_per_week(database, tmp_path):
     assert min(older) >= now - timedelta(weeks=13)
     assert len(kept) == 10 + len(older)
     assert 10 <= len(older) <= 13
+
+
+def test_every_backup_kind_is_rotated_by_its_own_rule(database, tmp_path):
+    """Backups before a migration keep the newest three; damaged files set aside stay 13 weeks;
+    neither kind pushes out, or is pushed out by, the ordinary backups."""
+    folder = tmp_path / "s"
+    service = BackupService(folder, RotationPolicy(keep_last=2, weekly_weeks=13))
+    now = datetime(2024, 6, 28, 12, 0)
+    folder.mkdir()
+    for weeks in range(6):  # six updates and six damaged files, one a month apart
+        at = now - timedelta(weeks=4 * weeks)
+        shutil.copyfile(database.path, folder / f"b-avant-migration-{at:%Y%m%d-%H%M%S}.sqlite")
+        aside = folder / f"b-{at:%Y%m%d-%H%M%S}-endommagee.sqlite"
+        aside.write_bytes(b"des octets illisibles")
+        Path(f"{aside}-wal").write_bytes(b"son journal")
+    for day in range(9, -1, -1):  # ten daily start backups, oldest first
+        service.backup(database.path, stem="b", reason="demarrage", now=now - timedelta(days=day))
+    kinds: dict[str, list[datetime]] = {}
+    for info in service.backups("b", with_counts=False):
+        kinds.setdefault(info.reason, []).append(info.at)
+    assert kinds["avant-migration"] == [now - timedelta(weeks=4 * w) for w in range(3)]
+    assert kinds["endommagee"] == [now - timedelta(weeks=4 * w) for w in range(4)]  # <= 13 weeks
+    assert kinds["demarrage"] == [now - timedelta(days=d) for d in range(2)] + [
+        now - timedelta(days=5)  # the newest of the previous week (Sunday 23 June)
+    ]
+    # A damaged file goes with the side files moved aside with it.
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith("-wal")) == [
+        f"b-{now - timedelta(weeks=4 * w):%Y%m%d-%H%M%S}-endommagee.sqlite-wal"
+        for w in (3, 2, 1, 0)
+    ]
+
+
+def test_migration_backups_beyond_three_are_deleted_when_a_new_one_is_made(tmp_path):
+    """Opening an older base writes a backup before migrating and keeps only the newest three
+    of that base's migration backups."""
+    from tests.test_untrusted_files import crafted
+
+    path = crafted(tmp_path / "base.sqlite", [], revision="0008")
+    folder = tmp_path / "sauvegardes"
+    folder.mkdir()
+    for month in range(1, 5):
+        shutil.copyfile(path, folder / f"base-avant-migration-2024{month:02d}01-120000.sqlite")
+    database = open_database(str(path))
+    database.dispose()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "base-avant-migration-20240301-120000.sqlite",
+        "base-avant-migration-20240401-120000.sqlite",
+        database.backup_path.name,
+    ]
 
 
 def test_restore_gives_exactly_the_backup_data_and_saves_the_current_state(
