@@ -1,13 +1,44 @@
-"""Declared totals beside the sum of their lines, as one query: the Budgets tab's « déclaré ≠
-calculé » panel, `python main.py check`, and the copy frozen with a situation all use it."""
+"""Declared totals beside the sum of their lines: the one comparison rule (docs/dataset.md), in
+Python for the editor and the programme sheets, and as one query for the Budgets tab's « déclaré ≠
+calculé » panel, `python main.py check`, the synthesis and the copy frozen with a situation; a
+property test holds the two to the same figures."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
 from desktop.services.budget_filters import lineage_cte
+
+# (programme, funder code, stage, period or None, cents): one grouped sum of funding lines. The
+# programme is any key that tells programmes apart (an id, or None for the lines being edited).
+LineSum = tuple[Hashable, str, str, str | None, int]
+
+
+def covered_cents(
+    lines: Iterable[LineSum],
+    *,
+    funder: str | None = None,
+    stage: str | None = None,
+    period: str | None = None,
+) -> int:
+    """The computed side of a declared total: the lines it covers — its funder, stage and period
+    when it states them — and, for a total that names no stage, the largest stage amount of each
+    programme × funder × period, never their sum (stages are nested views of the same money:
+    versé ⊂ engagé ⊂ prévu, docs/dataset.md)."""
+    groups: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for programme, code, line_stage, line_period, cents in lines:
+        if (
+            (funder is None or code == funder)
+            and (period is None or line_period == period)
+            and (stage is None or line_stage == stage)
+        ):
+            groups[programme, code, line_period][line_stage] += cents
+    return sum(max(by_stage.values()) for by_stage in groups.values())
 
 
 def declared_query():
@@ -18,7 +49,7 @@ def declared_query():
     stage and period when it states them (docs/dataset.md). Stages are nested views of the same
     money (versé ⊂ engagé ⊂ prévu), so a total that names no stage is compared, per programme ×
     funder × period, with the largest stage amount — the prévu when it is known, else what the
-    source gave — never their sum.
+    source gave — never their sum: `covered_cents` in SQL.
     """
     lineage = lineage_cte("declared_lineage")
     line = aliased(FundingLine)

@@ -32,6 +32,7 @@ from desktop.models import (
     programme_establishment,
     programme_partner,
 )
+from desktop.services.budget_declared import covered_cents
 from desktop.services.directory_search import folded, register_fold
 from desktop.services.history import LINK_FIELDS, current_batch, record_links
 from desktop.services.parsing import fold
@@ -90,9 +91,10 @@ class FundingContext:
     subprogramme_sums: dict[tuple[str, str], int]
     declared: list[DeclaredTotalRow]
     funder_names: dict[str, str]
-    # (funder code, stage, period or None) → cents of the sub-programmes' lines, so that a
-    # declared total typed in the editor is compared with the right sum before saving.
-    subprogramme_lines: dict[tuple[str, str, str | None], int] = dataclass_field(
+    # (sub-programme id, funder code, stage, period or None) → cents of its lines, so that a
+    # declared total typed in the editor is compared with the right sum before saving
+    # (budget_declared.covered_cents: stages are compared per programme, not summed).
+    subprogramme_lines: dict[tuple[int, str, str, str | None], int] = dataclass_field(
         default_factory=dict
     )
 
@@ -391,9 +393,10 @@ class ProgrammeEditService:
                     FundingLine.programme_id != programme_id
                 )
             lines = {
-                (code, stage, period): int(total)
-                for code, stage, period, total in s.execute(
+                (programme, code, stage, period): int(total)
+                for programme, code, stage, period, total in s.execute(
                     select(
+                        FundingLine.programme_id,
                         Funder.code,
                         FundingLine.stage,
                         FundingLine.period,
@@ -401,12 +404,15 @@ class ProgrammeEditService:
                     )  # fmt: skip
                     .join(Funder, FundingLine.funder_id == Funder.id)
                     .where(others)
-                    .group_by(Funder.code, FundingLine.stage, FundingLine.period)
+                    .group_by(
+                        FundingLine.programme_id, Funder.code, FundingLine.stage, FundingLine.period
+                    )
                 )
             } if below else {}  # fmt: skip
             sums: dict[tuple[str, str], int] = defaultdict(int)
-            for (code, stage, _period), cents in lines.items():
+            for (_programme, code, stage, _period), cents in lines.items():
                 sums[code, stage] += cents
+            groups = [(*key, cents) for key, cents in lines.items()]
             declared = [
                 DeclaredTotalRow(
                     total.label,
@@ -414,7 +420,9 @@ class ProgrammeEditService:
                     total.stage,
                     total.period,
                     total.amount_cents,
-                    _lines_sum(lines, funder_code, total.stage, total.period),
+                    covered_cents(
+                        groups, funder=funder_code, stage=total.stage, period=total.period
+                    ),
                     total.source,
                 )  # fmt: skip
                 for total, funder_code in s.execute(
@@ -756,23 +764,6 @@ class ProgrammeEditService:
             for draft, cents, period in totals
         ]  # fmt: skip
         return self._sync_rows(s, DeclaredTotal, pid, code, items)
-
-
-def _lines_sum(
-    lines: dict[tuple[str, str, str | None], int],
-    funder: str | None,
-    stage: str | None,
-    period: str | None,
-) -> int:
-    """The sub-programmes' lines a declared total covers: its funder, stage and period when it
-    states them (docs/dataset.md), from the grouped sums (funder code, stage, period)."""
-    return sum(
-        cents
-        for (code, line_stage, line_period), cents in lines.items()
-        if (funder is None or code == funder)
-        and (stage is None or line_stage == stage)
-        and (period is None or line_period == period)
-    )
 
 
 def _establishment_label(uai: str, name: str, commune: str | None) -> str:

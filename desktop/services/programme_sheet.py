@@ -32,6 +32,7 @@ from desktop.models import (
     programme_establishment,
     programme_partner,
 )
+from desktop.services.budget_declared import covered_cents
 from desktop.services.programme_progress import Progress, indicator_progress, period_key
 from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
 from desktop.services.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
@@ -269,6 +270,7 @@ class _Batch:
             s.execute(
                 select(
                     tree.c.root,
+                    tree.c.id,
                     Funder.code,
                     Funder.name,
                     FundingLine.stage,
@@ -279,11 +281,16 @@ class _Batch:
                 .join(FundingLine, FundingLine.programme_id == tree.c.id)
                 .join(Funder, FundingLine.funder_id == Funder.id)
                 .group_by(
-                    tree.c.root, Funder.code, Funder.name, FundingLine.stage, FundingLine.period
+                    tree.c.root,
+                    tree.c.id,
+                    Funder.code,
+                    Funder.name,
+                    FundingLine.stage,
+                    FundingLine.period,
                 )
                 .order_by(Funder.name, Funder.code, FundingLine.stage, FundingLine.period)
             ),
-            size=5,
+            size=6,
         )
         self.declared = _grouped(
             s.execute(
@@ -311,18 +318,18 @@ class _Batch:
             )  # fmt: skip
             for i, name, unit in self.indicators[p.id]
         )
-        sums = [(int(cents), row) for *row, cents in self.sums[p.id]]
+        sums = self.sums[p.id]  # (programme below, funder code, name, stage, period, cents)
         funding: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for cents, (_code, name, stage, _period) in sums:
-            funding[name][stage] += cents
+        for _programme, _code, name, stage, _period, cents in sums:
+            funding[name][stage] += int(cents)
+        groups = [(pid, code, stage, period, int(c)) for pid, code, _n, stage, period, c in sums]
         totals = []
         for t, funder_code in self.declared[p.id]:
-            computed = sum(
-                cents
-                for cents, (code, _name, stage, period) in sums
-                if (t.funder_id is None or code == funder_code)
-                and (t.stage is None or stage == t.stage)
-                and (t.period is None or period == t.period)
+            computed = covered_cents(
+                groups,
+                funder=funder_code if t.funder_id is not None else None,
+                stage=t.stage,
+                period=t.period,
             )
             scope = ", ".join(
                 x

@@ -124,7 +124,7 @@ def test_sub_programme_lines_are_given_by_period_for_totals_typed_in_the_editor(
     ami = next(r for r in service.children(None) if r.code == "F2030")
     context = service.editor.funding_context(ami.id)
     by_stage: dict = {}
-    for (funder, stage, _period), cents in context.subprogramme_lines.items():
+    for (_programme, funder, stage, _period), cents in context.subprogramme_lines.items():
         by_stage[funder, stage] = by_stage.get((funder, stage), 0) + cents
     assert by_stage == context.subprogramme_sums
     assert context.subprogramme_lines

@@ -361,3 +361,33 @@ def test_beneficiary_establishments_searched_added_and_removed_in_the_editor(tab
     tab.editor.save_button.click()
     assert tab._service.editor.load(code_id).establishment_uais == ()
     assert len(batches) == 2
+
+
+def test_an_engage_line_typed_beside_its_prevu_leaves_the_declared_total_matched(
+    qtbot, filled_database, monkeypatch
+):
+    """AMI-CMA-03: typing a Région « Engagé » line of 20 000 € beside the Région's prévu keeps
+    « Coût de l'action »'s computed sum and difference as they were (stages are nested)."""
+    from desktop.views.programmes.funding_page import AMOUNT, FUNDER, STAGE, T_COMPUTED, T_DIFF
+    from desktop.views.programmes.widgets import KEY_ROLE
+
+    f = filled_database.session_factory
+    services = Services(DirectoryService(f), ProgrammeService(f), BudgetService(f),
+                        ChecksService(f), HistoryService(f))  # fmt: skip
+    tab = ProgrammesTab(services)
+    qtbot.addWidget(tab)
+    tab.load()
+    monkeypatch.setattr(ProgrammeEditorDialog, "open_dialog", lambda self: self.show())
+    tab.show_item("AMI-CMA-03")
+    assert tab.edit_item()
+    page = tab.editor.funding
+    before = (page.totals.item(0, T_COMPUTED).text(), page.totals.item(0, T_DIFF).text())
+    assert before[0] == "145\u202f750\u00a0€"
+    page.add_button.click()
+    row = page.lines.rowCount() - 1
+    page.lines.item(row, FUNDER).setData(KEY_ROLE, "REGION-OCC")
+    page.lines.item(row, STAGE).setData(KEY_ROLE, "committed")
+    page.lines.item(row, AMOUNT).setText("20 000")
+    page.refresh_summary()
+    assert (page.totals.item(0, T_COMPUTED).text(), page.totals.item(0, T_DIFF).text()) == before
+    tab.editor.hide()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.budget_declared import covered_cents
 from desktop.services.formatting import format_euros
 from desktop.services.parsing import ParseError, parse_money_cents, parse_period
 from desktop.services.programme_drafts import DeclaredTotalDraft, FundingDraft
@@ -311,14 +312,14 @@ class FundingPage(QWidget):
                 declared = None
             computed = difference = None
             if declared is not None:
-                lines = [(f, st, p, c) for f, st, p, c in own]
-                lines += [(f, st, p, c) for (f, st, p), c in sub_lines.items()]
-                computed = sum(
-                    cents
-                    for funder, stage, line_period, cents in lines
-                    if (not total.funder_code or funder == total.funder_code)
-                    and (not total.stage or stage == total.stage)
-                    and (period is None or line_period == period)
+                # the programme's own lines (as typed) are one programme, keyed None
+                lines = [(None, *line) for line in own]
+                lines += [(*key, cents) for key, cents in sub_lines.items()]
+                computed = covered_cents(
+                    lines,
+                    funder=total.funder_code or None,
+                    stage=total.stage or None,
+                    period=period,
                 )
                 difference = declared - computed
             self.totals.item(row, T_COMPUTED).setText(
