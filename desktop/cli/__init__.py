@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
         except SystemExit as stop:  # --help, --version and argparse's refusals
             status = EXIT_OK if stop.code is None else stop.code
             status = status if isinstance(status, int) else EXIT_FAILED
-        sys.stdout.flush()  # inside the try: a closed pipe is seen here, not at interpreter exit
+        if sys.stdout is not None:  # None in the windowed Windows program (no console)
+            sys.stdout.flush()  # inside the try: a closed pipe is seen here, not at exit
     except BrokenPipeError:
         # The reader went away (`pilotis check | head -1`): end quietly as Unix tools do. Python
         # would otherwise flush stdout again at exit and print a second error (see the "Note on

@@ -102,6 +102,11 @@ COMMANDS = (
         "check",
         "vérifier l'intégrité et lister les totaux déclarés qui diffèrent des sommes",
         _run_check,
+        epilog=lambda: (
+            "codes de sortie :\n"
+            "  0  base intègre (des totaux déclarés peuvent différer de leurs lignes)\n"
+            "  1  problème d'intégrité, ou base introuvable ou inutilisable"
+        ),
     ),
     Command(
         "generate",

@@ -34,6 +34,12 @@ def _kinds_epilog(*, annuaire: bool) -> str:
             f"  {ANNUAIRE:<{width}}export de l'Annuaire de l'éducation (établissements, "
             "mis à jour par leur code UAI)"
         )
+        lines.append("codes de sortie :")
+        lines.append(f"  {'0':<{width}}tout est importé (ou vérifié, avec --dry-run)")
+        lines.append(
+            f"  {'3':<{width}}des lignes sont refusées : rien n'est écrit, sauf avec --partial"
+        )
+        lines.append(f"  {'1':<{width}}le fichier ou la base n'a pas pu être utilisé")
     return "\n".join(lines)
 
 

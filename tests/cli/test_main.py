@@ -171,3 +171,18 @@ def test_the_help_and_the_parser_load_no_database_qt_or_pandas():
     )
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stderr
+
+
+def test_the_windowed_program_without_a_console_ends_cleanly():
+    """Windows' pilotis.exe has no console (sys.stdout and sys.stderr are None): the command
+    line still ends with its status, never a traceback."""
+    code = (
+        "import sys; real = sys.__stderr__; sys.stdout = sys.stderr = None; "
+        "from desktop.cli import main; rc = main(['--version']) + main(['check', '--nimporte']); "
+        "print('STATUS', rc, file=real); sys.exit(0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "STATUS 2\n"
