@@ -136,10 +136,28 @@ def damaged_with_journal(path: Path) -> Path:
     return with_hot_journal(path)
 
 
+def without_shm(make):
+    """The same file sent without its -shm (a copy of the file and its -wal only)."""
+
+    def made(path: Path) -> Path:
+        make(path)
+        Path(f"{path}-shm").unlink()
+        return path
+
+    return made
+
+
 CASES = {
     "newer-wal": (newer_with_wal, DatabaseTooNewError, "version plus récente"),
     "foreign-wal": (foreign_with_wal, ForeignDatabaseError, "pas été créée par Pilotis"),
     "damaged-wal": (damaged_with_wal, NotADatabaseError, "endommagé"),
+    "newer-wal-no-shm": (without_shm(newer_with_wal), DatabaseTooNewError, "version plus récente"),
+    "foreign-wal-no-shm": (
+        without_shm(foreign_with_wal),
+        ForeignDatabaseError,
+        "pas été créée par Pilotis",
+    ),
+    "damaged-wal-no-shm": (without_shm(damaged_with_wal), NotADatabaseError, "endommagé"),
     "newer-journal": (newer_with_journal, DatabaseTooNewError, "version plus récente"),
     "foreign-journal": (foreign_with_journal, ForeignDatabaseError, "pas été créée par Pilotis"),
     "damaged-journal": (damaged_with_journal, NotADatabaseError, "endommagé"),
@@ -187,6 +205,33 @@ def test_a_newer_revision_only_in_the_wal_is_refused(tmp_path):
     assert stale_revision == _known_revisions()[1]
     with pytest.raises(DatabaseTooNewError, match="9999"):
         open_database(str(path), create=False)
+
+
+WRITER = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+con.execute("PRAGMA journal_mode = WAL")
+print("pret", flush=True)
+n = 0
+while True:
+    n += 1
+    con.execute("INSERT INTO site (code, name) VALUES (?, 'Site')", (f"S{n}",))
+    time.sleep(0.002)  # a commit every few milliseconds: the file never stays still
+"""
+
+
+def test_checks_pass_while_another_program_keeps_writing(tmp_path):
+    """Opening a base another process writes to without pause succeeds every time: the checks
+    read a consistent snapshot under SQLite's locks instead of retrying on a moving file."""
+    path = pilotis_file(tmp_path / "base.sqlite")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert writer.stdout.readline().strip() == b"pret"
+        for _ in range(10):
+            open_database(str(path), create=False).dispose()
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 # --- planted SQL ----------------------------------------------------------------------------
