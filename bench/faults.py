@@ -563,18 +563,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=300, help="SIGKILL au total (défaut 300)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="FICHIER", help="écrire aussi les chiffres en JSON")
+    parser.add_argument(
+        "--crafted", type=int, default=0, metavar="TOURS",
+        help="ajouter les fichiers piégés ou refusés, TOURS fois (bench/faults_crafted.py)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pilotis-faults-") as tmp:
         os.environ["PILOTIS_HOME"] = tmp
         figures = run_all(args.kills, Path(tmp), args.seed)
+        crafted = None
+        if args.crafted:
+            from bench import faults_crafted
+
+            (Path(tmp) / "pieges").mkdir()
+            crafted = faults_crafted.crafted_scenario(Path(tmp) / "pieges", args.crafted)
     print_figures(figures)
+    if crafted is not None:
+        faults_crafted.print_crafted(crafted)
     print(f"Durée : {time.perf_counter() - started:.0f} s")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps([asdict(f) for f in figures], ensure_ascii=False, indent=2)
-        )
-    return 0 if all(f.ok for f in figures) else 1
+        found = [asdict(f) for f in figures] + ([asdict(crafted)] if crafted else [])
+        Path(args.json).write_text(json.dumps(found, ensure_ascii=False, indent=2))
+    return 0 if all(f.ok for f in figures) and (crafted is None or crafted.ok) else 1
 
 
 if __name__ == "__main__":
