@@ -29,7 +29,6 @@ from desktop.errors import PilotisError
 from desktop.services.directory_search import SearchFilter
 from desktop.services.export import ExportColumn
 from desktop.services.formatting import format_number
-from desktop.services.search_text import MAX_SEARCH_CHARS
 from desktop.services.vocabulary import UNIT_KINDS
 from desktop.views.context import Services
 from desktop.views.directory.detail_panel import DetailPanel
@@ -71,7 +70,6 @@ class DirectoryTab(DirectoryEditing):
         )
         self.search_edit.setAccessibleName(self.tr("Rechercher dans l'annuaire"))
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMaxLength(MAX_SEARCH_CHARS)  # a pasted page shows what is searched
         self.search_edit.installEventFilter(self)
         self.site_combo = QComboBox(self)
         self.site_combo.setAccessibleName(self.tr("Filtrer par site"))
@@ -378,15 +376,13 @@ class DirectoryTab(DirectoryEditing):
             )
 
     def _filter_words(self, flt: SearchFilter) -> str:
-        """« , sur le site de Toulouse, parmi les directions » for the filters set, else ""."""
-        words = ""
+        """« (Site de Toulouse, type Direction) » for the filters set, else ""."""
+        words = []
         if flt.site_id is not None:
-            words += self.tr(", sur le site {site}").format(site=self.site_combo.currentText())
+            words.append(self.site_combo.currentText())
         if flt.unit_kind is not None:
-            words += self.tr(", parmi les services de type « {kind} »").format(
-                kind=self.kind_combo.currentText()
-            )
-        return words
+            words.append(self.tr("type {kind}").format(kind=self.kind_combo.currentText()))
+        return f" ({', '.join(words)})" if words else ""
 
     def _on_search_everywhere(self) -> None:
         self.scope_check.setChecked(False)  # toggled: the search runs again

@@ -18,6 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# French typography: the space before : ; ? ! and inside « » does not break, so that no line
+# of a wrapped message starts with a colon or a closing guillemet.
+_NO_BREAK = ((" :", "\u00a0:"), (" ;", "\u00a0;"), (" ?", "\u00a0?"), (" !", "\u00a0!"),
+             ("« ", "«\u00a0"), (" »", "\u00a0»"))  # fmt: skip
+
+
+def french_spacing(text: str) -> str:
+    for plain, kept in _NO_BREAK:
+        text = text.replace(plain, kept)
+    return text
+
+
 # The text column's width in average characters: a sentence reads in one or two glances, and
 # the same measure holds at 150 % since it follows the font.
 TEXT_CHARS = 72
@@ -79,6 +91,7 @@ class EmptyState(QWidget):
         outer.addStretch(3)  # a little above the middle, where the eye lands first
 
     def set_content(self, title: str, text: str = "", actions: Sequence[EmptyAction] = ()) -> None:
+        title, text = french_spacing(title), french_spacing(text)
         self.title.setText(title)
         self.text.setText(text)
         self.text.setVisible(bool(text))
@@ -94,6 +107,7 @@ class EmptyState(QWidget):
         while self._button_row.count():
             item = self._button_row.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # at once: deleteLater waits for the event loop
                 item.widget().deleteLater()
         self.buttons = []
         self._button_row.addStretch(1)

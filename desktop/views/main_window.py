@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         # start path gains no query): the embedded dataset is the 2023 report's.
         self.data_source_status = QLabel(self)
         self.data_source_status.setAccessibleName(self.tr("Origine des données"))
+        self.data_source_status.setContentsMargins(0, 0, 12, 0)  # apart from « Base : … »
         self.data_source_status.hide()
         self._data_source_known = False
         self.statusBar().addPermanentWidget(self.data_source_status)

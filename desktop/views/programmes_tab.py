@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from desktop.errors import PilotisError
 from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
-from desktop.services.search_text import MAX_SEARCH_CHARS
 from desktop.views.context import Services
 from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_tree_view
@@ -121,7 +120,6 @@ class ProgrammesTab(TabPage):
         self.search.setPlaceholderText(self.tr("code, intitulé, pilote, bénéficiaires…"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Rechercher un programme"))
-        self.search.setMaxLength(MAX_SEARCH_CHARS)  # a pasted page shows what is searched
         self.family = QComboBox(self)
         self.status = QComboBox(self)
         self.unit = QComboBox(self)
@@ -279,7 +277,7 @@ class ProgrammesTab(TabPage):
             self.tree_stack.show_content()
             return
         self._no_programme = not flat or self._service.child_count(None) == 0
-        self.caption.setVisible(not self._no_programme)
+        self.caption.hide()  # « 0 programme(s) » says less than the message in its place
         if self._no_programme:
             self.tree_stack.show_empty(
                 self.tr("Aucun programme pour l'instant"),

@@ -18,6 +18,11 @@ from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 FILE_BUTTONS = ["Importer un fichier…", "Modèles de fichiers…"]
 
 
+def plain(text: str) -> str:
+    """A message as typed: the widget keeps French spaces (no break before « : ») unbroken."""
+    return text.replace("\u00a0", " ")
+
+
 def make_window(qtbot, database, tmp_path):
     window = build_main_window(database, Settings(tmp_path / "pilotis.ini"))
     qtbot.addWidget(window)
@@ -60,8 +65,8 @@ def test_empty_directory_offers_first_unit_import_and_templates(empty_window):
     instead of an empty tree, an empty list and an empty card."""
     tab = empty_window.directory_tab
     assert tab.body.showing_empty
-    assert tab.body.empty.title.text() == "Aucun service pour l'instant"
-    assert "Créez le premier service" in tab.body.empty.text.text()
+    assert plain(tab.body.empty.title.text()) == "Aucun service pour l'instant"
+    assert "Créez le premier service" in plain(tab.body.empty.text.text())
     assert tab.body.empty.button_texts() == ["Créer le premier service", *FILE_BUTTONS]
     assert tab.body.empty.isVisible()
     assert not tab.splitter.isVisible()
@@ -86,7 +91,7 @@ def test_create_first_unit_opens_the_unit_form_and_shows_the_tree(empty_window, 
     assert not tab.body.showing_empty
     assert tab.tree_model.rowCount() == 1
     assert tab.table_stack.showing_empty
-    assert tab.table_stack.empty.title.text() == "Aucune personne dans RAO pour l'instant"
+    assert plain(tab.table_stack.empty.title.text()) == "Aucune personne dans RAO pour l'instant"
     assert tab.table_stack.empty.button_texts() == ["Nouvelle personne…", "Nouveau poste…"]
     assert empty_window.undo_action.isEnabled()  # the creation is one undoable step
 
@@ -130,7 +135,7 @@ def test_empty_programmes_tab_offers_the_first_programme(empty_window, monkeypat
     show_tab(empty_window, 1)
     tab = empty_window.programmes_tab
     assert tab.tree_stack.showing_empty
-    assert tab.tree_stack.empty.title.text() == "Aucun programme pour l'instant"
+    assert plain(tab.tree_stack.empty.title.text()) == "Aucun programme pour l'instant"
     assert tab.tree_stack.empty.button_texts() == ["Créer le premier programme", *FILE_BUTTONS]
     assert not tab.caption.isVisible()  # no « 0 programme(s) au premier niveau »
     tab.tree_stack.empty.button("Créer le premier programme").click()
@@ -146,11 +151,11 @@ def test_empty_roadmap_and_schedule_pages_say_how_to_fill_them(empty_window):
     tab = empty_window.programmes_tab
     tab.pages.setCurrentIndex(1)
     assert tab.roadmap_stack.showing_empty
-    assert tab.roadmap_stack.empty.title.text() == "Aucune feuille de route pour l'instant"
+    assert plain(tab.roadmap_stack.empty.title.text()) == "Aucune feuille de route pour l'instant"
     assert tab.roadmap_stack.empty.button_texts() == FILE_BUTTONS
     tab.pages.setCurrentIndex(2)
     assert tab.schedule_stack.showing_empty
-    assert tab.schedule_stack.empty.title.text() == "Aucun jalon à suivre"
+    assert plain(tab.schedule_stack.empty.title.text()) == "Aucun jalon à suivre"
 
 
 def test_empty_budgets_say_no_funding_recorded_and_lead_to_programmes(empty_window, qtbot):
@@ -161,9 +166,9 @@ def test_empty_budgets_say_no_funding_recorded_and_lead_to_programmes(empty_wind
     settle(qtbot, tab)
     for stack in (tab.synthesis_stack, tab.charts_stack, tab.pivot_stack):
         assert stack.showing_empty
-        assert stack.empty.title.text() == "Aucun financement enregistré"
+        assert plain(stack.empty.title.text()) == "Aucun financement enregistré"
     empty = tab.synthesis_stack.empty
-    assert "page « Financement »" in empty.text.text()
+    assert "page «\u00a0Financement\u00a0»" in empty.text.text()  # never split at a line end
     assert empty.button_texts() == ["Aller aux programmes", *FILE_BUTTONS]
     assert not tab.key_figures.isVisible()
     empty.button("Aller aux programmes").click()
@@ -211,8 +216,8 @@ def test_budget_filters_matching_nothing_offer_to_clear_them(filled_window, qtbo
     settle(qtbot, tab)
     empty = tab.synthesis_stack.empty
     assert tab.synthesis_stack.showing_empty
-    assert empty.title.text() == "Aucun financement pour ces filtres"
-    assert combo.itemText(index).split(" — ")[-1] in empty.text.text()
+    assert plain(empty.title.text()) == "Aucun financement pour ces filtres"
+    assert combo.itemText(index).split(" — ")[-1] in plain(empty.text.text())
     assert empty.button_texts() == ["Effacer les filtres"]
     empty.button("Effacer les filtres").click()
     settle(qtbot, tab)
@@ -230,8 +235,8 @@ def test_directory_search_outside_the_unit_offers_to_search_everywhere(directory
     qtbot.keyClicks(tab.search_edit, "bejean")
     empty = tab.table_stack.empty
     assert tab.table_stack.showing_empty
-    assert empty.title.text() == "Aucun résultat pour « bejean »"
-    assert "dans DRAJES et ses sous-services" in empty.text.text()
+    assert plain(empty.title.text()) == "Aucun résultat pour « bejean »"
+    assert "dans DRAJES et ses sous-services" in plain(empty.text.text())
     assert empty.button_texts() == ["Chercher partout", "Effacer la recherche"]
     empty.button("Chercher partout").click()
     assert not tab.scope_check.isChecked()
@@ -241,14 +246,20 @@ def test_directory_search_outside_the_unit_offers_to_search_everywhere(directory
 
 def test_directory_search_without_result_says_how_to_widen_it(directory_tab, qtbot):
     """A word found nowhere: no « Chercher partout » (nothing is narrower than everything),
-    a hint on spelling, and « Effacer la recherche » brings the list back."""
+    a hint on spelling, the site filter named and cleared in one click, and « Effacer la
+    recherche » brings the list back."""
     tab = directory_tab
     tab.scope_check.setChecked(False)
     qtbot.keyClicks(tab.search_edit, "zzqxw")
     empty = tab.table_stack.empty
-    assert empty.title.text() == "Aucun résultat pour « zzqxw »"
-    assert "orthographe" in empty.text.text()
+    assert plain(empty.title.text()) == "Aucun résultat pour « zzqxw »"
+    assert "orthographe" in plain(empty.text.text())
     assert empty.button_texts() == ["Effacer la recherche"]
+    tab.site_combo.setCurrentIndex(1)
+    assert f"dans l'annuaire ({tab.site_combo.currentText()})" in plain(empty.text.text())
+    assert empty.button_texts() == ["Effacer les filtres", "Effacer la recherche"]
+    empty.button("Effacer les filtres").click()
+    assert tab.site_combo.currentIndex() == 0
     empty.button("Effacer la recherche").click()
     assert tab.search_edit.text() == ""
     assert not tab.table_stack.showing_empty
@@ -262,7 +273,7 @@ def test_programme_search_without_result_offers_to_clear_the_filters(filled_wind
     roots = tab.model.rowCount()
     tab.search.setText("zzqxw")
     qtbot.waitUntil(lambda: tab.tree_stack.showing_empty, timeout=5000)
-    assert tab.tree_stack.empty.title.text() == "Aucun résultat pour « zzqxw »"
+    assert plain(tab.tree_stack.empty.title.text()) == "Aucun résultat pour « zzqxw »"
     assert tab.tree_stack.empty.button_texts() == ["Effacer les filtres"]
     tab.tree_stack.empty.button("Effacer les filtres").click()
     assert tab.search.text() == ""
@@ -280,7 +291,7 @@ def test_programme_history_tab_says_why_it_is_empty(filled_window, monkeypatch):
     assert tab.edit_item()
     editor = tab.editor
     assert editor.history_stack.showing_empty
-    assert editor.history_stack.empty.title.text() == (
+    assert plain(editor.history_stack.empty.title.text()) == (
         "Aucune modification depuis la création du programme"
     )
     editor.general.name.setText(editor.general.name.text() + " 2024")
