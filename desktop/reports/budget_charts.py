@@ -1,7 +1,8 @@
 """Budget charts as matplotlib Figures (never pyplot), shared by the screen, the printer and the
-command line: French amounts on axes and labels, one colour and hatching per funder everywhere,
-direct labels so that a black-and-white print stays readable.
+command line: complete legends, one style per funder everywhere, round French axes.
 
+Each Figure carries what it draws: `figure.pilotis_series` (the legend's entries) and
+`figure.pilotis_others` (what « Autres » groups, for the text beside the chart).
 matplotlib is imported inside the functions: the application starts without it.
 """
 
@@ -12,28 +13,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.reports.chart_style import (
+    BASE_FONT,
+    OTHERS_STYLE,
+    STAGE_STYLES,
+    Series,
+    keep_distinct,
+    line_count,
+    outside_legend,
+    percent_axis,
+    style_at,
+    style_axes,
+    vector_hatches,
+    wrap,
+)
 from desktop.services.budget_service import BudgetOverview, ChainRow, FunderRow
-from desktop.services.formatting import NBSP, format_number
+from desktop.services.formatting import NBSP, format_number, format_short_euros
 from desktop.services.vocabulary import STAGES
 
-# Distinct hues (ColorBrewer/Tableau inspired), dark and light alternating so that
-# neighbouring funders also differ in grey level on a black-and-white print.
-PALETTE = (
-    "#1f4e9c", "#f28e2b", "#59a14f", "#b9cde9", "#e15759", "#f1ce63", "#76b7b2", "#9c6b3c",
-    "#b07aa1", "#ff9da7", "#2f7f7a", "#bab0ac", "#8cd17d", "#4e79a7", "#d37295", "#86bcb6",
-    "#a0cbe8", "#ffbe7d", "#499894", "#79706e",
-)  # fmt: skip
-# Line hatches only: dot, circle and star hatches become patterns of hundreds of tiny curves in
-# SVG (≈100 KB each), which took ~1.3 s per chart to paint into the printed PDF.
-HATCHES = ("", "///", "xxx", "\\\\\\", "+++", "---", "|||", "//", "\\\\", "x")
-STAGE_STYLES = {  # prévu plain, engagé hatched, versé dotted: legible without colour
-    "planned": ("#c6d5ec", ""),
-    "committed": ("#7399d2", "///"),
-    "paid": ("#1f3f7a", ""),
-}
 OTHERS = "Autres"
-TOP = 10
-BASE_FONT = 8
+TOP = 10  # categories (programmes) per chart: the largest
+LEGEND = 10  # series per legend, « Autres » included
+ROW_IN = 0.125  # height of one line of a category label, in inches
+PROGRAMME_WIDTH = 36  # characters per line of a programme's label
+MAX_PLOT_IN = 3.6  # the rows of a chart: with title and axis, two charts fit an A4 page
 
 
 @dataclass(frozen=True)
@@ -44,19 +47,8 @@ class ChartSpec:
 
 
 def short_euros(cents: int | float) -> str:
-    """`493,74 M€`, `1,9 M€`, `249,8 k€`, `950 €`: French, compact, trailing zeros dropped."""
-    euros = cents / 100
-    magnitude = abs(euros)
-    if magnitude >= 1_000_000:
-        value, unit, decimals = euros / 1_000_000, "M€", 2
-    elif magnitude >= 1_000:
-        value, unit, decimals = euros / 1_000, "k€", 1
-    else:
-        value, unit, decimals = euros, "€", 0
-    text = format_number(value, decimals)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return f"{text}{NBSP}{unit}"
+    """`493,74 M€`, `1,90 M€`, `350 k€`, `950 €`: the precision is the unit's (formatting.py)."""
+    return format_short_euros(cents)
 
 
 def percent(rate: float | None, decimals: int = 0) -> str:
@@ -66,53 +58,63 @@ def percent(rate: float | None, decimals: int = 0) -> str:
 
 
 def funder_style(funder: FunderRow | None) -> tuple[str, str]:
-    """(colour, hatch) of a funder, fixed by its rank among all funders; grey for « Autres »."""
+    """(colour, hatch) of a funder, fixed by its rank in the one order of all funders (kind,
+    code): the same in every chart, on screen and on paper; « Autres » has its own."""
     if funder is None:
-        return "#d9d9d9", ""
-    return PALETTE[funder.rank % len(PALETTE)], HATCHES[funder.rank % len(HATCHES)]
+        return OTHERS_STYLE
+    return style_at(funder.rank)
 
 
-def _figure(width: float = 7.2, height: float = 3.6):
+def _figure(rows_lines: list[int] | None = None, *, width: float = 7.2, extra: float = 0.9,
+            minimum: float = 2.6, row_min: float = 0.26):  # fmt: skip
+    """A figure whose height follows its category labels (wrapped, never cut)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    height = minimum
+    if rows_lines is not None:
+        height = max(minimum, extra + sum(max(row_min, ROW_IN * n + 0.1) for n in rows_lines))
     figure = Figure(figsize=(width, height), layout="constrained")
     figure.set_layout_engine("constrained", h_pad=0.06, w_pad=0.06)
+    FigureCanvasAgg(figure)  # measured before it is shown (labels fitted, checks in tests)
+    figure.pilotis_series = []
+    figure.pilotis_others = []
+    figure.pilotis_note = ""
     return figure
 
 
-def _style_axes(ax, *, value_axis: str = "x") -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    formatter = FuncFormatter(lambda value, _pos: short_euros(value))
-    axis = ax.xaxis if value_axis == "x" else ax.yaxis
-    axis.set_major_formatter(formatter)
-    axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
-    ax.tick_params(labelsize=BASE_FONT - 0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.grid(axis=value_axis, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
+def _axes(figure, *, legend: bool = True):
+    """The plot and, beside it, the area of its legend (its own axes: the layout keeps both
+    inside the figure and apart)."""
+    if not legend:
+        return figure.add_subplot(), None
+    grid = figure.add_gridspec(1, 2, width_ratios=[3.3, 1.3])
+    return figure.add_subplot(grid[0, 0]), figure.add_subplot(grid[0, 1])
 
 
-def _title(figure, text: str, overview: BudgetOverview) -> None:
-    stage = STAGES[overview.filter.stage].lower()
-    figure.suptitle(f"{text} — {stage}", fontsize=BASE_FONT + 2, fontweight="bold", x=0.01,
-                    ha="left")  # fmt: skip
+def _stage_word(overview: BudgetOverview) -> str:
+    return STAGES[overview.filter.stage].lower()
 
 
-def _empty(figure, ax) -> None:
+def _title(figure, text: str) -> None:
+    figure.suptitle(text, fontsize=BASE_FONT + 2, fontweight="bold", x=0.01, ha="left")
+
+
+def _empty(figure, ax, side=None) -> object:
     ax.set_axis_off()
+    if side is not None:
+        side.set_axis_off()
     ax.text(0.5, 0.5, "Aucun financement pour ces filtres", ha="center", va="center",
             fontsize=BASE_FONT + 1, color="#666666", transform=ax.transAxes)  # fmt: skip
+    return figure
 
 
-def _shorten(text: str, length: int = 38) -> str:
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-def _bar(ax, y, width, *, left=0, color, hatch, gid: str | None, height=0.7, label=None):
-    bars = ax.barh(y, width, left=left, color=color, hatch=hatch, edgecolor="#333333",
-                   linewidth=0.4, height=height, label=label)  # fmt: skip
+def _bar(ax, y, width, *, left=0, style, gid: str | None, height=0.7, vertical=False):
+    color, hatch = style
+    draw = ax.bar if vertical else ax.barh
+    options = {"bottom": left, "width": height} if vertical else {"left": left, "height": height}
+    bars = draw(y, width, color=color, hatch=hatch, edgecolor="#333333", linewidth=0.4,
+                **options)  # fmt: skip
     for bar in bars:
         bar.set_picker(True)
         if gid:
@@ -120,11 +122,52 @@ def _bar(ax, y, width, *, left=0, color, hatch, gid: str | None, height=0.7, lab
     return bars
 
 
-def _end_label(ax, x: float, y: float, text: str, size: float = BASE_FONT - 0.5) -> None:
+def _end_label(ax, x: float, y: float, text: str, size: float = BASE_FONT - 0.5):
     """A value just after a bar's end; an offset in points, since SVG renderers drop the
     leading space a label would otherwise use."""
-    ax.annotate(text, (x, y), xytext=(3, 0), textcoords="offset points", va="center",
-                fontsize=size)  # fmt: skip
+    return ax.annotate(text, (x, y), xytext=(3, 0), textcoords="offset points", va="center",
+                       fontsize=size, annotation_clip=False)  # fmt: skip
+
+
+def _fit_labels(figure, ax, labels, peak: float) -> None:
+    """Widen the value axis until every end label ends inside the plot (measured, not
+    guessed: labels differ in length and the layout moves the axes)."""
+    ax.set_xlim(0, peak * 1.08)
+    for _attempt in range(3):
+        figure.draw_without_rendering()
+        renderer = figure.canvas.get_renderer()
+        right = ax.get_window_extent(renderer).x1
+        overflow = max((t.get_window_extent(renderer).x1 for t in labels), default=right) - right
+        if overflow <= 0:
+            return
+        box = ax.get_window_extent(renderer)
+        low, high = ax.get_xlim()
+        ax.set_xlim(low, high * (1 + (overflow + 4) / max(box.width - overflow, 1)))
+
+
+def _funder_series(overview: BudgetOverview, amounts: dict[str, int]) -> tuple[list, list]:
+    """Legend series of funders, largest first; what does not fit is summed in « Autres »."""
+    names = {f.code: f.name for f in overview.funders}
+    ordered = sorted((c for c, v in amounts.items() if v), key=lambda c: -amounts[c])
+    series = [
+        Series(code, names.get(code, code), amounts[code], funder_style(overview.funder(code)))
+        for code in ordered
+    ]
+    return keep_distinct(series, LEGEND)
+
+
+def _others_series(rest: list[Series]) -> Series:
+    return Series("others", f"{OTHERS} ({len(rest)})", sum(s.cents for s in rest), OTHERS_STYLE)
+
+
+def _record(figure, kept: list[Series], rest: list[Series]) -> None:
+    figure.pilotis_series = kept + ([_others_series(rest)] if rest else [])
+    figure.pilotis_others = [(s.label, s.cents) for s in rest]
+
+
+def _finish(figure):
+    vector_hatches(figure)
+    return figure
 
 
 def _top_funders(overview: BudgetOverview) -> list[ChainRow]:
@@ -136,277 +179,317 @@ def _top_funders(overview: BudgetOverview) -> list[ChainRow]:
 def by_funder_bar(overview: BudgetOverview):
     """Horizontal bars, one per funder (the largest first), amount written at the bar's end."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 3.8)
-    ax = figure.add_subplot()
-    _title(figure, "Financements par financeur", overview)
     rows = _top_funders(overview)
+    kept, rest = _funder_series(overview, {r.funder_code: r.stage_cents(stage) for r in rows})
+    shown = kept + ([_others_series(rest)] if rest else [])
+    figure = _figure([line_count(s.label) for s in shown])
+    ax = figure.add_subplot()
+    _title(figure, f"Financements par financeur — montants {_stage_word(overview)}s")
     if not rows:
-        _empty(figure, ax)
-        return figure
-    shown, rest = rows[: TOP + 2], rows[TOP + 2 :]
-    labels, values, styles, gids = [], [], [], []
-    for row in shown:
-        labels.append(_shorten(row.funder_name or ""))
-        values.append(row.stage_cents(stage))
-        styles.append(funder_style(overview.funder(row.funder_code)))
-        gids.append(f"funder:{row.funder_code}")
-    if rest:
-        labels.append(f"{OTHERS} ({len(rest)})")
-        values.append(sum(r.stage_cents(stage) for r in rest))
-        styles.append(funder_style(None))
-        gids.append(None)
-    y = list(range(len(labels)))[::-1]
-    for yi, value, (color, hatch), gid in zip(y, values, styles, gids, strict=True):
-        _bar(ax, yi, value, color=color, hatch=hatch, gid=gid)
-        _end_label(ax, value, yi, short_euros(value))
-    ax.set_yticks(y, labels, fontsize=BASE_FONT - 0.5)
-    ax.set_xlim(0, max(values) * 1.22)
-    _style_axes(ax)
-    return figure
+        return _empty(figure, ax)
+    _record(figure, kept, rest)
+    y = list(range(len(shown)))[::-1]
+    labels = []
+    for yi, item in zip(y, shown, strict=True):
+        gid = f"funder:{item.key}" if item.key != "others" else None
+        _bar(ax, yi, item.cents, style=item.style, gid=gid)
+        labels.append(_end_label(ax, item.cents, yi, short_euros(item.cents)))
+    ax.set_yticks(y, [wrap(s.label) for s in shown], fontsize=BASE_FONT - 0.5)
+    ax.set_ylim(-0.6, len(shown) - 0.4)
+    style_axes(ax)
+    _fit_labels(figure, ax, labels, max(s.cents for s in shown))
+    return _finish(figure)
 
 
 def by_funder_donut(overview: BudgetOverview):
-    """Donut of funders' shares, percentages on the wedges, total in the middle."""
+    """Donut of funders' shares, percentages on the large wedges, total in the middle; every
+    wedge named with its share in the legend beside it."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 3.6)
-    ax = figure.add_subplot()
-    _title(figure, "Part de chaque financeur", overview)
     rows = _top_funders(overview)
     total = sum(r.stage_cents(stage) for r in rows)
+    kept, rest = _funder_series(overview, {r.funder_code: r.stage_cents(stage) for r in rows})
+    shown = kept + ([_others_series(rest)] if rest else [])
+    figure = _figure([line_count(s.label, 34) for s in shown], extra=0.6, minimum=3.2)
+    ax, side = _axes(figure)
+    _title(figure, f"Part de chaque financeur — montants {_stage_word(overview)}s")
     if not total:
-        _empty(figure, ax)
-        return figure
-    shown = [r for r in rows if r.stage_cents(stage) / total >= 0.02][:TOP]
-    rest = [r for r in rows if r not in shown]
-    values = [r.stage_cents(stage) for r in shown]
-    labels = [r.funder_name or "" for r in shown]
-    styles = [funder_style(overview.funder(r.funder_code)) for r in shown]
-    gids = [f"funder:{r.funder_code}" for r in shown]
-    if rest:
-        values.append(sum(r.stage_cents(stage) for r in rest))
-        labels.append(f"{OTHERS} ({len(rest)})")
-        styles.append(funder_style(None))
-        gids.append(None)
+        return _empty(figure, ax, side)
+    _record(figure, kept, rest)
     wedges, _texts, autotexts = ax.pie(
-        values,
-        colors=[c for c, _h in styles],
-        hatch=[h for _c, h in styles],
+        [s.cents for s in shown],
+        colors=[s.style[0] for s in shown],
+        hatch=[s.style[1] for s in shown],
         startangle=90,
         counterclock=False,
         wedgeprops={"width": 0.42, "edgecolor": "#333333", "linewidth": 0.4},
-        autopct=lambda p: percent(p / 100) if p >= 4 else "",
+        # Only wedges wide enough for their label: narrower ones are read in the legend.
+        autopct=lambda p: percent(p / 100) if p >= 6 else "",
         pctdistance=0.79,
         textprops={"fontsize": BASE_FONT - 0.5},
     )
-    for wedge, gid in zip(wedges, gids, strict=True):
+    for wedge, item in zip(wedges, shown, strict=True):
         wedge.set_picker(True)
-        if gid:
-            wedge.set_gid(gid)
+        if item.key != "others":
+            wedge.set_gid(f"funder:{item.key}")
     for text in autotexts:
         text.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                       "alpha": 0.85})  # fmt: skip
+                       "alpha": 0.9})  # fmt: skip
     ax.text(0, 0, f"Total\n{short_euros(total)}", ha="center", va="center",
             fontsize=BASE_FONT + 1, fontweight="bold")  # fmt: skip
-    legend = [f"{_shorten(label, 30)} — {percent(v / total, 1)}"
-              for label, v in zip(labels, values, strict=True)]  # fmt: skip
-    ax.legend(wedges, legend, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
-              fontsize=BASE_FONT - 0.5)  # fmt: skip
+    labels = [f"{s.label} — {percent(s.cents / total, 1)}" for s in shown]
+    outside_legend(ax, wedges, labels, place=side)
     ax.set_aspect("equal")
-    return figure
+    return _finish(figure)
 
 
 def _programme_label(row: ChainRow) -> str:
-    return _shorten(f"{row.programme_code} — {row.programme_name}", 40)
+    name = row.programme_name or ""
+    if name.upper().startswith((row.programme_code or "").upper()):
+        return name  # « SESAME — Sésame vers l'emploi… » already starts with its code
+    return f"{row.programme_code} — {name}"
+
+
+def _fitting(items: list, lines, per_row: int = 1) -> list:
+    """The first items whose wrapped labels fit the tallest chart printed two per page."""
+    kept, height = [], 0.0
+    for item in items[:TOP]:
+        height += max(0.23 * per_row, ROW_IN * lines(item) + 0.1)
+        if kept and height > MAX_PLOT_IN:
+            break
+        kept.append(item)
+    return kept
+
+
+def _chains(overview: BudgetOverview, stage: str):
+    chains = [c for c in overview.programmes if c.subtotal.stage_cents(stage)]
+    return _fitting(
+        chains, lambda c: line_count(_programme_label(c.subtotal), PROGRAMME_WIDTH)
+    ), len(chains)
+
+
+def _programme_note(figure, shown: int, count: int) -> None:
+    if count > shown:
+        figure.pilotis_note = f"Les {shown} programmes les plus financés sur {count}."
 
 
 def by_programme_stacked(overview: BudgetOverview):
     """One bar per programme of the shown level, split by funder, total at the end."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 4.0)
-    ax = figure.add_subplot()
-    _title(figure, "Financements par programme et financeur", overview)
-    chains = [c for c in overview.programmes if c.subtotal.stage_cents(stage)][:TOP]
+    chains, count = _chains(overview, stage)
+    figure = _figure([line_count(_programme_label(c.subtotal), PROGRAMME_WIDTH) for c in chains])
+    ax, side = _axes(figure)
+    _title(figure, f"Financements par programme et financeur — montants {_stage_word(overview)}s")
     if not chains:
-        _empty(figure, ax)
-        return figure
+        return _empty(figure, ax, side)
+    _programme_note(figure, len(chains), count)
     y = list(range(len(chains)))[::-1]
-    legend, ends = _stacked_by_funder(ax, overview, chains, y, shares=False)
-    for yi, end in zip(y, ends, strict=True):
-        _end_label(ax, end, yi, short_euros(end))
-    ax.set_xlim(0, max(c.subtotal.stage_cents(stage) for c in chains) * 1.2)
-    _style_axes(ax)
-    _funder_legend(ax, legend)
-    return figure
+    series = _stacked_by_funder(ax, figure, overview, chains, y, shares=False)
+    labels = [_end_label(ax, c.subtotal.stage_cents(stage), yi,
+                         short_euros(c.subtotal.stage_cents(stage)))
+              for yi, c in zip(y, chains, strict=True)]  # fmt: skip
+    style_axes(ax)
+    outside_legend(ax, *series, title="Financeurs", place=side)
+    _fit_labels(figure, ax, labels, max(c.subtotal.stage_cents(stage) for c in chains))
+    return _finish(figure)
 
 
-def _stacked_by_funder(ax, overview: BudgetOverview, chains, y, *, shares: bool):
-    """One horizontal bar per programme, split by funder in each funder's colour and hatching:
-    amounts, or shares of the programme's total (labelled in % when wide enough). Returns the
-    legend handles per funder name and where each bar ends."""
+def _stacked_by_funder(ax, figure, overview: BudgetOverview, chains, y, *, shares: bool):
+    """One horizontal bar per programme, split by funder in each funder's style (the funders
+    beyond the legend summed as « Autres » at the bar's end): amounts, or shares of the
+    programme's total labelled in % when wide enough. Returns the legend's handles and labels."""
     stage = overview.filter.stage
-    legend: dict[str, object] = {}
-    ends = []
+    amounts: dict[str, int] = {}
+    for chain in chains:
+        for line in chain.lines:
+            amounts[line.funder_code] = amounts.get(line.funder_code, 0) + line.stage_cents(stage)
+    kept, rest = _funder_series(overview, amounts)
+    _record(figure, kept, rest)
+    styles = {s.key: s.style for s in kept}
+    handles: dict[str, object] = {}
     for yi, chain in zip(y, chains, strict=True):
         total = chain.subtotal.stage_cents(stage)
-        left = 0
-        for line in chain.lines:
-            value = line.stage_cents(stage) / total if shares else line.stage_cents(stage)
-            if not value:
+        gid = f"programme:{chain.subtotal.programme_code}"
+        parts = [(s.key, s.style) for s in kept]
+        values = {line.funder_code: line.stage_cents(stage) for line in chain.lines}
+        others = sum(v for code, v in values.items() if code not in styles)
+        left = 0.0
+        for key, style in [*parts, ("others", OTHERS_STYLE)]:
+            cents = others if key == "others" else values.get(key, 0)
+            if not cents:
                 continue
-            color, hatch = funder_style(overview.funder(line.funder_code))
-            bars = _bar(ax, yi, value, left=left, color=color, hatch=hatch,
-                        gid=f"programme:{chain.subtotal.programme_code}")  # fmt: skip
-            legend.setdefault(line.funder_name or "", bars[0])
-            if shares and value >= 0.09:
+            value = cents / total if shares else cents
+            bars = _bar(ax, yi, value, left=left, style=style, gid=gid)
+            handles.setdefault(key, bars[0])
+            if shares and value >= 0.12:
                 ax.text(left + value / 2, yi, percent(value), ha="center", va="center",
                         fontsize=BASE_FONT - 1.5,
                         bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
-                              "edgecolor": "none", "alpha": 0.85})  # fmt: skip
+                              "edgecolor": "none", "alpha": 0.9})  # fmt: skip
             left += value
-        ends.append(left)
-    ax.set_yticks(y, [_programme_label(c.subtotal) for c in chains], fontsize=BASE_FONT - 0.5)
-    return legend, ends
-
-
-def _funder_legend(ax, handles: dict[str, object]) -> None:
-    items = list(handles.items())[:12]
-    ax.legend(
-        [h for _l, h in items],
-        [_shorten(label, 30) for label, _h in items],
-        loc="upper left",
-        bbox_to_anchor=(1.0, 1.0),
-        frameon=False,
-        fontsize=BASE_FONT - 1,
-        title="Financeurs",
-        title_fontsize=BASE_FONT - 0.5,
-    )
+    ax.set_yticks(y, [wrap(_programme_label(c.subtotal), PROGRAMME_WIDTH) for c in chains],
+                  fontsize=BASE_FONT - 0.5)  # fmt: skip
+    ax.set_ylim(-0.6, len(chains) - 0.4)
+    legend = [s for s in figure.pilotis_series if s.key in handles]
+    return [handles[s.key] for s in legend], [s.label for s in legend]
 
 
 def by_axis(overview: BudgetOverview):
     """Amounts per roadmap axis (a programme serving two axes counts in both)."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 3.8)
-    ax = figure.add_subplot()
-    _title(figure, "Financements par axe de la feuille de route", overview)
     rows = [r for r in overview.axes if r.stage_cents(stage)]
+
+    def label(r) -> str:
+        return f"Axe {r.number} — {r.title}" if r.number is not None else r.title
+
+    figure = _figure([line_count(label(r), 44) for r in rows])
+    ax = figure.add_subplot()
+    _title(figure, f"Financements par axe de la feuille de route — montants "
+                   f"{_stage_word(overview)}s")  # fmt: skip
     if not rows:
-        _empty(figure, ax)
-        return figure
+        return _empty(figure, ax)
+    axis_style, none_style = (STAGE_STYLES["paid"][0], ""), ("#bdbdbd", "///")
+    figure.pilotis_series = [Series("axis", "Axe de la feuille de route", 0, axis_style)]
+    if any(r.number is None for r in rows):
+        figure.pilotis_series.append(Series("none", "Sans axe", 0, none_style))
     y = list(range(len(rows)))[::-1]
+    labels = []
     for yi, row in zip(y, rows, strict=True):
         value = row.stage_cents(stage)
         gid = f"axis:{row.number}" if row.number is not None else None
-        color = "#1f4e9c" if row.number is not None else "#bdbdbd"
-        _bar(ax, yi, value, color=color, hatch="" if row.number else "///", gid=gid)
-        _end_label(ax, value, yi, short_euros(value))
-    labels = [
-        _shorten(f"Axe {r.number} — {r.title}" if r.number is not None else r.title, 44)
-        for r in rows
-    ]
-    ax.set_yticks(y, labels, fontsize=BASE_FONT - 0.5)
-    ax.set_xlim(0, max(r.stage_cents(stage) for r in rows) * 1.22)
-    _style_axes(ax)
-    return figure
+        _bar(ax, yi, value, style=axis_style if row.number is not None else none_style, gid=gid)
+        labels.append(_end_label(ax, value, yi, short_euros(value)))
+    ax.set_yticks(y, [wrap(label(r), 44) for r in rows], fontsize=BASE_FONT - 0.5)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    style_axes(ax)
+    _fit_labels(figure, ax, labels, max(r.stage_cents(stage) for r in rows))
+    return _finish(figure)
 
 
 def by_year(overview: BudgetOverview):
     """Vertical bars per year (first year of the period), stacked by funder."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 3.6)
-    ax = figure.add_subplot()
-    _title(figure, "Financements par année", overview)
     rows = [r for r in overview.years if r.stage_cents(stage)]
+    amounts: dict[str, int] = {}
+    for row in rows:
+        amounts[row.funder_code] = amounts.get(row.funder_code, 0) + row.stage_cents(stage)
+    kept, rest = _funder_series(overview, amounts)
+    figure = _figure([line_count(s.label, 34) for s in kept] + [1], extra=0.4, minimum=3.0)
+    ax, side = _axes(figure)
+    _title(figure, f"Financements par année — montants {_stage_word(overview)}s")
     if not rows:
-        _empty(figure, ax)
-        return figure
+        return _empty(figure, ax, side)
+    _record(figure, kept, rest)
     years = sorted({r.year for r in rows}, key=lambda y: (y is None, y or 0))
-    labels = ["Sans année" if y is None else str(y) for y in years]
     x = {year: i for i, year in enumerate(years)}
     bottoms = [0] * len(years)
-    order = [f.funder_code for f in _top_funders(overview)]
-    legend: dict[str, object] = {}
-    for code in order:
-        funder = overview.funder(code)
-        color, hatch = funder_style(funder)
-        for row in (r for r in rows if r.funder_code == code):
-            i = x[row.year]
-            value = row.stage_cents(stage)
-            bars = ax.bar(i, value, bottom=bottoms[i], color=color, hatch=hatch, width=0.62,
-                          edgecolor="#333333", linewidth=0.4)  # fmt: skip
-            bars[0].set_picker(True)
-            if row.year is not None:
-                bars[0].set_gid(f"year:{row.year}")
-            legend.setdefault(funder.name if funder else code, bars[0])
+    styles = {s.key: s.style for s in kept}
+    handles: dict[str, object] = {}
+    for key in [*styles, "others"]:
+        style = styles.get(key, OTHERS_STYLE)
+        for year in years:
+            value = sum(
+                r.stage_cents(stage)
+                for r in rows
+                if r.year == year
+                and (r.funder_code if r.funder_code in styles else "others") == key
+            )
+            if not value:
+                continue
+            i = x[year]
+            bars = _bar(ax, i, value, left=bottoms[i], style=style, height=0.62, vertical=True,
+                        gid=f"year:{year}" if year is not None else None)  # fmt: skip
+            handles.setdefault(key, bars[0])
             bottoms[i] += value
     for i, total in enumerate(bottoms):
-        ax.text(i, total, short_euros(total), ha="center", va="bottom", fontsize=BASE_FONT - 0.5)
+        ax.annotate(short_euros(total), (i, total), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=BASE_FONT - 0.5)  # fmt: skip
+    labels = ["Sans année" if y is None else str(y) for y in years]
     ax.set_xticks(range(len(years)), labels, fontsize=BASE_FONT - 0.5)
-    ax.set_ylim(0, max(bottoms) * 1.15)
-    _style_axes(ax, value_axis="y")
-    _funder_legend(ax, legend)
-    return figure
+    ax.set_ylim(0, max(bottoms) * 1.12)
+    style_axes(ax, value_axis="y")
+    legend = [s for s in figure.pilotis_series if s.key in handles]
+    outside_legend(ax, [handles[s.key] for s in legend], [s.label for s in legend],
+                   title="Financeurs", place=side)  # fmt: skip
+    return _finish(figure)
+
+
+def _rate(rate: float | None, marked: bool = True) -> str:
+    """A rate, marked « ¹ » above 100 % (the footnote of the synthesis says why)."""
+    if rate is None:
+        return ""
+    return f" ({percent(rate)}{' ¹' if marked and rate > 1 else ''})"
 
 
 def chain_per_programme(overview: BudgetOverview):
     """Prévu, engagé and versé side by side per programme, with the commitment rate."""
-    figure = _figure(7.2, 4.2)
-    ax = figure.add_subplot()
-    figure.suptitle("Prévu, engagé et versé par programme", fontsize=BASE_FONT + 2,
-                    fontweight="bold", x=0.01, ha="left")  # fmt: skip
-    chains = [c for c in overview.programmes if c.subtotal.planned_cents][:TOP]
+    every = [c for c in overview.programmes
+             if c.subtotal.planned_cents or c.subtotal.committed_cents]  # fmt: skip
+    chains = _fitting(
+        every, lambda c: line_count(_programme_label(c.subtotal), PROGRAMME_WIDTH), per_row=2
+    )
+    count = len(every)
+    figure = _figure(
+        [line_count(_programme_label(c.subtotal), PROGRAMME_WIDTH) for c in chains],
+        extra=0.9,
+        row_min=0.46,
+    )
+    ax, side = _axes(figure)
+    _title(figure, "Prévu, engagé et versé par programme")
     if not chains:
-        _empty(figure, ax)
-        return figure
-    height = 0.26
+        return _empty(figure, ax, side)
+    _programme_note(figure, len(chains), count)
+    figure.pilotis_series = [Series(stage, STAGES[stage], 0, STAGE_STYLES[stage])
+                             for stage in ("planned", "committed", "paid")]  # fmt: skip
+    height = 0.27
     y = list(range(len(chains)))[::-1]
     handles = {}
-    peak = max(max(c.subtotal.planned_cents, c.subtotal.committed_cents) for c in chains)
+    labels = []
     for yi, chain in zip(y, chains, strict=True):
         row = chain.subtotal
         for offset, stage in zip((height, 0, -height), ("planned", "committed", "paid"),
                                  strict=True):  # fmt: skip
             value = row.stage_cents(stage)
-            color, hatch = STAGE_STYLES[stage]
-            bars = _bar(ax, yi + offset, value, color=color, hatch=hatch, height=height,
+            bars = _bar(ax, yi + offset, value, style=STAGE_STYLES[stage], height=height,
                         gid=f"programme:{row.programme_code}")  # fmt: skip
             handles.setdefault(STAGES[stage], bars[0])
             if not value:
                 continue
             text = short_euros(value)
-            if stage == "committed" and row.commitment_rate is not None:
-                text += f" ({percent(row.commitment_rate)})"
-            if stage == "paid" and row.payment_rate is not None:
-                text += f" ({percent(row.payment_rate)} de l'engagé)"
-            _end_label(ax, value, yi + offset, text, BASE_FONT - 1.5)
-    ax.set_yticks(y, [_programme_label(c.subtotal) for c in chains], fontsize=BASE_FONT - 0.5)
-    ax.set_xlim(0, peak * 1.45)
-    _style_axes(ax)
-    ax.legend(list(handles.values()), list(handles), loc="lower right", frameon=True,
-              fontsize=BASE_FONT - 1)  # fmt: skip
-    return figure
+            if stage == "committed":
+                text += _rate(row.commitment_rate)
+            if stage == "paid":
+                text += _rate(row.payment_rate)
+            labels.append(_end_label(ax, value, yi + offset, text, BASE_FONT - 1.5))
+    ax.set_yticks(y, [wrap(_programme_label(c.subtotal), PROGRAMME_WIDTH) for c in chains],
+                  fontsize=BASE_FONT - 0.5)  # fmt: skip
+    ax.set_ylim(-0.6, len(chains) - 0.4)
+    style_axes(ax)
+    outside_legend(ax, list(handles.values()), list(handles), title="Étape", place=side)
+    peak = max(max(c.subtotal.planned_cents, c.subtotal.committed_cents, c.subtotal.paid_cents)
+               for c in chains)  # fmt: skip
+    _fit_labels(figure, ax, labels, peak)
+    return _finish(figure)
 
 
 def cofinancing(overview: BudgetOverview):
     """Each programme's funding split by funder, in % of its total (100 % bars)."""
     stage = overview.filter.stage
-    figure = _figure(7.2, 4.0)
-    ax = figure.add_subplot()
-    _title(figure, "Taux de cofinancement par programme", overview)
-    chains = [c for c in overview.programmes if c.subtotal.stage_cents(stage)][:TOP]
+    chains, count = _chains(overview, stage)
+    figure = _figure([line_count(_programme_label(c.subtotal), PROGRAMME_WIDTH) for c in chains])
+    ax, side = _axes(figure)
+    _title(figure, f"Taux de cofinancement par programme — montants {_stage_word(overview)}s")
     if not chains:
-        _empty(figure, ax)
-        return figure
+        return _empty(figure, ax, side)
+    _programme_note(figure, len(chains), count)
     y = list(range(len(chains)))[::-1]
-    legend, _ends = _stacked_by_funder(ax, overview, chains, y, shares=True)
+    series = _stacked_by_funder(ax, figure, overview, chains, y, shares=True)
     ax.set_xlim(0, 1)
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: percent(v)))
+    percent_axis(ax.xaxis)
     ax.tick_params(labelsize=BASE_FONT - 0.5)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    _funder_legend(ax, legend)
-    return figure
+    for edge in ("top", "right"):
+        ax.spines[edge].set_visible(False)
+    outside_legend(ax, *series, title="Financeurs", place=side)
+    return _finish(figure)
 
 
 CHARTS: tuple[ChartSpec, ...] = (

@@ -47,3 +47,58 @@ def format_millions(cents: int, decimals: int = 2) -> str:
 
 def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+# One precision per unit, wherever a short amount is printed (chart labels, headlines).
+SHORT_UNITS = ((1_000_000_00, "M€", 2), (1_000_00, "k€", 0), (100, "€", 0))  # cents per unit
+
+
+def format_short_euros(cents: int | float) -> str:
+    """`493,74 M€`, `1,90 M€`, `250 k€`, `950 €`: M€ always with two decimals, k€ and € none."""
+    for divisor, unit, decimals in SHORT_UNITS:
+        if abs(cents) >= divisor or unit == "€":
+            return f"{format_number(cents / divisor, decimals)}{NBSP}{unit}"
+    raise AssertionError("unreachable")  # the last unit takes every amount
+
+
+def format_headline_euros(cents: int) -> str:
+    """A key figure: cents only below one million euros (« 1 567 897 429 € »)."""
+    if abs(cents) >= 1_000_000_00:
+        return format_euros(round(cents / 100) * 100)
+    return format_euros(cents)
+
+
+def step_decimals(step: float) -> int:
+    """Decimals needed to write a tick step exactly: 1 → 0, 0,5 → 1, 0,25 → 2."""
+    for decimals in range(7):
+        scaled = abs(step) * 10**decimals
+        if abs(scaled - round(scaled)) < 1e-6 * max(1.0, scaled):
+            return decimals
+    return 6
+
+
+def tick_label(cents: float, ticks: list[float]) -> str:
+    """An axis label in the unit of the axis's largest tick, with the decimals its step needs
+    (trailing zeros dropped): `0`, `0,5 M€`, `1 M€`, `1,5 M€`."""
+    if abs(cents) < 1e-9:
+        return "0"
+    peak = max([abs(t) for t in ticks] or [abs(cents)])
+    divisor, unit = next((d, u) for d, u, _n in SHORT_UNITS if peak >= d or u == "€")
+    values = sorted(t / divisor for t in ticks)
+    steps = [b - a for a, b in zip(values, values[1:], strict=False) if b - a > 1e-12]
+    decimals = step_decimals(min(steps)) if steps else step_decimals(cents / divisor)
+    text = format_number(cents / divisor, decimals)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return f"{text}{NBSP}{unit}"
+
+
+def parse_french_number(text: str) -> float:
+    """The number a French label shows (`1 234,5 M€` → 1234.5 × 1 000 000 €, in euros)."""
+    body = text.replace(NARROW_NBSP, "").replace(NBSP, " ").strip()
+    factor = 1.0
+    for suffix, scale in (("M€", 1e6), ("k€", 1e3), ("€", 1.0), ("%", 0.01)):
+        if body.endswith(suffix):
+            body, factor = body[: -len(suffix)].strip(), scale
+            break
+    return float(body.replace(" ", "").replace(",", ".").replace("\u2212", "-")) * factor
