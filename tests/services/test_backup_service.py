@@ -59,8 +59,8 @@ def test_backup_is_a_checked_self_contained_copy(filled_db_path, tmp_path):
     assert info.path.parent == tmp_path / "sauvegardes"
     assert sorted(p.name for p in info.path.parent.iterdir()) == [info.path.name]
     assert dump(info.path) == dump(filled_db_path)
-    assert dict(info.counts)["personnes"] == 69
-    assert "69 personnes" in info.counts_text
+    assert dict(info.counts)["personnes"] == 73
+    assert "73 personnes" in info.counts_text
 
 
 def test_a_damaged_source_gives_no_backup(tmp_path):
@@ -221,7 +221,7 @@ def test_close_backup_only_when_something_changed(filled_database, tmp_path):
         info = guard.at_close()
         assert info is not None
         assert info.reason == "fermeture"
-        assert dict(info.counts)["personnes"] == 70
+        assert dict(info.counts)["personnes"] == 73 + 1  # the dataset's 73 and this one
     finally:
         guard.close()
 

@@ -172,7 +172,8 @@ def test_labelled_structures_are_listed(session):
 
 def test_ami_cma_lycees_are_linked_by_uai(session):
     """The AMI CMA actions name their lycées by UAI; the one not in the Annuaire stays as text."""
-    assert session.scalar(select(func.count(Establishment.id))) == 6
+    # 6 lycées of the AMI CMA table and the 2 DSDEN renovated under France Relance.
+    assert session.scalar(select(func.count(Establishment.id))) == 8
     linked = defaultdict(set)
     for code, uai in session.execute(
         select(Programme.code, Establishment.uai)
@@ -191,10 +192,11 @@ def test_ami_cma_lycees_are_linked_by_uai(session):
 
 
 def test_directory_counts(session):
-    """The directory lists every unit, person and post of the organisation chart."""
-    assert session.scalar(select(func.count(Unit.id))) == 56
-    assert session.scalar(select(func.count(Person.id))) == 69
-    assert session.scalar(select(func.count(Position.id))) == 84
+    """The directory lists every unit, person and post of the organisation chart, and the
+    partners' root with the 4 partner heads the report names and their 6 posts."""
+    assert session.scalar(select(func.count(Unit.id))) == 56 + 1
+    assert session.scalar(select(func.count(Person.id))) == 69 + 4
+    assert session.scalar(select(func.count(Position.id))) == 84 + 6
     assert session.scalar(select(func.count(UnitLink.id))) == 4
 
 
@@ -292,7 +294,8 @@ def test_creation_dates_of_the_services(session):
 
 
 def test_no_invented_contacts(session):
-    """No e-mail or phone number appears that the report does not give."""
+    """No e-mail or phone number appears that the report does not give: only the région
+    académique's switchboard and address, printed on the report's last page."""
     assert (
         session.scalar(
             select(func.count(Person.id)).where(
@@ -301,9 +304,24 @@ def test_no_invented_contacts(session):
         )
         == 0
     )
+    contacts = session.execute(
+        select(Unit.code, Unit.email, Unit.phone, Unit.address).where(
+            Unit.email.is_not(None) | Unit.phone.is_not(None) | Unit.address.is_not(None)
+        )
+    ).all()
+    assert contacts == [
+        (
+            "REGION",
+            None,
+            "04 67 91 47 00",
+            "31, rue de l'Université, CS 39004, 34064 Montpellier cedex 2",
+        )
+    ]
     assert (
         session.scalar(
-            select(func.count(Unit.id)).where(Unit.email.is_not(None) | Unit.phone.is_not(None))
+            select(func.count(Establishment.id)).where(
+                Establishment.email.is_not(None) | Establishment.phone.is_not(None)
+            )
         )
         == 0
     )

@@ -147,10 +147,10 @@ def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_databas
     query = HistoryQueryService(factory)
     # a person of the embedded dataset: added by the dataset's own import, not by claire's
     [entry] = query.search(HistoryFilter(table_name="person", row_id=other))
-    assert (entry.login, entry.new_text) == ("pilotis", "Import de 69 lignes")
+    assert (entry.login, entry.new_text) == ("pilotis", "Import de 73 lignes")
     whole = query.search(HistoryFilter(table_name="person"))
     assert [(e.login, e.row_id, e.new_text) for e in whole] == [
-        ("claire", None, "Import de 3 lignes"), ("pilotis", None, "Import de 69 lignes"),
+        ("claire", None, "Import de 3 lignes"), ("pilotis", None, "Import de 73 lignes"),
     ]  # fmt: skip
 
 

@@ -34,7 +34,7 @@ def test_damaged_file_offers_restore_of_the_latest_good_backup(qtbot, filled_db_
     qtbot.addWidget(dialog)
     assert list(dialog.buttons) == [rd.RESTORE, rd.OTHER, rd.NEW, rd.QUIT]
     assert latest.at.strftime("%d/%m/%Y") in dialog.buttons[rd.RESTORE].text()
-    assert "69 personnes" in dialog.buttons[rd.RESTORE].text()
+    assert "73 personnes" in dialog.buttons[rd.RESTORE].text()
     assert "n'a pas été modifié" in dialog.advice.text()
     dialog.buttons[rd.RESTORE].click()
     assert dialog.choice.action == rd.RESTORE
@@ -91,7 +91,7 @@ def test_garbage_file_at_start_is_set_aside_and_the_backup_restored(
     try:
         assert asked == [NotADatabaseError]
         with database.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT count(*) FROM person").scalar() == 69
+            assert conn.exec_driver_sql("SELECT count(*) FROM person").scalar() == 73
     finally:
         database.dispose()
     aside = [b for b in service.backups("filled", with_counts=False) if b.reason == "endommagee"]
@@ -206,6 +206,6 @@ def test_backup_dialog_lists_date_size_and_contents(qtbot, filled_db_path, tmp_p
     assert row[0] == info.at.strftime("%d/%m/%Y %H:%M")
     assert row[1] == "à la fermeture"
     assert row[2].endswith("Ko") or row[2].endswith("Mo")
-    assert "69 personnes" in row[3]
+    assert "73 personnes" in row[3]
     dialog.restore_button.click()
     assert dialog.chosen == info.path
