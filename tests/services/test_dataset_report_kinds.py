@@ -184,7 +184,7 @@ def test_european_youth_year_events_keep_their_exact_days(session):
 
 def test_sport_and_associative_life_steps(session):
     """The CRDS's validation of two flagship actions, the e-sport events of June 2023, the FDVA
-    colleges opened to MPs in 2022 and the FONJEP inventory under way are on the schedule."""
+    colleges opened to MPs in 2022, the ASP-paid volunteers and the FONJEP inventory show."""
     crds = _milestones(session, "CRDS-PST")
     assert crds["Validation des deux actions phares par la conférence (travaux 2021-2022)"][:2] == (
         date(2022, 1, 1), "annee",
@@ -195,6 +195,8 @@ def test_sport_and_associative_life_steps(session):
     assert "Ouverture des collèges départementaux aux parlementaires" in _milestones(
         session, "FDVA"
     )
+    asp = _value_row(session, "SERVICE-CIVIQUE", "VOLONTAIRES-ASSOCIATIFS-ASP", "2022")
+    assert asp[0] == 4000  # indemnified by the ASP, in the DRAJES's ≈ 40 M€ indirect support
     fonjep = _milestones(session, "FONJEP")
     assert fonjep["Mise à jour de l'état des lieux régional des postes FONJEP"][2] is False
 
