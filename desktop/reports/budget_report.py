@@ -8,12 +8,17 @@ from collections.abc import Sequence
 
 from desktop.errors import PilotisError
 from desktop.reports.budget_charts import CHARTS, figure_svg, percent
-from desktop.reports.document import Chart, Document, Heading, PageBreak, Paragraph, Table
+from desktop.reports.document import Chart, Document, Heading, Paragraph, Table
 from desktop.services.budget_filters import BudgetFilter, FilterLabels, describe
 from desktop.services.budget_service import BudgetOverview, ChainRow
 from desktop.services.budget_snapshots import SnapshotRow
 from desktop.services.checks import TotalCheckRow
-from desktop.services.formatting import format_date, format_euros
+from desktop.services.formatting import (
+    format_date,
+    format_euros,
+    format_headline_euros,
+    format_short_euros,
+)
 from desktop.services.vocabulary import PROGRAMME_FAMILIES, STAGES
 
 TITLE = "Synthèse budgétaire"
@@ -26,13 +31,44 @@ CHAIN_HEADERS = ["Prévu", "Engagé (AE)", "Versé (CP)", "Taux d'enga\u00adgeme
 MAX_PROGRAMMES = 40
 
 
+OVER = " ¹"  # a rate above 100 %
+NEGATIVE = " ²"  # a negative remainder
+FOOTNOTES = {
+    OVER: "¹ Taux supérieur à 100 % : l'engagé dépasse le prévu (taux d'engagement) ou le versé "
+    "dépasse l'engagé (taux de paiement) ; souvent un prévu non saisi ou des crédits d'une "
+    "autre année : à vérifier ligne à ligne dans l'onglet Budgets.",
+    NEGATIVE: "² Reste négatif : plus a été engagé que prévu (reste à engager) ou plus versé "
+    "qu'engagé (reste à payer), du même montant que le dépassement.",
+}
+PAGE_WIDTH_MM = 180  # A4 less two margins of 15 mm
+
+
+def _euros(cents: int) -> str:
+    """Table amounts: to the euro, one precision for the whole table (cents are in exports)."""
+    return format_euros(round(cents / 100) * 100)
+
+
+def _rate(rate: float | None) -> str:
+    return percent(rate, 1) + (OVER if rate is not None and rate > 1 + 1e-9 else "")
+
+
+def _rest(cents: int) -> str:
+    return _euros(cents) + (NEGATIVE if cents < 0 else "")
+
+
 def chain_cells(row: ChainRow) -> list[str]:
     return [
-        format_euros(row.planned_cents), format_euros(row.committed_cents),
-        format_euros(row.paid_cents), percent(row.commitment_rate, 1),
-        percent(row.payment_rate, 1), format_euros(row.to_commit_cents),
-        format_euros(row.to_pay_cents),
+        _euros(row.planned_cents), _euros(row.committed_cents), _euros(row.paid_cents),
+        _rate(row.commitment_rate), _rate(row.payment_rate), _rest(row.to_commit_cents),
+        _rest(row.to_pay_cents),
     ]  # fmt: skip
+
+
+def footnotes(tables: Sequence[Table]) -> list[Paragraph]:
+    """The explanations of the marks the tables use, once each."""
+    cells = [str(c) for t in tables for row in t.rows for c in row]
+    used = [mark for mark in FOOTNOTES if any(c.endswith(mark) for c in cells)]
+    return [Paragraph(FOOTNOTES[mark], italic=True, size=7.5) for mark in used]
 
 
 def _chain_table(first_header: str, groups, total: ChainRow) -> Table:
@@ -48,12 +84,28 @@ def _chain_table(first_header: str, groups, total: ChainRow) -> Table:
     bold.add(len(rows))
     rows.append([total.label, *chain_cells(total)])
     return Table(
-        # Amounts reach « 1 567 897 429,03 € » on the regional figures: the money columns get
-        # the room, the rates little, so no total is cut on an A4 page.
-        [first_header, *CHAIN_HEADERS], rows, widths=[2.1, 2.1, 1.7, 1.6, 1.35, 1.1, 2.1, 1.75],
+        # Each figure column as wide as its widest amount, the names the rest, wrapped
+        # between words: no total is cut and no name runs to seven lines.
+        [first_header, *CHAIN_HEADERS], rows, flex=0,
         align_right=frozenset(range(1, 8)), bold_rows=frozenset(bold),
         shaded_rows=frozenset(shaded), size=7,
     )  # fmt: skip
+
+
+def chart_block(figure) -> list:
+    """A chart at its own height (scaled to the page width) and, under it, what « Autres »
+    groups and which programmes are shown."""
+    width_in, height_in = figure.get_size_inches()
+    scale = min(1.0, PAGE_WIDTH_MM / (width_in * 25.4))
+    notes = []
+    if figure.pilotis_note:
+        notes.append(figure.pilotis_note)
+    if figure.pilotis_others:
+        listed = ", ".join(f"{label} ({format_short_euros(cents)})"
+                           for label, cents in figure.pilotis_others)  # fmt: skip
+        notes.append(f"Autres ({len(figure.pilotis_others)}) : {listed}.")
+    return [Chart(lambda: figure_svg(figure), height_mm=height_in * 25.4 * scale,
+                  caption=" ".join(notes))]  # fmt: skip
 
 
 def discrepancy_table(rows: Sequence[TotalCheckRow]) -> Table:
@@ -67,7 +119,7 @@ def discrepancy_table(rows: Sequence[TotalCheckRow]) -> Table:
             format_euros(row.difference_cents), row.source,
         ])  # fmt: skip
     return Table(["Total déclaré", "Déclaré", "Somme des lignes", "Écart", "Source"], body,
-                 widths=[3.4, 1.5, 1.5, 1.4, 2.6], align_right=frozenset({1, 2, 3}),
+                 widths=[3.4, 1.4, 1.4, 1.3, 3.0], align_right=frozenset({1, 2, 3}),
                  size=7.5)  # fmt: skip
 
 
@@ -102,29 +154,32 @@ def synthesis(
         Table(
             ["Prévu", "Engagé (AE)", "Versé (CP)", "Taux d'engagement", "Taux de paiement",
              "Reste à payer"],
-            [[format_euros(total.planned_cents), format_euros(total.committed_cents),
-              format_euros(total.paid_cents), percent(total.commitment_rate, 1),
-              percent(total.payment_rate, 1), format_euros(total.to_pay_cents)]],
+            [[format_headline_euros(total.planned_cents),
+              format_headline_euros(total.committed_cents),
+              format_headline_euros(total.paid_cents), _rate(total.commitment_rate),
+              _rate(total.payment_rate), _rest(total.to_pay_cents)]],
             align_right=frozenset(range(6)), size=8.5,
         ),
         Paragraph(
             "Le taux d'engagement rapporte l'engagé au prévu, le taux de paiement le versé à "
-            "l'engagé ; le reste à payer est l'engagé non encore versé. Les graphiques et "
-            f"tableaux par financeur portent sur le montant {STAGES[flt.stage].lower()}.",
+            "l'engagé ; le reste à payer est l'engagé non encore versé. Les graphiques "
+            f"portent sur les montants {STAGES[flt.stage].lower()}s (sauf « Prévu, engagé et "
+            "versé »), les tableaux sur les trois étapes ; montants des tableaux arrondis à "
+            "l'euro.",
             size=8,
         ),
     )  # fmt: skip
     keys = list(charts) if charts is not None else [spec.key for spec in CHARTS]
     specs = [spec for key in keys for spec in CHARTS if spec.key == key]
-    for index, spec in enumerate(specs):
-        figure = spec.build(overview)
-        document.add(Chart(figure_svg(figure), height_mm=88))
-        if index % 2 == 1 and index + 1 < len(specs):
-            document.add(PageBreak())
+    for spec in specs:
+        document.add(*chart_block(spec.build(overview)))
+    # The tables follow the charts on the same page when there is room: a page holding one
+    # chart and two-thirds of white is what a committee noticed first.
+    funders = _chain_table("Financeur", [(None, overview.funder_totals)], total)
     document.add(
-        PageBreak(),
-        Heading("Financements par financeur"),
-        _chain_table("Financeur", [(None, overview.funder_totals)], total),
+        Heading("Financements par financeur — prévu, engagé et versé"),
+        funders,
+        *footnotes([funders]),
         Heading("Totaux déclarés différents de la somme des lignes"),
     )
     if discrepancies:
@@ -132,11 +187,13 @@ def synthesis(
     else:
         document.add(Paragraph("Aucun écart : chaque total déclaré égale la somme de ses lignes."))
     shown = overview.programmes[:MAX_PROGRAMMES]  # already sorted by amount, largest first
+    programmes = _chain_table(
+        "Programme / financeur", [(chain.subtotal, chain.lines) for chain in shown], total
+    )
     document.add(
-        Heading("Financements par programme et financeur"),
-        _chain_table(
-            "Programme / financeur", [(chain.subtotal, chain.lines) for chain in shown], total
-        ),
+        Heading("Financements par programme et financeur — prévu, engagé et versé"),
+        programmes,
+        *footnotes([programmes]),
     )
     rest = overview.programmes[MAX_PROGRAMMES:]
     if rest:
@@ -154,6 +211,8 @@ def synthesis(
 
 
 def _subtitle(flt: BudgetFilter, labels: FilterLabels | None) -> str:
+    """The filters in a few words for every page's header; the stage is left to each chart's
+    and table's own title, since the tables show all three."""
     parts = []
     if flt.programme:
         parts.append(flt.programme)
@@ -163,14 +222,14 @@ def _subtitle(flt: BudgetFilter, labels: FilterLabels | None) -> str:
         years = {flt.year_from, flt.year_to} - {None}
         parts.append("–".join(str(y) for y in sorted(years)))
     if flt.funders:
-        parts.append(", ".join(flt.funders))
+        shown = list(flt.funders[:3])
+        more = len(flt.funders) - len(shown)
+        parts.append(", ".join(shown) + (f" et {more} autre(s)" if more > 0 else ""))
     if flt.lead_unit:
         parts.append(flt.lead_unit)
     if flt.department:
         parts.append(f"dép. {flt.department}")
-    parts.append(STAGES[flt.stage].lower())
-    text = " · ".join(parts)
-    return text if len(text) <= 70 else text[:69] + "…"
+    return " · ".join(parts) or "tous les programmes"
 
 
 def budget_filter(

@@ -9,7 +9,7 @@ with « Page n / N ».
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,6 +53,9 @@ class Table:
     headers: Sequence[str]
     rows: Sequence[Sequence[str]]
     widths: Sequence[float] | None = None  # relative column widths
+    # The column that takes the room the others leave once each has the width of its widest
+    # cell (names wrap on word boundaries there); None: the relative widths above.
+    flex: int | None = None
     align_right: frozenset[int] = frozenset()
     bold_rows: frozenset[int] = frozenset()  # totals and subtotals
     shaded_rows: frozenset[int] = frozenset()  # group headings
@@ -62,11 +65,29 @@ class Table:
 
 @dataclass
 class Chart:
-    """A chart as SVG bytes (matplotlib with svg.fonttype 'none', so text stays text)."""
+    """A chart as SVG bytes (matplotlib with svg.fonttype 'none', so text stays text), or a
+    function giving them: the layout needs only the height, so a preview paints its first page
+    before the charts of the others are drawn."""
 
-    svg: bytes
+    svg: bytes | Callable[[], bytes]
     height_mm: float = 90
     caption: str = ""
+
+    def data(self) -> bytes:
+        if callable(self.svg):
+            self.svg = self.svg()
+        return self.svg
+
+    def renderer(self):
+        """The parsed SVG, once for every page and device that paints it."""
+        from PySide6.QtSvg import QSvgRenderer
+
+        cached = self.__dict__.get("_renderer")
+        if cached is None:
+            cached = QSvgRenderer(QByteArray(self.data()))
+            cached.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+            self.__dict__["_renderer"] = cached
+        return cached
 
 
 @dataclass
@@ -120,15 +141,51 @@ def write_pdf(document: Document, path: Path | str) -> int:
     return render(document, writer)
 
 
-def render(document: Document, device: QPagedPaintDevice) -> int:
-    """Paint every page on the device (already set to A4); returns the number of pages."""
+@dataclass
+class Pages:
+    """A document laid out for one device: the items of each page, their orientation, how much
+    of each page's body they fill and which pages end a section (an explicit page break)."""
+
+    document: Document
+    items: list[list]
+    landscape: list[bool]
+    width: float
+    height: float
+    k: float
+    fill: list[float]
+    section_ends: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def paginate(document: Document, device: QPagedPaintDevice) -> Pages:
+    """Lay the document out on the device's printable rectangle (A4 already set)."""
     rect = device.pageLayout().paintRectPixels(device.resolution())
     # Layout happens in device pixels; k converts points (1/72 inch) to them. Fonts keep
     # point sizes, which the device's own resolution renders; metrics are the device's.
     k = device.resolution() / 72
     width, height = float(rect.width()), float(rect.height())
     layout = _Layout(width, height, k, device, document.landscape)
-    pages = layout.paginate(document.blocks)
+    items = layout.paginate(document.blocks)
+    return Pages(document, items, layout.landscape, width, height, k, layout.fills(),
+                 layout.section_ends())  # fmt: skip
+
+
+def paint_page(painter: QPainter, pages: Pages, number: int) -> None:
+    """Paint page `number` (from 1) with its header and footer, in device pixels."""
+    landscape = pages.landscape[number - 1]
+    portrait = landscape == pages.document.landscape
+    w, h = (pages.width, pages.height) if portrait else (pages.height, pages.width)
+    _paint_frame(painter, pages.document, w, h, pages.k, number, len(pages))
+    for item in pages.items[number - 1]:
+        item.paint(painter)
+
+
+def render(document: Document, device: QPagedPaintDevice, progress=None) -> int:
+    """Paint every page on the device (already set to A4); returns the number of pages.
+    progress(done, total) is called after each page (a dialog may cancel by raising)."""
+    pages = paginate(document, device)
     # An org chart in a portrait document turns its own pages to landscape (margins are the
     # same on every side, so the printable rectangle just swaps its sides).
     original = device.pageLayout().orientation()
@@ -136,22 +193,20 @@ def render(document: Document, device: QPagedPaintDevice) -> int:
         False: QPageLayout.Orientation.Portrait,
         True: QPageLayout.Orientation.Landscape,
     }
-    if layout.landscape[0] != document.landscape:
-        device.setPageOrientation(turned[layout.landscape[0]])
+    if pages.landscape[0] != document.landscape:
+        device.setPageOrientation(turned[pages.landscape[0]])
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("Impossible d'écrire le document (fichier ou imprimante indisponible).")
     try:
-        for number, page in enumerate(pages, start=1):
-            landscape = layout.landscape[number - 1]
+        for number in range(1, len(pages) + 1):
             if number > 1:
-                if landscape != layout.landscape[number - 2]:
-                    device.setPageOrientation(turned[landscape])
+                if pages.landscape[number - 1] != pages.landscape[number - 2]:
+                    device.setPageOrientation(turned[pages.landscape[number - 1]])
                 device.newPage()
-            w, h = (width, height) if landscape == document.landscape else (height, width)
-            _paint_frame(painter, document, w, h, k, number, len(pages))
-            for item in page:
-                item.paint(painter)
+            paint_page(painter, pages, number)
+            if progress is not None:
+                progress(number, len(pages))
         return len(pages)
     finally:
         painter.end()
@@ -230,14 +285,15 @@ class _RectItem(_Item):
 @dataclass
 class _SvgItem(_Item):
     rect: QRectF
-    svg: bytes
+    chart: Chart
 
     def paint(self, painter: QPainter) -> None:
-        from PySide6.QtSvg import QSvgRenderer
-
-        renderer = QSvgRenderer(QByteArray(self.svg))
-        renderer.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
-        renderer.render(painter, self.rect)
+        # Qt's SVG renderer starts from the painter's font: a bold or italic cell painted
+        # just before would otherwise turn every label of the chart bold or italic.
+        painter.save()
+        painter.setFont(_font(8))
+        self.chart.renderer().render(painter, self.rect)
+        painter.restore()
 
 
 @dataclass
@@ -271,6 +327,7 @@ class _Layout:
         self.top = (HEADER_PT + GAP_PT) * k
         self.bottom = height - FOOTER_PT * k
         self.pages: list[list[_Item]] = [[]]
+        self.breaks: set[int] = set()  # pages ended by an explicit break
         self.orientation = landscape
         self.landscape: list[bool] = [landscape]  # per page
         self.y = self.top
@@ -288,6 +345,8 @@ class _Layout:
     def paginate(self, blocks: Sequence[Block]) -> list[list[_Item]]:
         for block in blocks:
             if isinstance(block, PageBreak):
+                if self.pages[-1]:
+                    self.breaks.add(len(self.pages) - 1)
                 self.new_page()
             elif isinstance(block, Heading):
                 self._heading(block)
@@ -303,6 +362,20 @@ class _Layout:
             self.pages.pop()
             self.landscape.pop()
         return self.pages
+
+    def fills(self) -> list[float]:
+        """How much of each page's body (between header and footer) its content covers."""
+        body = self.bottom - self.top
+        result = []
+        for page in self.pages:
+            rects = [item.rect for item in page if hasattr(item, "rect")]
+            low = max((r.bottom() for r in rects), default=self.top)
+            result.append(max(0.0, min(1.0, (low - self.top) / body)))
+        return result
+
+    def section_ends(self) -> list[bool]:
+        last = len(self.pages) - 1
+        return [n in self.breaks or n == last or self.landscape[n] for n in range(len(self.pages))]
 
     def _org_chart(self, block: OrgChart) -> None:
         """Landscape pages of its own; what follows starts on a new page."""
@@ -364,16 +437,39 @@ class _Layout:
 
     def _chart(self, block: Chart) -> None:
         h = block.height_mm * MM * self.k
-        caption_h = 12 * self.k if block.caption else 0
+        font = _font(7.5, italic=True)
+        caption_h = self._text_height(block.caption, font, self.width) if block.caption else 0
         self.ensure(h + caption_h)
-        self.pages[-1].append(_SvgItem(QRectF(0, self.y, self.width, h), block.svg))
+        self.pages[-1].append(_SvgItem(QRectF(0, self.y, self.width, h), block))
         self.y += h
         if block.caption:
-            font = _font(8, italic=True)
             rect = QRectF(0, self.y, self.width, caption_h)
             self.pages[-1].append(_TextItem(rect, block.caption, font, "#444444"))
             self.y += caption_h
         self.y += self.gap
+
+    def _fitted_widths(self, table: Table, body: QFont, head: QFont, pad: float) -> list[float]:
+        """Each column but the flexible one as wide as its widest cell (its header may wrap
+        between words); the flexible column, the names, takes the rest."""
+        body_m, head_m = QFontMetricsF(body, self.device), QFontMetricsF(head, self.device)
+        bold = table.bold_rows | table.shaded_rows
+        natural = []
+        for index, header in enumerate(table.headers):
+            words = str(header).replace("\u00ad", "").split() or [""]
+            width = max(head_m.horizontalAdvance(w) for w in words)
+            for number, row in enumerate(table.rows):
+                metrics = head_m if number in bold else body_m
+                if index < len(row):
+                    width = max(width, metrics.horizontalAdvance(str(row[index])))
+            natural.append(width + 2 * pad + 4 * self.k)  # slack: rounding must not wrap
+        others = sum(w for i, w in enumerate(natural) if i != table.flex)
+        room = self.width - others
+        if room < self.width * 0.22:  # too wide: every column shrinks, the names keep a share
+            scale = self.width * 0.78 / others
+            natural = [w * scale for w in natural]
+            room = self.width * 0.22
+        natural[table.flex] = room
+        return natural
 
     def _table(self, table: Table) -> None:
         count = len(table.headers)
@@ -383,6 +479,8 @@ class _Layout:
         pad = 2.5 * self.k
         body_font = _font(table.size)
         head_font = _font(table.size, bold=True)
+        if table.flex is not None:
+            widths = self._fitted_widths(table, body_font, head_font, pad)
 
         def row_height(cells: Sequence[str], font: QFont) -> float:
             heights = [

@@ -3,13 +3,12 @@ and échéancier, as Documents for preview, printer, PDF and `python main.py rep
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 
 from desktop.errors import PilotisError
 from desktop.reports.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table
-from desktop.services.formatting import NBSP, format_date, format_euros, format_number
+from desktop.services.formatting import format_date, format_euros, format_number
 from desktop.services.programme_schedule import MONTHS, ScheduleRow
 from desktop.services.programme_sheet import ProgrammeSheet, SheetMilestone
 from desktop.services.roadmap_service import AxisRow, RoadmapProgrammeRow
@@ -52,44 +51,15 @@ def _listing(items: Sequence[str], empty: str = "—", limit: int = 8) -> str:
     return shown + (f" et {len(items) - limit} autre(s)" if len(items) > limit else "")
 
 
-def funding_chart_svg(sheet: ProgrammeSheet) -> bytes | None:
-    """Planned, committed and paid by funder as horizontal bars; None without funding."""
-    rows = [f for f in sheet.funding if f.planned_cents or f.committed_cents or f.paid_cents]
-    if not rows:
-        return None
-    import matplotlib
-    from matplotlib.figure import Figure
+def _funding_chart(sheet: ProgrammeSheet) -> Chart | None:
+    """The chart at its drawn height; its SVG is made when a page showing it is painted."""
+    from desktop.reports.budget_charts import figure_svg
+    from desktop.reports.programme_charts import stages_by_funder
 
-    rows = list(reversed(rows[:MAX_FUNDERS]))
-    figure = Figure(figsize=(7.2, 0.45 + 0.36 * len(rows)), dpi=100)
-    axes = figure.add_subplot(111)
-    height = 0.26
-    stages = (("planned", "Prévu", "#c6d5ec", ""), ("committed", "Engagé", "#7399d2", "///"),
-              ("paid", "Versé", "#1f3f7a", ""))  # fmt: skip
-    for offset, (stage, label, colour, hatch) in zip((height, 0, -height), stages, strict=True):
-        values = [getattr(r, f"{stage}_cents") / 100 for r in rows]
-        axes.barh([i + offset for i in range(len(rows))], values, height, label=label,
-                  color=colour, hatch=hatch, edgecolor="#1f3f7a", linewidth=0.4)  # fmt: skip
-    axes.set_yticks(range(len(rows)), [r.funder[:38] for r in rows], fontsize=7)
-    biggest = max(max(r.planned_cents, r.committed_cents, r.paid_cents) for r in rows) / 100
-    millions = biggest >= 1_000_000
-    axes.xaxis.set_major_formatter(
-        matplotlib.ticker.FuncFormatter(
-            lambda v, _p: (
-                format_number(v / 1e6, 1) + f"{NBSP}M€"
-                if millions
-                else format_number(v / 1e3, 0) + f"{NBSP}k€"
-            )
-        )
-    )
-    axes.tick_params(axis="x", labelsize=7)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(fontsize=7, loc="lower right", frameon=False)
-    figure.tight_layout(pad=0.4)
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans"}):
-        figure.savefig(buffer, format="svg")
-    return buffer.getvalue()
+    figure = stages_by_funder(sheet.funding, MAX_FUNDERS)
+    if figure is None:
+        return None
+    return Chart(lambda: figure_svg(figure), height_mm=figure.get_size_inches()[1] * 25.4 * 0.98)
 
 
 def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Block]:
@@ -157,8 +127,9 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         )
         hidden = len(sheet.milestones) - len(chosen)
         if hidden:
-            blocks.append(Paragraph(f"… et {hidden} autre(s) jalon(s) réalisé(s) plus anciens.",
-                                    italic=True, size=7.5))  # fmt: skip
+            blocks.append(Paragraph(f"Et {hidden} autre(s) jalon(s) réalisé(s), plus "
+                                    "ancien(s), dans l'onglet Programmes.", italic=True,
+                                    size=7.5))  # fmt: skip
     else:
         blocks.append(Paragraph("Aucun jalon enregistré.", italic=True, size=8))
 
@@ -181,8 +152,9 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         blocks.append(Table(["Indicateur", "Référence", "Cible", "Réalisé", "Progression"],
                             rows, widths=[3, 1.3, 1.3, 1.3, 2.3], size=8))  # fmt: skip
         if len(sheet.indicators) > MAX_INDICATORS:
-            blocks.append(Paragraph(f"… et {len(sheet.indicators) - MAX_INDICATORS} autre(s) "
-                                    "indicateur(s).", italic=True, size=7.5))  # fmt: skip
+            blocks.append(Paragraph(f"Et {len(sheet.indicators) - MAX_INDICATORS} autre(s) "
+                                    "indicateur(s), dans l'onglet Programmes.", italic=True,
+                                    size=7.5))  # fmt: skip
     else:
         blocks.append(Paragraph("Aucun indicateur enregistré.", italic=True, size=8))
 
@@ -205,12 +177,11 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         rows.append(["Total", *(format_euros(c) for c in totals)])
         scope = " (programme et sous-programmes)" if sheet.children else ""
         blocks.append(Table([f"Financeur{scope}", "Prévu", "Engagé", "Versé"], rows,
-                            widths=[3.4, 1.5, 1.5, 1.5], align_right=frozenset({1, 2, 3}),
+                            flex=0, align_right=frozenset({1, 2, 3}),
                             bold_rows=frozenset({len(rows) - 1}), size=8))  # fmt: skip
-        svg = funding_chart_svg(sheet)
-        if svg:
-            height = min(14 + 6 * min(len(sheet.funding), MAX_FUNDERS), 44)
-            blocks.append(Chart(svg, height_mm=height))
+        chart = _funding_chart(sheet)
+        if chart is not None:
+            blocks.append(chart)
     else:
         blocks.append(Paragraph("Aucune ligne de financement enregistrée.", italic=True, size=8))
     if sheet.totals:
@@ -218,27 +189,34 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         bold = set()
         # Differences first: they are what the page is printed for.
         ordered = sorted(sheet.totals, key=lambda t: t.difference_cents == 0)
+        sources: list[str] = []
         for number, t in enumerate(ordered[:MAX_TOTALS]):
             label = t.label + (f" [{t.scope}]" if t.scope else "")
-            source = t.source if len(t.source) <= 48 else t.source[:47] + "…"
-            rows.append([label, format_euros(t.declared_cents), format_euros(t.computed_cents),
-                         format_euros(t.difference_cents), source])  # fmt: skip
+            if t.source and t.source not in sources:
+                sources.append(t.source)
+            mark = f" ({sources.index(t.source) + 1})" if t.source else ""
+            amounts = (t.declared_cents, t.computed_cents, t.difference_cents)
+            rows.append([label + mark, *(format_euros(c) for c in amounts)])
             if t.difference_cents:
                 bold.add(number)
         if len(ordered) > MAX_TOTALS:
-            rows.append([f"… et {len(ordered) - MAX_TOTALS} autre(s) total(aux) déclaré(s), "
-                         "voir l'onglet Budgets", "", "", "", ""])  # fmt: skip
-        headers = ["Total déclaré (en gras : écart)", "Déclaré", "Calculé", "Écart", "Source"]
+            rows.append([f"Et {len(ordered) - MAX_TOTALS} autre(s) total(aux) déclaré(s), "
+                         "dans l'onglet Budgets", "", "", ""])  # fmt: skip
+        headers = ["Total déclaré (en gras : écart)", "Déclaré", "Calculé", "Écart"]
         blocks.append(
             Table(
                 headers,
                 rows,
-                widths=[2.8, 1.3, 1.3, 1.2, 2],
+                flex=0,
                 align_right=frozenset({1, 2, 3}),
                 bold_rows=frozenset(bold),
                 size=7.5,
             )
         )
+        if sources:
+            # Sources once each under the table, whole: a cut source cannot be looked up.
+            listed = " ; ".join(f"({n}) {source}" for n, source in enumerate(sources, start=1))
+            blocks.append(Paragraph(f"Sources : {listed}.", italic=True, size=7))
     return blocks
 
 
