@@ -1,7 +1,7 @@
 """Fault injection: SIGKILL during imports and bursts of edits, a full disk, the file deleted,
 replaced by garbage or locked by another process; prints faults injected, recoveries and rows lost.
 
-    python bench/faults.py [--kills 300] [--json FILE]
+    python bench/faults.py [--kills 300] [--stress SECONDS] [--json FILE]
 
 Linux (fork + SIGKILL). Each kill hits a child process that runs the application's own services
 (IngestService imports, DirectoryService edits) on a real SQLite file and logs each transaction it
@@ -559,6 +559,11 @@ def print_figures(figures: list[Figures]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench import faults_stress
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--stress-worker"]:  # one of the processes of the stress trial
+        return faults_stress.worker_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=300, help="SIGKILL au total (défaut 300)")
     parser.add_argument("--seed", type=int, default=1)
@@ -567,8 +572,13 @@ def main(argv: list[str] | None = None) -> int:
         "--crafted", type=int, default=0, metavar="TOURS",
         help="ajouter les fichiers piégés ou refusés, TOURS fois (bench/faults_crafted.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--stress", type=float, default=0, metavar="SECONDES",
+        help="ajouter l'essai à plusieurs programmes sur une même base (défaut : aucun)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    stress = None
     with tempfile.TemporaryDirectory(prefix="pilotis-faults-") as tmp:
         os.environ["PILOTIS_HOME"] = tmp
         figures = run_all(args.kills, Path(tmp), args.seed)
@@ -578,14 +588,21 @@ def main(argv: list[str] | None = None) -> int:
 
             (Path(tmp) / "pieges").mkdir()
             crafted = faults_crafted.crafted_scenario(Path(tmp) / "pieges", args.crafted)
+        if args.stress:
+            (Path(tmp) / "plusieurs").mkdir()
+            stress = faults_stress.stress_scenario(Path(tmp) / "plusieurs", args.stress, args.seed)
     print_figures(figures)
     if crafted is not None:
         faults_crafted.print_crafted(crafted)
+    if stress is not None:
+        faults_stress.print_stress(stress)
     print(f"Durée : {time.perf_counter() - started:.0f} s")
     if args.json:
-        found = [asdict(f) for f in figures] + ([asdict(crafted)] if crafted else [])
+        found = [asdict(f) for f in figures] + ([asdict(stress)] if stress else [])
+        found += [asdict(crafted)] if crafted else []
         Path(args.json).write_text(json.dumps(found, ensure_ascii=False, indent=2))
-    return 0 if all(f.ok for f in figures) and (crafted is None or crafted.ok) else 1
+    crafted_ok = crafted is None or crafted.ok
+    return 0 if all(f.ok for f in figures) and (stress is None or stress.ok) and crafted_ok else 1
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from desktop.db_errors import (
     install_error_translation,
     schema_update_refused,
     server_rights,
+    translate_sqlite,
 )
 from desktop.db_schema import expected_schemas, inspect_untouched, verify_schema
 from desktop.errors import (
@@ -220,9 +221,9 @@ def make_engine(
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+    where = str(path) if path else "en mémoire"
+    _install_write_lock(engine, read_only=read_only, where=where, busy_timeout_ms=busy_timeout_ms)
+    install_error_translation(engine, where, busy_timeout_ms=busy_timeout_ms)  # French errors
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection, record) -> None:
@@ -230,6 +231,77 @@ def make_engine(
             dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
 
     return engine
+
+
+# Execution option: this connection's transactions take the write lock at BEGIN (migrations).
+IMMEDIATE = "pilotis_immediate"
+_WRITING = "pilotis_writing"
+_CHANGES = "pilotis_changes_at_begin"
+_WRITE_VERBS = {"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT",
+                "REINDEX", "ANALYZE"}  # fmt: skip
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*([A-Za-z]+)", re.S)
+_DML_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
+
+
+def is_write_statement(statement: str) -> bool:
+    """Whether SQL text may write (a CTE is judged by the verbs it contains: a read taken for a
+    write only takes the lock a little early)."""
+    found = _FIRST_WORD.match(statement)
+    if found is None:
+        return False
+    verb = found.group(1).upper()
+    if verb == "WITH":
+        return _DML_WORD.search(statement) is not None
+    return verb in _WRITE_VERBS
+
+
+def _install_write_lock(
+    engine: Engine, *, read_only: bool, where: str, busy_timeout_ms: int
+) -> None:
+    """SQLite transactions begin deferred and take the write lock (BEGIN IMMEDIATE) at their
+    first write, so that waiting for another writer honours the busy timeout.
+
+    Why: a deferred transaction that has read cannot become a writer while another connection
+    writes or has written since its read began; SQLite answers SQLITE_BUSY at once, without
+    calling the busy handler (two editing processes: 355 raw « database is locked » in 799
+    saves). BEGIN IMMEDIATE for every transaction would cure that but make every read wait for
+    every writer, losing what WAL gives (readers never wait): a GUI's lists would freeze
+    behind a command-line import. So pure reads keep one deferred snapshot, and at the first
+    write the reads-only transaction is ended (it holds nothing to commit) and BEGIN IMMEDIATE
+    waits for the lock; what follows reads the newest data. Reads made before that point may
+    predate another program's save, as with PostgreSQL's default isolation (READ COMMITTED),
+    which every service already meets: an edit's UPDATE carries the version it read and is
+    refused as a conflict when the row moved (optimistic locking), and unique indexes refuse
+    duplicates. A connection with the IMMEDIATE execution option takes the lock at BEGIN.
+    Writes made on the raw sqlite3 connection must follow a write through SQLAlchemy (as
+    ingest's _take_write_lock does): they are not seen here."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        info = connection.info
+        immediate = not read_only and connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        info[_WRITING] = immediate or read_only  # a read-only file is never written
+        info[_CHANGES] = connection.connection.driver_connection.total_changes
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        info = connection.info
+        if info.get(_WRITING, True) or not is_write_statement(statement):
+            return
+        info[_WRITING] = True
+        raw = connection.connection.driver_connection
+        if raw.total_changes != info.get(_CHANGES):
+            return  # written already on the raw connection: the lock is held
+        try:
+            if raw.in_transaction:
+                raw.execute("COMMIT")  # a reads-only transaction: nothing to keep or lose
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            translated = translate_sqlite(exc, where, busy_timeout_ms)
+            if translated is None:
+                raise
+            raise translated from exc
 
 
 WAL_AUTOCHECKPOINT = 1000  # pages: SQLite's default
@@ -287,6 +359,54 @@ def _install_planner_costs(engine) -> None:
         dbapi_connection.commit()
 
 
+NOT_SQLITE = (
+    "{path} n'est pas une base de données Pilotis (ce n'est pas un fichier SQLite, ou son "
+    "en-tête est illisible)."
+)
+_SQLITE_NOTADB = 26
+
+
+def sqlite_file_kind(path: Path) -> str:
+    """What an existing file is, asked of SQLite: "empty" (no byte yet), "sqlite", or "other"
+    (not SQLite, or a header SQLite refuses); DatabaseOpenError when it cannot be read.
+
+    Never through Python's open(): on POSIX, closing any descriptor of a file drops every lock
+    the process holds on it, so a connection open elsewhere in the process (the window's, the
+    data guard's) would lose its locks unknowingly, and another program could then delete the
+    -wal it writes to (SQLite's "How To Corrupt An SQLite Database File", §2.2: a person imported
+    from the command line vanished that way). SQLite's own descriptors are safe: it defers their
+    close while it holds a lock on the file. Its immutable view takes no lock and reads no -wal
+    or journal, so asking writes nothing."""
+    try:
+        if path.stat().st_size == 0:
+            return "empty"
+    except OSError as exc:
+        raise DatabaseOpenError(f"Impossible de lire {path} : {_reason(exc)}.", str(path)) from exc
+    try:
+        con = sqlite3.connect(f"file:{quote(path.as_posix())}?mode=ro&immutable=1", uri=True)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_NOTADB:
+            return "other"
+        if not os.access(path, os.R_OK):
+            raise DatabaseOpenError(
+                f"Impossible de lire {path} : accès refusé.", str(path)
+            ) from exc
+    return "sqlite"  # damage past the header is for quick_check to name
+
+
+def _reason(exc: OSError) -> str:
+    """An OSError's cause in French (the system gives it in English)."""
+    import errno
+
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "accès refusé"
+    return "fichier introuvable" if exc.errno == errno.ENOENT else "erreur du système de fichiers"
+
+
 def _check_sqlite_file(path: Path, *, create: bool) -> bool:
     """Refuse what is not a usable Pilotis file before SQLite touches it; True if it is new."""
     if path.is_dir():
@@ -306,16 +426,9 @@ def _check_sqlite_file(path: Path, *, create: bool) -> bool:
                 str(path),
             )
         return True
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise DatabaseOpenError(f"Impossible de lire {path} : {exc.strerror}.", str(path)) from exc
-    if header and header != SQLITE_HEADER:
-        raise NotADatabaseError(
-            f"{path} n'est pas une base de données Pilotis (ce n'est pas un fichier SQLite).",
-            str(path),
-        )
+    kind = sqlite_file_kind(path)  # never read with open(): see there
+    if kind == "other":
+        raise NotADatabaseError(NOT_SQLITE.format(path=path), str(path))
     if not os.access(path.parent, os.W_OK):
         raise ReadOnlyDatabaseError(read_only_folder_message(path), str(path))
     if not os.access(path, os.W_OK):
@@ -325,7 +438,7 @@ def _check_sqlite_file(path: Path, *, create: bool) -> bool:
             str(path),
         )
     # An empty file with a -wal or -journal beside it is not new: those may hold its content.
-    return not header and not any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal"))
+    return kind == "empty" and not any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal"))
 
 
 def read_only_folder_message(path: Path) -> str:
@@ -560,14 +673,10 @@ def _open_read_only(
             )
         if not path.exists():
             raise MissingDatabaseError(f"Le fichier {path} n'existe pas.", str(path))
-        with path.open("rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise NotADatabaseError(
-                    f"{path} n'est pas une base de données Pilotis (ce n'est pas un fichier "
-                    "SQLite).",
-                    str(path),
-                )
+        if sqlite_file_kind(path) != "sqlite":  # never read with open(): see there
+            raise NotADatabaseError(NOT_SQLITE.format(path=path), str(path))
         state = inspect_file(path, version_locations)
+        _check_not_locked_for_reading(path, busy_timeout_ms)
         _check_readable_in_place(path)
     engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, read_only=True)
     try:

@@ -1,10 +1,10 @@
-"""Server faults in French: every PostgreSQL error a user can meet is mapped here, in one place.
+"""Database faults in French: every PostgreSQL or SQLite error a user can meet is mapped here.
 
-The mapping is installed on each PostgreSQL engine (SQLAlchemy's handle_error event), so any
-service call — opening, reading, saving — raises a PilotisError subclass with one clear French
-sentence instead of psycopg's English text; views show str(error) as they do for every
-PilotisError. A failed statement rolls its whole transaction back: nothing is half-written, and
-an edit form that catches the error keeps its content to be saved again.
+The mapping is installed on each engine (SQLAlchemy's handle_error event), so any service call —
+opening, reading, saving — raises a PilotisError subclass with one clear French sentence instead
+of psycopg's or sqlite3's English text; views show str(error) as they do for every PilotisError.
+A failed statement rolls its whole transaction back: nothing is half-written, and an edit form
+that catches the error keeps its content to be saved again.
 
 It lives beside desktop/db.py (not in services) because opening a database already needs it.
 """
@@ -68,6 +68,24 @@ class PermissionDeniedError(ServerError):
 
 class ServerSchemaError(ServerError):
     """The server's schema needs an update that this account may not make."""
+
+    retry = False
+
+
+class DatabaseBusyError(PilotisError):
+    """SQLite: another program held the file's write lock for longer than the busy timeout."""
+
+    retry = True
+
+
+class DiskFullError(PilotisError):
+    """SQLite: the disk (or the file size limit) left no room for the transaction."""
+
+    retry = False
+
+
+class DatabaseReadOnlyError(PilotisError):
+    """SQLite: the file cannot be written (opened read-only, or its rights changed)."""
 
     retry = False
 
@@ -200,9 +218,53 @@ def _connect_error(sqlstate: str, text: str, where: str) -> DatabaseOpenError:
     )
 
 
-def install_error_translation(engine, where: str) -> None:
-    """Raise our French errors instead of psycopg's on this engine (PostgreSQL only); where
-    names the database in the messages."""
+# SQLite's primary result codes (the low byte of the extended code), as sqlite3 reports them.
+_SQLITE_READONLY, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 8, 5, 6, 13
+
+
+def translate_sqlite(
+    exc: BaseException, where: str, busy_timeout_ms: int = 5000
+) -> PilotisError | None:
+    """The French error for a sqlite3 error a user can meet (busy, disk full, read-only file),
+    None for the others (constraints and the like stay with the services that handle them)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    code &= 0xFF
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        seconds = f"{busy_timeout_ms / 1000:g}".replace(".", ",")
+        return DatabaseBusyError(
+            f"La base {where} est occupée par un autre programme (une autre fenêtre de Pilotis, "
+            f"une commande ou un autre logiciel y écrit depuis plus de {seconds} s) ; réessayez "
+            "dans un instant." + _KEPT
+        )
+    if code == _SQLITE_FULL:
+        return DiskFullError(
+            f"Le disque où se trouve la base {where} est plein : libérez de la place puis "
+            "réessayez." + _KEPT
+        )
+    if code == _SQLITE_READONLY:
+        return DatabaseReadOnlyError(
+            f"La base {where} ne peut pas être modifiée (ouverte en lecture seule, ou fichier "
+            "protégé en écriture) ; rien n'a été modifié."
+        )
+    return None
+
+
+def install_error_translation(engine, where: str, *, busy_timeout_ms: int = 5000) -> None:
+    """Raise our French errors instead of the driver's on this engine; where names the
+    database in the messages."""
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "handle_error")
+        def _on_sqlite_error(context) -> PilotisError | None:
+            mapped = translate_sqlite(context.original_exception, where, busy_timeout_ms)
+            if mapped is not None:
+                mapped.__cause__ = context.original_exception
+            return mapped
+
+        return
 
     connected_once = []
 

@@ -13,10 +13,23 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.db import SQLITE_HEADER, Database, open_database, resolve_url, sqlite_path
+from desktop.db import (
+    Database,
+    make_engine,
+    open_database,
+    resolve_url,
+    sqlite_file_kind,
+    sqlite_path,
+)
 from desktop.db_errors import server_rights
-from desktop.errors import PilotisError
-from desktop.services.backup_service import COUNTED, BackupError, BackupInfo, BackupService
+from desktop.errors import PilotisError, ReadOnlyDatabaseError
+from desktop.services.backup_service import (
+    COUNTED,
+    BackupError,
+    BackupInfo,
+    BackupService,
+    check_backup_file,
+)
 
 READ_ONLY_MESSAGE = (
     "La base est ouverte en lecture seule : aucune modification n'est possible. "
@@ -99,19 +112,52 @@ def backup_before_open(
     if path is None or not path.is_file():
         return None
     try:
-        with path.open("rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return None
-    except OSError:
+        # Asked of SQLite, never read with open(): the window's connection may already be
+        # open in this process, and closing any descriptor of the file would drop its locks.
+        if sqlite_file_kind(path) != "sqlite":
+            return None
+    except PilotisError:
         return None
     current = fingerprint(path)
-    newest = next(iter(backups.backups(path.stem, with_counts=False)), None)
+    newest = newest_sound_backup(backups, path.stem)
     if current and newest is not None and fingerprint(newest.path) == current:
         return None
     try:
         return backups.backup(path, stem=path.stem, reason="demarrage")
     except BackupError:
         return None  # a damaged file: opening it will say so and offer the way out
+
+
+def newest_sound_backup(backups: BackupService, stem: str) -> BackupInfo | None:
+    """The newest backup that passes its checks; damaged ones met on the way are set aside
+    (renamed « -endommagee », kept): a damaged newest backup with the same counts as the base
+    would otherwise stand for it and stop every new start backup."""
+    for info in backups.backups(stem, with_counts=False):
+        if info.reason == "endommagee":
+            continue
+        try:
+            check_backup_file(info.path)
+        except BackupError:
+            set_aside_damaged(info, stem)
+            continue
+        return info
+    return None
+
+
+def set_aside_damaged(info: BackupInfo, stem: str) -> Path:
+    """Rename a backup that fails its checks to « <stem>-<its time>-endommagee.sqlite » in its
+    folder: never offered nor compared again, never deleted by the rotation, still there."""
+    base = f"{stem}-{info.at:%Y%m%d-%H%M%S}"
+    target = info.path.with_name(f"{base}-endommagee.sqlite")
+    number = 1
+    while target.exists():
+        number += 1
+        target = info.path.with_name(f"{base}-{number}-endommagee.sqlite")
+    for suffix in ("-wal", "-shm", "-journal", ""):  # the main file last: it names the set
+        side = Path(f"{info.path}{suffix}")
+        if side.exists():
+            os.replace(side, Path(f"{target}{suffix}"))
+    return target
 
 
 @dataclass(frozen=True)
@@ -174,7 +220,7 @@ class DataGuard:
         and ReadOnlyError says why."""
         if read_only == self.database.read_only:
             return
-        fresh = open_database(self.database.url, create=False, read_only=read_only)
+        fresh = self._reopen(read_only)
         if fresh.read_only and not read_only:
             fresh.engine.dispose()
             self.account_read_only = True  # the server (its rights for this account) said no
@@ -184,6 +230,24 @@ class DataGuard:
         self.database.engine = fresh.engine
         self.database.read_only = fresh.read_only
         old.dispose()
+
+    def _reopen(self, read_only: bool) -> Database:
+        """The database again, read-only or not. A file gets a new engine on what this session
+        already opened and checked, not open_database: its checks read the file outside SQLite
+        (a private copy when a -wal exists), and with this session's connections open that
+        would drop their locks (see sqlite_file_kind)."""
+        path = self.path
+        if path is None:
+            return open_database(self.database.url, create=False, read_only=read_only)
+        if not read_only and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise ReadOnlyDatabaseError(
+                f"Le fichier {path} (ou son dossier) est en lecture seule : Pilotis ne peut pas "
+                "y écrire. Copiez-le dans un dossier où vous pouvez écrire.",
+                str(path),
+            )
+        engine = make_engine(self.database.url, read_only=read_only)
+        return Database(self.database.url, engine, self.database.session_factory,
+                        read_only=read_only)  # fmt: skip
 
     # --- file watch -----------------------------------------------------------------------------
 

@@ -21,13 +21,13 @@ from desktop.views.backup_dialog import install_safety
 @pytest.fixture
 def reader_account(monkeypatch):
     """The reopened database answers read-only whatever is asked, as PostgreSQL does for an
-    account with only pilotis_lecteur (open_database reads the account's rights)."""
-    real = safety_guard.open_database
+    account with only pilotis_lecteur (open_database reads the account's rights on a server)."""
+    real = safety_guard.DataGuard._reopen
 
-    def open_as_reader(url, **kw):
-        return replace(real(url, **kw), read_only=True)
+    def open_as_reader(guard, read_only):
+        return replace(real(guard, read_only), read_only=True)
 
-    monkeypatch.setattr(safety_guard, "open_database", open_as_reader)
+    monkeypatch.setattr(safety_guard.DataGuard, "_reopen", open_as_reader)
 
 
 @pytest.mark.sqlite_only

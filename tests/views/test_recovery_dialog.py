@@ -13,7 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from desktop.app import build_main_window
 from desktop.db import open_database
-from desktop.errors import LockedDatabaseError, NotADatabaseError, ReadOnlyDatabaseError
+from desktop.errors import (
+    LockedDatabaseError,
+    NotADatabaseError,
+    PilotisError,
+    ReadOnlyDatabaseError,
+)
 from desktop.services.backup_service import BackupService
 from desktop.services.directory_edits import PersonInput
 from desktop.services.safety_guard import ReadOnlyError
@@ -121,7 +126,7 @@ def test_read_only_database_refuses_writes_and_keeps_the_file(filled_db_path, tm
     try:
         with pytest.raises(ReadOnlyError, match="lecture seule"):
             DirectoryService(database.session_factory).create_person(PersonInput("X", "Y"))
-        with database.engine.connect() as conn, pytest.raises(Exception, match="readonly"):
+        with database.engine.connect() as conn, pytest.raises(PilotisError, match="lecture seule"):
             conn.exec_driver_sql("DELETE FROM person")
     finally:
         guard.close()
