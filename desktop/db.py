@@ -475,9 +475,11 @@ def _check_not_locked(path: Path, busy_timeout_ms: int) -> None:
 
 
 def backup_sqlite(source: Path, target: Path) -> Path:
-    """Copy a live SQLite file with the online backup API (consistent even while in use)."""
+    """Copy a live SQLite file with the online backup API (consistent even while in use). The
+    source is read through SQLite only (never open(): see sqlite_file_kind) and read-only: its
+    closing cannot checkpoint or delete the -wal another program is writing to."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source)
+    src = sqlite3.connect(f"file:{quote(source.as_posix())}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -822,7 +824,9 @@ def run_migrations(
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     engine = make_engine(url, foreign_keys=False, busy_timeout_ms=busy_timeout_ms)
     try:
-        with engine.connect() as conn, conn.begin():
+        # The write lock from BEGIN: the revision read first must still be the file's when the
+        # migration writes (two programs upgrading at once: the second waits, then sees head).
+        with engine.connect().execution_options(**{IMMEDIATE: True}) as conn, conn.begin():
             before = MigrationContext.configure(conn).get_current_revision()
             config = alembic_config(url, version_locations)
             config.attributes["connection"] = conn
