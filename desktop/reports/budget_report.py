@@ -177,7 +177,7 @@ def synthesis(
     # chart and two-thirds of white is what a committee noticed first.
     funders = _chain_table("Financeur", [(None, overview.funder_totals)], total)
     document.add(
-        Heading("Financements par financeur — prévu, engagé et versé"),
+        Heading("Financements par financeur : prévu, engagé et versé"),
         funders,
         *footnotes([funders]),
         Heading("Totaux déclarés différents de la somme des lignes"),
@@ -191,7 +191,7 @@ def synthesis(
         "Programme / financeur", [(chain.subtotal, chain.lines) for chain in shown], total
     )
     document.add(
-        Heading("Financements par programme et financeur — prévu, engagé et versé"),
+        Heading("Financements par programme et financeur : prévu, engagé et versé"),
         programmes,
         *footnotes([programmes]),
     )

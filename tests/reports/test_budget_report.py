@@ -140,7 +140,7 @@ def test_synthesis_with_chosen_charts_only(service, tmp_path, qapp):
     text = pdf_text(path)
     assert "Synthèse budgétaire — AMI-CMA · 2023\n" in text
     assert "Taux de cofinancement par programme — montants prévus" in text
-    assert "Financements par programme et financeur — prévu, engagé et versé" in text
+    assert "Financements par programme et financeur : prévu, engagé et versé" in text
     assert "Part de chaque financeur" not in text
     assert "2 644 980 €" in text  # the 10 actions' lines
     assert "74 %" in text  # AMI CMA's share of AMI-CMA-04: 303 350 / 408 550
