@@ -314,8 +314,6 @@ class BackupService:
             finally:
                 src.close()
             rows = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-            # One self-contained file, as the backup was: opening it makes its -wal again.
-            con.execute("PRAGMA journal_mode = DELETE")
         except sqlite3.DatabaseError as exc:
             raise BackupError(f"Restauration impossible : {_reason(exc)}.") from exc
         finally:
