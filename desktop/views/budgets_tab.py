@@ -159,12 +159,14 @@ class BudgetsTab(TabPage):
         self.synthesis_stack = EmptyStack(self.chain, self)
         self.charts_stack = EmptyStack(charts_page, self)
         self.pivot_stack = EmptyStack(self.pivot, self)
+        # « Aucun écart » would be true and misleading on a base with nothing recorded.
+        self.checks_stack = EmptyStack(self.checks, self)
         self.pages = QTabWidget(self)
         self.pages.setAccessibleName(self.tr("Vues des budgets"))
         self.pages.addTab(self.synthesis_stack, self.tr("Synthèse prévu / engagé / versé"))
         self.pages.addTab(self.charts_stack, self.tr("Graphiques"))
         self.pages.addTab(self.pivot_stack, self.tr("Tableau croisé"))
-        self.pages.addTab(self.checks, self.tr("Totaux déclarés ≠ calculés"))
+        self.pages.addTab(self.checks_stack, self.tr("Totaux déclarés ≠ calculés"))
         self.pages.addTab(self.snapshots, self.tr("Situations arrêtées"))
         self.pages.currentChanged.connect(self._on_pages_current_changed)
 
@@ -384,6 +386,9 @@ class BudgetsTab(TabPage):
         nothing_at_all = empty and overview.filter.is_default and self._situation is None
         self.key_figures.setVisible(not nothing_at_all)  # « Prévu 0 € » says nothing
         self.filters_label.setVisible(not nothing_at_all)
+        no_total = nothing_at_all and not self._discrepancies
+        if not no_total:
+            self.checks_stack.show_content()
         if not empty:
             for stack in self._figure_stacks():
                 stack.show_content()
@@ -423,7 +428,7 @@ class BudgetsTab(TabPage):
                     self.tr("Tous les programmes, financeurs, années et départements"),
                 )
             ]
-        for stack in self._figure_stacks():
+        for stack in (*self._figure_stacks(), *([self.checks_stack] if no_total else [])):
             stack.show_empty(title, text, actions)
 
     @guard_slot

@@ -164,7 +164,7 @@ def test_empty_budgets_say_no_funding_recorded_and_lead_to_programmes(empty_wind
     show_tab(empty_window, 2)
     tab = empty_window.budgets_tab
     settle(qtbot, tab)
-    for stack in (tab.synthesis_stack, tab.charts_stack, tab.pivot_stack):
+    for stack in (tab.synthesis_stack, tab.charts_stack, tab.pivot_stack, tab.checks_stack):
         assert stack.showing_empty
         assert plain(stack.empty.title.text()) == "Aucun financement enregistré"
     empty = tab.synthesis_stack.empty
@@ -219,6 +219,7 @@ def test_budget_filters_matching_nothing_offer_to_clear_them(filled_window, qtbo
     assert plain(empty.title.text()) == "Aucun financement pour ces filtres"
     assert combo.itemText(index).split(" — ")[-1] in plain(empty.text.text())
     assert empty.button_texts() == ["Effacer les filtres"]
+    assert not tab.checks_stack.showing_empty  # its own « Aucun écart » holds for the filter
     empty.button("Effacer les filtres").click()
     settle(qtbot, tab)
     assert tab.current_filter().department is None
