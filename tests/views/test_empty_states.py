@@ -105,6 +105,24 @@ def test_import_button_opens_the_wizard(empty_window, monkeypatch):
     wizards[0].close()
 
 
+def test_an_import_from_the_empty_state_replaces_it_by_the_data(empty_window, monkeypatch):
+    """Once the wizard opened from « Importer un fichier… » has imported units, the Annuaire
+    shows them (its empty state is gone) and the import can be undone."""
+    wizards = []
+    monkeypatch.setattr(ImportWizard, "run", lambda self: wizards.append(self) or 0)
+    empty_window.directory_tab.body.empty.button("Importer un fichier…").click()
+    rows = [{"code": "RAO", "name": "Région académique Occitanie", "kind": "region"}]
+    factory = empty_window.services.history.session_factory
+    report = IngestService(factory, login="claire").import_batches([("units", rows, 1)])
+    wizards[0].imported.emit(report.batch)  # what the wizard says when its import is written
+    wizards[0].close()
+    tab = empty_window.directory_tab
+    assert not tab.body.showing_empty
+    assert tab.tree_model.rowCount() == 1
+    assert empty_window.undo_action.isEnabled()
+    assert not empty_window.data_source_status.isVisible()  # the user's data, not the report's
+
+
 def test_templates_button_writes_the_templates(empty_window, monkeypatch, tmp_path):
     """« Modèles de fichiers… » writes the documented workbooks into the chosen folder."""
     folder = tmp_path / "modeles"
