@@ -28,8 +28,9 @@ def test_search_ignores_accents_and_case(service):
     """Typing `bejean` finds BÉJEAN in every post she holds."""
     rows = service.entries(SearchFilter("bejean"))
     assert set(names(rows)) == {"BÉJEAN Sophie"}
-    assert len(rows) == 3
-    assert service.count_entries(SearchFilter("BÉJEAN")) == 3
+    # région, rectorat, comité de région académique, and the Club école-entreprise she presides
+    assert len(rows) == 4
+    assert service.count_entries(SearchFilter("BÉJEAN")) == 4
 
 
 def test_search_matches_word_beginnings(service):
@@ -159,11 +160,11 @@ def test_site_managers_of_srapi_are_on_its_card(service):
 
 
 def test_person_card_lists_every_current_post(service):
-    """BÉJEAN's card lists her three current posts, heads of units first by unit order."""
+    """BÉJEAN's card lists her four current posts, heads of units first by unit order."""
     person_id = service.entries(SearchFilter("bejean"))[0].person_id
     detail = service.person_detail(person_id)
     assert detail.full_name == "Sophie BÉJEAN"
-    assert len(detail.posts) == 3
+    assert len(detail.posts) == 4
     assert detail.past_posts == []
 
 
