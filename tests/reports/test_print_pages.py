@@ -1,0 +1,60 @@
+"""The printed documents as a committee receives them: nothing cut with « … », one page per
+programme sheet, and no page of a section left under half full but its last."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from PySide6.QtGui import QPdfWriter
+
+from desktop.reports import budget_report, directory_report, programme_report
+from desktop.reports.document import page_layout, paginate, write_pdf
+
+
+def _pdftotext(path) -> str:
+    """The text poppler extracts, as a reader copying from the PDF gets it."""
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _fills(document, tmp_path) -> tuple[list[float], list[bool]]:
+    writer = QPdfWriter(str(tmp_path / "layout.pdf"))
+    writer.setResolution(300)
+    writer.setPageLayout(page_layout(document.landscape))
+    pages = paginate(document, writer)
+    return pages.fill, pages.section_ends
+
+
+def test_synthesis_and_booklet_have_nothing_cut_with_an_ellipsis(qapp, filled_database, tmp_path):
+    """No label, name or source of the synthesis or of the booklet of every programme is cut
+    with « … » (legends, axis labels, tables, sources, « et N autres » lines)."""
+    synthesis = tmp_path / "synthese.pdf"
+    write_pdf(budget_report.build(filled_database), synthesis)
+    booklet = tmp_path / "livret.pdf"
+    document = programme_report.build(filled_database)
+    sheets = sum(1 for b in document.blocks if type(b).__name__ == "PageBreak") + 1
+    assert write_pdf(document, booklet) == sheets  # one page per programme
+    for path in (synthesis, booklet):
+        text = _pdftotext(path)
+        assert "…" not in text, [line for line in text.splitlines() if "…" in line][:5]
+    assert "Autres (" in _pdftotext(synthesis)  # the grouped funders are named under the chart
+
+
+@pytest.mark.parametrize("name", ["synthèse", "livret", "annuaire"])
+def test_no_page_but_the_last_of_a_section_is_under_half_full(
+    qapp, filled_database, tmp_path, name
+):
+    """Charts two per page and tables flowing after them: every page of a section is at least
+    half covered (between header and footer), except the section's last."""
+    build = {
+        "synthèse": lambda: budget_report.build(filled_database),
+        "livret": lambda: programme_report.build(filled_database),
+        "annuaire": lambda: directory_report.build(filled_database),
+    }[name]
+    fills, ends = _fills(build(), tmp_path)
+    thin = [(n, round(f, 2)) for n, (f, end) in enumerate(zip(fills, ends, strict=True), 1)
+            if not end and f < 0.5]  # fmt: skip
+    assert not thin, thin
+    assert len(fills) > 1
