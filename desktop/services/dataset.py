@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import sessionmaker
 
@@ -10,8 +11,9 @@ from desktop.db import Database, open_database
 from desktop.errors import PilotisError
 from desktop.paths import resource_path
 from desktop.services.dataset_source import DATASET_LOGIN
-from desktop.services.ingest import ImportReport, IngestService
-from desktop.services.ingest_specs import LOAD_ORDER
+
+if TYPE_CHECKING:
+    from desktop.services.ingest import ImportReport
 
 DATASET_FILES = ("reference.yaml", "annuaire.yaml", "programmes.yaml", "budgets.yaml")
 
@@ -23,6 +25,8 @@ def dataset_dir() -> Path:
 def read_dataset(folder: Path | None = None) -> list[tuple[str, list[dict], int]]:
     """The (kind, rows, first row number) batches of the dataset files, in loading order."""
     import yaml
+
+    from desktop.services.ingest_specs import LOAD_ORDER
 
     folder = folder or dataset_dir()
     batches: list[tuple[str, list[dict], int]] = []
@@ -64,4 +68,8 @@ def _remove_new_file(database: Database) -> None:
 def load_default_dataset(session_factory: sessionmaker, folder: Path | None = None) -> ImportReport:
     """Load every dataset file in one transaction; any invalid row rejects the whole load.
     Its history records, under DATASET_LOGIN, are what tells later that the base holds it."""
+    # Imported here: every start opens through this module, only a first start fills a base,
+    # and the import machinery (YAML, the checks of every kind) weighs ~60 ms.
+    from desktop.services.ingest import IngestService
+
     return IngestService(session_factory, login=DATASET_LOGIN).import_batches(read_dataset(folder))

@@ -1,6 +1,15 @@
-"""The main window: an assembler of the three tabs, the menus and the status bar."""
+"""The main window: an assembler of the three tabs, the menus and the status bar.
+
+It is built in two steps so that a start paints at once: the frame (title, the three tabs with a
+loading state, the saved geometry) needs only Qt; `attach` then brings the tabs, the menus and
+the status bar once the database is open. The modules of the tabs and of what the menus open are
+therefore imported where they are first needed, not here (start-up, issue 16: SQLAlchemy and the
+services weigh ~0.4 s of imports).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -16,53 +25,75 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.dataset_source import DATASET_SOURCE, holds_dataset
-from desktop.services.export import export_rows
-from desktop.services.formatting import format_euros
 from desktop.settings import Settings
-from desktop.views.about_dialog import AboutDialog
-from desktop.views.budgets_tab import BudgetsTab
-from desktop.views.context import Services
-from desktop.views.database_dialog import database_action
-from desktop.views.directory_tab import DirectoryTab
-from desktop.views.import_actions import install_import_actions
-from desktop.views.item_views import copy_selection
-from desktop.views.load_guard import guarded
-from desktop.views.printing import PrintPreview, save_pdf
-from desktop.views.programmes_tab import ProgrammesTab
-from desktop.views.tab_page import IMPORT, TEMPLATES
+
+if TYPE_CHECKING:
+    from desktop.views.context import Services
 
 WINDOW_TITLE = "Pilotis — Région académique Occitanie"
+TAB_TITLES = ("Annuaire des services", "Suivi des programmes", "Budgets")
+
+
+def _loading_page(text: str) -> QLabel:
+    page = QLabel(text)
+    page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    page.setObjectName("loading")
+    return page
 
 
 class MainWindow(QMainWindow):
     def __init__(
         self,
-        services: Services,
+        services: Services | None,
         settings: Settings,
-        database_label: str,
+        database_label: str = "",
         database_kind: str = "SQLite",
         warnings: list[str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """The window; without services, only its frame, waiting for `attach`."""
         super().__init__(parent)
         self._services = services
         self._settings = settings
         self._database_label = database_label
         self._loaded: set[int] = set()
+        self._undo: list[str] = []
+        self._redo: list[str] = []
         self.setWindowTitle(WINDOW_TITLE)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        for title in TAB_TITLES:
+            self.tabs.addTab(_loading_page(self.tr("Ouverture de la base…")), self.tr(title))
+        self.setCentralWidget(self.tabs)
+        self._restore_geometry()
+        self.statusBar().showMessage(self.tr("Ouverture de la base de données…"))
+        if services is not None:
+            self.attach(services, database_label, database_kind, warnings)
 
+    def attach(
+        self,
+        services: Services,
+        database_label: str,
+        database_kind: str = "SQLite",
+        warnings: list[str] | None = None,
+    ) -> None:
+        """The tabs, menus and status bar of an open database, in place of the loading pages."""
+        from desktop.views.budgets_tab import BudgetsTab
+        from desktop.views.directory_tab import DirectoryTab
+        from desktop.views.programmes_tab import ProgrammesTab
+
+        self._services = services
+        self._database_label = database_label
+        current = self.tabs.currentIndex()
         self.directory_tab = DirectoryTab(services, self)
         self.programmes_tab = ProgrammesTab(services, self)
         self.budgets_tab = BudgetsTab(services, self)
-        self.tabs = QTabWidget(self)
-        self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.directory_tab, self.tr("Annuaire des services"))
-        self.tabs.addTab(self.programmes_tab, self.tr("Suivi des programmes"))
-        self.tabs.addTab(self.budgets_tab, self.tr("Budgets"))
-        self.setCentralWidget(self.tabs)
-        self._undo: list[str] = []
-        self._redo: list[str] = []
+        for index, tab in enumerate((self.directory_tab, self.programmes_tab, self.budgets_tab)):
+            loading = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, self.tr(TAB_TITLES[index]))
+            loading.deleteLater()
+        self.tabs.setCurrentIndex(current)
         for tab in self.tab_pages():
             tab.edited.connect(self._on_tab_edited)
             tab.navigate_requested.connect(self._on_tab_navigate_requested)
@@ -79,6 +110,7 @@ class MainWindow(QMainWindow):
         self.data_source_status.setContentsMargins(0, 0, 12, 0)  # apart from « Base : … »
         self.data_source_status.hide()
         self._data_source_known = False
+        self.statusBar().clearMessage()
         self.statusBar().addPermanentWidget(self.data_source_status)
         self.statusBar().addPermanentWidget(self.database_status)
         for warning in warnings or []:
@@ -124,6 +156,9 @@ class MainWindow(QMainWindow):
             self.tr("Exporter la liste affichée vers Excel (.xlsx) ou CSV"),
         )
         file_menu.addActions([self.print_action, self.pdf_action, self.export_action])
+        from desktop.views.database_dialog import database_action
+        from desktop.views.import_actions import install_import_actions
+
         self.import_actions = install_import_actions(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.check_action)
@@ -208,6 +243,8 @@ class MainWindow(QMainWindow):
     def load_current_tab(self) -> bool:
         """Tabs load their data the first time they are shown, so start-up reads one tab only.
         False when the read failed (server fault, shown in the status bar): F5 retries."""
+        from desktop.views.load_guard import guarded
+
         index = self.tabs.currentIndex()
         if index not in self._loaded:
             self._loaded.add(index)
@@ -225,6 +262,8 @@ class MainWindow(QMainWindow):
     def show_data_source(self) -> None:
         """« Données : rapport d'activité 2023… » in the status bar while the base holds the
         embedded dataset (one indexed read); nothing for a base filled otherwise."""
+        from desktop.services.dataset_source import DATASET_SOURCE, holds_dataset
+
         dataset = holds_dataset(self._services.history.session_factory)
         self._data_source_known = True
         self.data_source_status.setText(self.tr("Données : {source}").format(source=DATASET_SOURCE))
@@ -259,6 +298,8 @@ class MainWindow(QMainWindow):
 
     def _on_tab_command_requested(self, command: str) -> None:
         """A button of a tab's empty state runs the File menu's command of the same name."""
+        from desktop.views.tab_page import IMPORT, TEMPLATES
+
         if command == IMPORT:
             self.import_actions.open_wizard()
         elif command == TEMPLATES:
@@ -266,6 +307,8 @@ class MainWindow(QMainWindow):
 
     def reload_loaded_tabs(self) -> None:
         """After an undo or redo every tab already shown re-reads its data."""
+        from desktop.views.load_guard import guarded
+
         current = self.tabs.currentIndex()
         self._loaded = {current} if guarded(self, self.current_page().load) else set()
         self._data_source_known = False  # a restore or an import may have changed it
@@ -345,11 +388,15 @@ class MainWindow(QMainWindow):
         return document
 
     def _on_print_triggered(self) -> None:
+        from desktop.views.printing import PrintPreview
+
         document = self._document()
         if document is not None:
             PrintPreview(document, self).run()
 
     def _on_pdf_triggered(self) -> None:
+        from desktop.views.printing import save_pdf
+
         document = self._document()
         if document is not None:
             save_pdf(document, self, f"{document.title}.pdf")
@@ -370,6 +417,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         if not path:
             return
+        from desktop.services.export import export_rows
+
         try:
             written = export_rows(path, columns, rows, title=stem)
         except PilotisError as error:
@@ -391,6 +440,8 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, QAbstractItemView) else None
 
     def _on_copy_triggered(self) -> None:
+        from desktop.views.item_views import copy_selection
+
         view = self._focused_view()
         if view is not None and copy_selection(view):
             self.statusBar().showMessage(self.tr("Sélection copiée"), 3000)
@@ -403,6 +454,8 @@ class MainWindow(QMainWindow):
     # --- file / help ------------------------------------------------------------------------
 
     def _on_check_triggered(self) -> None:
+        from desktop.services.formatting import format_euros
+
         problems = self._services.checks.integrity()
         differences = self._services.checks.declared_totals(only_differences=True)
         lines = [
@@ -424,6 +477,8 @@ class MainWindow(QMainWindow):
         box(self, self.tr("Vérification de la base"), "\n".join(lines))
 
     def show_about(self) -> None:
+        from desktop.views.about_dialog import AboutDialog
+
         AboutDialog(self._database_label, self._settings.path, self).exec()
 
     def _on_fullscreen_triggered(self, checked: bool) -> None:
@@ -431,14 +486,17 @@ class MainWindow(QMainWindow):
 
     # --- settings ---------------------------------------------------------------------------
 
-    def _restore_settings(self) -> None:
+    def _restore_geometry(self) -> None:
+        """Where and how large the window was, and its last tab: what the frame shows at once."""
         geometry = self._settings.window_geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self.tabs.setCurrentIndex(min(max(self._settings.last_tab, 0), self.tabs.count() - 1))
+
+    def _restore_settings(self) -> None:
         state = self._settings.window_state
         if state is not None:
             self.restoreState(state)
-        self.tabs.setCurrentIndex(min(max(self._settings.last_tab, 0), self.tabs.count() - 1))
         for name, splitter in self._splitters().items():
             saved = self._settings.splitter_state(name)
             if saved is not None:
@@ -458,5 +516,6 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.save_settings()
+        if self._services is not None:  # a frame closed before its database opened keeps them
+            self.save_settings()
         super().closeEvent(event)
