@@ -18,7 +18,6 @@ from typing import TypeVar
 from urllib.parse import quote
 
 from desktop.errors import (
-    ForeignDatabaseError,
     LockedDatabaseError,
     NotADatabaseError,
     PilotisError,
@@ -44,8 +43,10 @@ KINDS = {
 }
 
 
-class SchemaMismatchError(ForeignDatabaseError):
-    """The file's schema differs from what Pilotis creates: planted SQL, or another program's."""
+class SchemaMismatchError(NotADatabaseError):
+    """The file's schema differs from what Pilotis creates (planted SQL, a hand-made change):
+    not a Pilotis base as it stands, so the way out offered is that of a damaged file (restore
+    the latest sound backup, the file itself set aside)."""
 
     def __init__(self, message: str, path: str | None, problems: list[str]) -> None:
         super().__init__(message, path)

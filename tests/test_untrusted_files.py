@@ -404,3 +404,20 @@ def test_a_base_used_by_pilotis_still_passes_after_imports_and_edits(filled_db_p
     the schema the migrations create: no false refusal of a user's own file."""
     open_database(str(filled_db_path), create=False).dispose()
     assert check_backup_file(filled_db_path)
+
+
+def test_tampered_base_at_start_offers_to_restore_the_latest_sound_backup(qtbot, tmp_path):
+    """The start dialog for a base with planted SQL explains it and offers the restore of the
+    newest sound backup, as for a damaged file."""
+    from desktop.views.recovery_dialog import RESTORE, RecoveryDialog
+
+    service = BackupService(tmp_path / "sauvegardes")
+    sound = service.backup(pilotis_file(tmp_path / "saine.sqlite"), stem="base")
+    path = crafted(tmp_path / "base.sqlite", [TRIGGER_ON_CHANGE])
+    with pytest.raises(SchemaMismatchError) as refused:
+        open_database(str(path))
+    dialog = RecoveryDialog(refused.value, service.latest_good("base"))
+    qtbot.addWidget(dialog)
+    assert "déclencheur inconnu « amplifie »" in dialog.message.text()
+    assert RESTORE in dialog.buttons
+    assert sound.path == service.latest_good("base").path
