@@ -9,7 +9,6 @@ from desktop.reports.document import Document, Heading, Paragraph, Table
 from desktop.services.directory_rows import PostRow, ReportUnit
 
 HEADERS = ("Fonction", "Nom", "Site", "Courriel", "Téléphone")
-WIDTHS = (3.2, 2.4, 1.3, 2.8, 1.6)
 
 
 def _title(post: PostRow) -> str:
@@ -59,7 +58,7 @@ def build_document(
             Table(
                 HEADERS,
                 rows,
-                widths=WIDTHS,
+                flex=0,  # the post titles take what names, sites and contacts leave
                 bold_rows=frozenset(i for i, p in enumerate(item.posts) if p.role == "head"),
                 muted_rows=frozenset(i for i, p in enumerate(item.posts) if p.is_vacant),
             )

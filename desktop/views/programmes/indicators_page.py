@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.reports.programme_charts import indicator_trend
 from desktop.services.parsing import ParseError, parse_float, parse_period
 from desktop.services.programme_drafts import IndicatorDraft, PeriodDraft
 from desktop.services.programme_progress import indicator_progress, period_key
@@ -269,26 +270,7 @@ class IndicatorsPage(QWidget):
             self._canvas = FigureCanvasQTAgg(Figure(figsize=(5, 1.8), dpi=90))
             self._canvas.setAccessibleName(self.tr("Évolution de l'indicateur"))
             self.chart_layout.addWidget(self._canvas)
-        figure = self._canvas.figure
-        figure.clear()
-        axes = figure.add_subplot(111)
-        periods = sorted({p for p, _, _ in values}, key=period_key)
-        for kind, label, style in (("target", "Cible", "--"), ("actual", "Réalisé", "-"),
-                                   ("baseline", "Référence", ":")):  # fmt: skip
-            points = [(periods.index(p), v) for p, k, v in values if k == kind]
-            if points:
-                xs, ys = zip(*sorted(points), strict=True)
-                axes.plot(xs, ys, style, marker="o", label=label)
-        axes.set_xticks(range(len(periods)), periods, fontsize=8)
-        axes.tick_params(axis="y", labelsize=8)
-        if values:
-            axes.legend(fontsize=8, loc="best")
-        else:
-            axes.text(0.5, 0.5, "Aucune valeur", ha="center", va="center",
-                      transform=axes.transAxes)  # fmt: skip
-        if entry and entry["unit"]:
-            axes.set_ylabel(entry["unit"], fontsize=8)
-        figure.tight_layout()
+        indicator_trend(self._canvas.figure, values, entry["unit"] if entry else None, period_key)
         self._canvas.draw_idle()
 
     def showEvent(self, event) -> None:  # noqa: N802
