@@ -22,14 +22,20 @@ FILTERS = {
 
 @pytest.fixture(scope="module")
 def overviews(tmp_path_factory):
-    """The embedded 2023 dataset (19 funders, long names) under three filters."""
+    """The embedded 2023 dataset (19 funders, long names) under three filters, and a generated
+    base with hundreds of programmes and every generated funder."""
     from desktop.db import open_database
     from desktop.services.dataset import load_default_dataset
+    from desktop.services.generator import generate
 
     db = open_database(str(tmp_path_factory.mktemp("charts") / "base.sqlite"))
     load_default_dataset(db.session_factory)
     service = BudgetService(db.session_factory)
     result = {name: service.overview(flt) for name, flt in FILTERS.items()}
+    db.dispose()
+    db = open_database(str(tmp_path_factory.mktemp("charts") / "generated.sqlite"))
+    generate(db.engine, people=50, units=20, programmes=400, milestones=50, funding_lines=4000)
+    result["généré"] = BudgetService(db.session_factory).overview(BudgetFilter())
     db.dispose()
     return result
 
@@ -92,7 +98,7 @@ def _overlap(a, b, tolerance: float = 0.5) -> bool:
 
 
 def _built():
-    for name in FILTERS:
+    for name in [*FILTERS, "généré"]:
         for spec in charts.CHARTS:
             yield name, spec
 
