@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from desktop.reports.chart_style import (
     BASE_FONT,
@@ -21,15 +22,27 @@ from desktop.services.vocabulary import STAGES
 STAGE_ORDER = ("planned", "committed", "paid")
 
 
+@dataclass(frozen=True)
+class _Others:
+    funder: str
+    planned_cents: int
+    committed_cents: int
+    paid_cents: int
+
+
 def stages_by_funder(rows: Sequence, limit: int = 6):
     """Planned, committed and paid per funder (rows with funder and *_cents), the largest
     first, as horizontal bars with the legend beside them; None when nothing is funded."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    rows = [r for r in rows if r.planned_cents or r.committed_cents or r.paid_cents][:limit]
-    if not rows:
+    funded = [r for r in rows if r.planned_cents or r.committed_cents or r.paid_cents]
+    if not funded:
         return None
+    rows, rest = funded[:limit], funded[limit:]
+    if rest:  # as the table above it: the smallest summed in one bar, named there
+        sums = [sum(getattr(r, f"{stage}_cents") for r in rest) for stage in STAGE_ORDER]
+        rows.append(_Others(f"Autres financeurs ({len(rest)})", *sums))
     lines = [line_count(r.funder, 32) for r in rows]
     height = 0.35 + sum(max(0.3, 0.12 * n + 0.08) for n in lines)
     figure = Figure(figsize=(7.2, max(1.3, height)), layout="constrained")
