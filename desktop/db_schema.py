@@ -370,9 +370,10 @@ def verify_schema(con: sqlite3.Connection, revision: str | None, where: str) -> 
     if problems:
         more = f" (et {len(problems) - 1} autre(s) différence(s))" if len(problems) > 1 else ""
         raise SchemaMismatchError(
-            f"{where} n'a pas la structure d'une base Pilotis (schéma {revision or 'vide'}) : "
-            f"{problems[0]}{more}. Elle a pu être modifiée par un autre programme, ou contenir des "
-            "instructions cachées : Pilotis ne l'ouvre pas, et elle n'a pas été modifiée.",
+            f"La base {where} n'a pas la structure que crée Pilotis (schéma "
+            f"{revision or 'vide'}) : {problems[0]}{more}. Elle a pu être modifiée par un autre "
+            "programme, ou contenir des instructions cachées : Pilotis ne l'ouvre pas, et elle n'a "
+            "pas été modifiée.",
             where,
             problems,
         )
