@@ -32,14 +32,16 @@ class _Others:
 
 def stages_by_funder(rows: Sequence, limit: int = 6):
     """Planned, committed and paid per funder (rows with funder and *_cents), the largest
-    first, as horizontal bars with the legend beside them; None when nothing is funded."""
+    first, as horizontal bars with the legend beside them, `limit` bars at most (the smallest
+    funders summed in the last); None when nothing is funded."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     funded = [r for r in rows if r.planned_cents or r.committed_cents or r.paid_cents]
     if not funded:
         return None
-    rows, rest = funded[:limit], funded[limit:]
+    cut = limit if len(funded) <= limit else limit - 1  # « Autres » is one of the `limit` bars
+    rows, rest = funded[:cut], funded[cut:]
     if rest:  # as the table above it: the smallest summed in one bar, named there
         sums = [sum(getattr(r, f"{stage}_cents") for r in rest) for stage in STAGE_ORDER]
         rows.append(_Others(f"Autres financeurs ({len(rest)})", *sums))

@@ -165,11 +165,13 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         for f in sheet.funding:
             amounts = (f.planned_cents, f.committed_cents, f.paid_cents)
             totals = [a + b for a, b in zip(totals, amounts, strict=True)]
-        shown = list(sheet.funding[:MAX_FUNDERS])
+        # Six lines at most, « Autres » included: the sheet stays one page, like its chart.
+        cut = MAX_FUNDERS if len(sheet.funding) <= MAX_FUNDERS else MAX_FUNDERS - 1
+        shown = list(sheet.funding[:cut])
         for f in shown:
             amounts = (f.planned_cents, f.committed_cents, f.paid_cents)
             rows.append([f.funder, *(format_euros(c) for c in amounts)])
-        others = sheet.funding[MAX_FUNDERS:]
+        others = sheet.funding[cut:]
         if others:
             rows.append([f"Autres financeurs ({len(others)})",
                          *(format_euros(sum(getattr(o, f"{s}_cents") for o in others))

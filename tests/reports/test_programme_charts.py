@@ -68,5 +68,5 @@ def test_the_sheet_chart_has_every_stage_in_its_legend_and_round_euro_ticks():
     assert stages_by_funder([Funding("Rien", 0, 0, 0)]) is None
     grouped = stages_by_funder(rows, limit=2)  # as the table: the smallest summed, counted
     names = [t.get_text().replace("\n", " ") for t in grouped.axes[0].get_yticklabels()]
-    assert names[0] == "Autres financeurs (1)"
-    assert grouped.axes[0].patches[0].get_width() == 350_000_00
+    assert names == ["Autres financeurs (2)", "France 2030 — AMI CMA"]
+    assert grouped.axes[0].patches[0].get_width() == 369_829_00 + 350_000_00
