@@ -29,6 +29,7 @@ from desktop.errors import PilotisError
 from desktop.services.directory_search import SearchFilter
 from desktop.services.export import ExportColumn
 from desktop.services.formatting import format_number
+from desktop.services.search_text import MAX_SEARCH_CHARS
 from desktop.services.vocabulary import UNIT_KINDS
 from desktop.views.context import Services
 from desktop.views.directory.detail_panel import DetailPanel
@@ -70,6 +71,7 @@ class DirectoryTab(DirectoryEditing):
         )
         self.search_edit.setAccessibleName(self.tr("Rechercher dans l'annuaire"))
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMaxLength(MAX_SEARCH_CHARS)  # a pasted page shows what is searched
         self.search_edit.installEventFilter(self)
         self.site_combo = QComboBox(self)
         self.site_combo.setAccessibleName(self.tr("Filtrer par site"))

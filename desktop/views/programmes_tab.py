@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import PilotisError
 from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
+from desktop.services.search_text import MAX_SEARCH_CHARS
 from desktop.views.context import Services
 from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_tree_view
@@ -120,6 +121,7 @@ class ProgrammesTab(TabPage):
         self.search.setPlaceholderText(self.tr("code, intitulé, pilote, bénéficiaires…"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Rechercher un programme"))
+        self.search.setMaxLength(MAX_SEARCH_CHARS)  # a pasted page shows what is searched
         self.family = QComboBox(self)
         self.status = QComboBox(self)
         self.unit = QComboBox(self)
