@@ -254,7 +254,7 @@ def by_funder_donut(overview: BudgetOverview):
 
 def _programme_label(row: ChainRow) -> str:
     name = row.programme_name or ""
-    if name.upper().startswith((row.programme_code or "").upper()):
+    if row.programme_code and name.startswith(f"{row.programme_code} "):
         return name  # « SESAME — Sésame vers l'emploi… » already starts with its code
     return f"{row.programme_code} — {name}"
 

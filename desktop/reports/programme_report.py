@@ -65,7 +65,9 @@ def _funding_chart(sheet: ProgrammeSheet) -> Chart | None:
 def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Block]:
     """The blocks of one programme's page, cut to fit one A4 page."""
     today = today or date.today()
-    blocks: list[Block] = [Heading(f"{sheet.code} — {sheet.name}")]
+    # « COMPAS — COMPAS — Construire… »: a name that starts with its code is not prefixed.
+    starts = sheet.name.startswith(f"{sheet.code} ")  # « Pix et Pix+Édu » is not « PIX »
+    blocks: list[Block] = [Heading(sheet.name if starts else f"{sheet.code} — {sheet.name}")]
     identity = [
         ("Famille, nature", f"{sheet.family_label} — {sheet.kind_label}"),
         ("Statut", sheet.status_label),

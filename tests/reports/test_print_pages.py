@@ -3,6 +3,7 @@ programme sheet, and no page of a section left under half full but its last."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -29,7 +30,8 @@ def _fills(document, tmp_path) -> tuple[list[float], list[bool]]:
 
 def test_synthesis_and_booklet_have_nothing_cut_with_an_ellipsis(qapp, filled_database, tmp_path):
     """No label, name or source of the synthesis or of the booklet of every programme is cut
-    with « … » (legends, axis labels, tables, sources, « et N autres » lines)."""
+    with « … » (legends, axis labels, tables, sources, « et N autres » lines), each sheet is
+    one page and titles do not repeat their code."""
     synthesis = tmp_path / "synthese.pdf"
     write_pdf(budget_report.build(filled_database), synthesis)
     booklet = tmp_path / "livret.pdf"
@@ -40,6 +42,8 @@ def test_synthesis_and_booklet_have_nothing_cut_with_an_ellipsis(qapp, filled_da
         text = _pdftotext(path)
         assert "…" not in text, [line for line in text.splitlines() if "…" in line][:5]
     assert "Autres (" in _pdftotext(synthesis)  # the grouped funders are named under the chart
+    # A name that starts with its code is not prefixed again (« COMPAS — COMPAS — … »).
+    assert not re.search(r"\b([A-Z][A-Z0-9-]{2,}) — \1\b", _pdftotext(booklet))
 
 
 @pytest.mark.parametrize("name", ["synthèse", "livret", "annuaire"])
