@@ -391,3 +391,24 @@ def test_an_engage_line_typed_beside_its_prevu_leaves_the_declared_total_matched
     page.refresh_summary()
     assert (page.totals.item(0, T_COMPUTED).text(), page.totals.item(0, T_DIFF).text()) == before
     tab.editor.hide()
+
+
+def test_a_schedule_with_nothing_due_says_so_and_widens_in_one_click(tab):
+    """With no milestone in the next 30 days for a unit, the échéancier says so, names the
+    scope, and « Voir toutes les échéances » shows every milestone to come."""
+    tab.pages.setCurrentWidget(tab.schedule_stack)
+    schedule = tab.schedule
+    schedule.horizon.setCurrentIndex(0)  # 30 days
+    schedule.overdue.setChecked(False)
+    if schedule.rows:  # the test world may have one: choose a unit that has none
+        schedule.unit.setCurrentIndex(schedule.unit.count() - 1)
+    assert schedule.rows == []
+    assert schedule.table_stack.showing_empty
+    assert not schedule.done_button.isEnabled()
+    empty = schedule.table_stack.empty
+    assert "30 prochains jours" in empty.text.text()
+    [widen] = empty.buttons
+    widen.click()
+    assert schedule.horizon.currentData() is None
+    assert schedule.rows
+    assert not schedule.table_stack.showing_empty

@@ -19,6 +19,7 @@ from desktop.errors import PilotisError
 from desktop.services.export import ExportColumn
 from desktop.services.programme_schedule import ScheduleRow, ScheduleService
 from desktop.services.programme_service import Choice
+from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_table_view
 from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
 
@@ -80,11 +81,12 @@ class ScheduleView(QWidget):
             emphasis=lambda r: "alert" if r.is_overdue else None,
         )  # fmt: skip
         self.table.setModel(self.model)
+        self.table_stack = EmptyStack(self.table, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.caption)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table_stack, 1)
         layout.addLayout(bottom)
         self.unit.currentIndexChanged.connect(self.refresh)
         self.horizon.currentIndexChanged.connect(self.refresh)
@@ -119,6 +121,37 @@ class ScheduleView(QWidget):
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
         self.table.setColumnWidth(4, min(self.table.columnWidth(4), 360))
+        self.done_button.setEnabled(bool(self.rows))
+        self.caption.setVisible(bool(self.rows))  # the empty state says it in words
+        if self.rows:
+            self.table_stack.show_content()
+        else:
+            self._show_nothing_due()
+
+    def _show_nothing_due(self) -> None:
+        """No milestone in the chosen scope: say which scope, and offer the widest one."""
+        scope = self.horizon.currentText()
+        if self.unit.currentData() is not None:
+            scope += self.tr(", pour {unit}").format(unit=self.unit.currentText())
+        actions = []
+        if self.horizon.currentData() is not None or self.unit.currentData() is not None:
+            actions.append(EmptyAction(self.tr("Voir toutes les échéances"), self._show_everything))
+        self.table_stack.show_empty(
+            self.tr("Aucun jalon à suivre"),
+            self.tr("Aucun jalon à faire sur cette période : {scope}. Les jalons se saisissent "
+                    "dans l'onglet « Jalons » de chaque programme.").format(scope=scope),
+            actions,
+        )  # fmt: skip
+
+    def _show_everything(self) -> None:
+        for widget in (self.unit, self.horizon, self.overdue):
+            widget.blockSignals(True)
+        self.unit.setCurrentIndex(0)
+        self.horizon.setCurrentIndex(self.horizon.count() - 1)
+        self.overdue.setChecked(True)
+        for widget in (self.unit, self.horizon, self.overdue):
+            widget.blockSignals(False)
+        self.refresh()
 
     def _current(self) -> ScheduleRow | None:
         index = self.table.currentIndex()
