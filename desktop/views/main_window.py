@@ -491,7 +491,23 @@ class MainWindow(QMainWindow):
         geometry = self._settings.window_geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self._fit_screen()
         self.tabs.setCurrentIndex(min(max(self._settings.last_tab, 0), self.tabs.count() - 1))
+
+    def _fit_screen(self) -> None:
+        """Never larger than the screen's available area (at 150 % a 1200 × 760 window in
+        device-independent pixels is 1800 × 1140 on the screen), nor placed off it."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        width = min(self.width(), area.width() - frame.width())
+        height = min(self.height(), area.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.intersects(self.frameGeometry()):
+            self.move(area.topLeft())
 
     def _restore_settings(self) -> None:
         state = self._settings.window_state

@@ -71,3 +71,16 @@ def test_smoke_reports_the_first_paint_before_the_data(filled_db_path):
     found = re.search(r"Démarrage : ([\d.]+) s \(premier affichage ([\d.]+) s", result.stdout)
     assert found is not None, result.stdout
     assert 0 < float(found.group(2)) < float(found.group(1))
+
+
+def test_the_window_never_opens_larger_than_the_screen(qtbot, tmp_path):
+    """The first window (no saved geometry: 1200 × 760, 1800 × 1140 at 150 %) opens inside the
+    screen's available area when the screen is smaller (the offscreen screen is 800 × 600)."""
+    from PySide6.QtWidgets import QApplication
+
+    area = QApplication.primaryScreen().availableGeometry()
+    assert area.width() < 1200 or area.height() < 760  # else this test would prove nothing
+    window = MainWindow(None, Settings(tmp_path / "pilotis.ini"))
+    qtbot.addWidget(window)
+    assert window.width() <= area.width()
+    assert window.height() <= area.height()
