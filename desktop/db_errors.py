@@ -11,6 +11,8 @@ It lives beside desktop/db.py (not in services) because opening a database alrea
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
@@ -141,10 +143,7 @@ def translate(exc: BaseException, where: str, *, connecting: bool = False) -> Pi
             "n'a pas pu être appliquée." + _NOT_SAVED
         )
     if sqlstate == "42501":
-        return PermissionDeniedError(
-            "Votre compte sur le serveur n'a pas le droit de faire cette modification "
-            "(compte en lecture seule) ; rien n'a été modifié."
-        )
+        return PermissionDeniedError(missing_privilege(exc, text))
     if sqlstate == "25006":  # read_only_sql_transaction
         return PermissionDeniedError("La base est ouverte en lecture seule : rien n'a été modifié.")
     if connecting:
@@ -162,6 +161,62 @@ def translate(exc: BaseException, where: str, *, connecting: bool = False) -> Pi
             + " Pilotis se reconnecte de lui-même dès que le serveur répond."
         )
     return None
+
+
+# What PostgreSQL names in a refusal (42501), in English or French (lc_messages = fr_FR).
+_DENIED_TABLE = re.compile(r"(?:permission denied for (?:table|relation)|droit refusé pour la "
+                           r"(?:table|relation)) (?P<name>\S+)", re.I)  # fmt: skip
+_NOT_OWNER = re.compile(
+    r"(?:must be owner of|doit être le propriétaire de) \w+ (?P<name>\S+)", re.I
+)
+_DENIED_TEMP = ("temporary tables", "tables temporaires")
+_DENIED_SCHEMA = re.compile(r"(?:permission denied for schema|droit refusé pour le schéma) "
+                            r"(?P<name>\S+)", re.I)  # fmt: skip
+_VERBS = {"INSERT": "d'ajouter des lignes à", "UPDATE": "de modifier", "DELETE": "de supprimer "
+          "des lignes de", "TRUNCATE": "de vider", "SELECT": "de lire", "COPY": "d'ajouter des "
+          "lignes à", "WITH": "de modifier"}  # fmt: skip
+
+
+def missing_privilege(exc: BaseException, text: str) -> str:
+    """Which privilege the server refused (42501), from its message and the statement: the
+    table and what was tried, the ownership a structure change needs, or TEMP."""
+    statement = getattr(exc, "statement", None) or ""
+    verb = statement.split(None, 1)[0].upper() if statement.strip() else ""
+    if (found := _DENIED_TABLE.search(text)) is not None:
+        table = found.group("name").strip('"«»')
+        if table == "change":
+            return (
+                "Votre compte sur le serveur n'a pas le droit de modifier l'historique (table "
+                "« change ») : le serveur l'écrit lui-même au nom du compte connecté, et seul le "
+                "compte administrateur qui a créé la base peut y toucher ; rien n'a été modifié."
+            )
+        action = _VERBS.get(verb, "de modifier")
+        return (
+            f"Votre compte sur le serveur n'a pas le droit {action} la table « {table} » "
+            f"(privilège {verb or 'manquant'} non accordé) ; rien n'a été modifié. Demandez à "
+            "l'administrateur le rôle pilotis_editeur pour modifier les données."
+        )
+    if (found := _NOT_OWNER.search(text)) is not None:
+        name = found.group("name").strip('"«»')
+        return (
+            f"Votre compte sur le serveur n'est pas propriétaire de « {name} » : cette opération "
+            "(changer la structure, remplacer toute la base) est réservée au compte "
+            "administrateur qui a créé la base ; rien n'a été modifié."
+        )
+    if any(m in text.lower() for m in _DENIED_TEMP):
+        return (
+            "Votre compte sur le serveur n'a pas le droit de créer des tables temporaires "
+            "(privilège TEMP) sur cette base ; rien n'a été modifié."
+        )
+    if (found := _DENIED_SCHEMA.search(text)) is not None:
+        return (
+            f"Votre compte sur le serveur n'a pas le droit de créer d'objets dans le schéma "
+            f"« {found.group('name')} » ; rien n'a été modifié."
+        )
+    return (
+        "Votre compte sur le serveur n'a pas le droit de faire cette opération ; rien n'a été "
+        "modifié."
+    )
 
 
 def _connect_error(sqlstate: str, text: str, where: str) -> DatabaseOpenError:
@@ -290,7 +345,8 @@ def install_error_translation(engine, where: str, *, busy_timeout_ms: int = 5000
 def server_rights(conn) -> tuple[bool, bool]:
     """(may write data, may create or update the schema) for the role connected to PostgreSQL.
 
-    Writing needs UPDATE/INSERT/DELETE on a core table and INSERT on the history; the schema
+    Writing needs UPDATE/INSERT/DELETE on a core table and the history written (by the server's
+    audit triggers, or INSERT on it for a base before 0010); the schema
     needs CREATE on the schema when it is empty, else membership of the tables' owner role.
     """
     from sqlalchemy import text
@@ -302,7 +358,9 @@ def server_rights(conn) -> tuple[bool, bool]:
             "  ELSE has_table_privilege('person', 'UPDATE')"
             "   AND has_table_privilege('person', 'INSERT')"
             "   AND has_table_privilege('person', 'DELETE')"
-            "   AND has_table_privilege('change', 'INSERT') END,"
+            # The history: written by the server's audit triggers (0010), else by Pilotis.
+            "   AND (has_table_privilege('change', 'INSERT') OR EXISTS (SELECT FROM pg_trigger"
+            "    WHERE tgname = 'pilotis_audit_update' AND tgrelid = to_regclass('person'))) END,"
             " CASE WHEN to_regclass('alembic_version') IS NULL"
             "  THEN has_schema_privilege(current_schema(), 'CREATE')"
             "  ELSE pg_has_role((SELECT tableowner FROM pg_tables WHERE tablename = "

@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, Integer, Table, delete, func, insert, select,
 from sqlalchemy.engine import Connection
 
 from desktop.db import Database, display_url, open_database, resolve_url, vacuum_analyse
+from desktop.db_errors import server_rights
 from desktop.errors import PilotisError
 from desktop.models import Base
 
@@ -176,10 +177,49 @@ def _analyse(target: Database) -> None:
     vacuum_analyse(target.engine, [table.name for table in tables()])
 
 
+def _audit_triggers(conn: Connection) -> list[tuple[str, str]]:
+    """(table, trigger) of PostgreSQL's audit triggers (migration 0010)."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " WHERE t.tgname LIKE 'pilotis\\_audit\\_%' AND NOT t.tgisinternal"
+                " AND c.relnamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            )
+        ).tuples()
+    )
+
+
+def _check_owner(dst: Connection, target: Database) -> None:
+    """A copy into a server writes the history as it was (the source's) and may replace every
+    row: only the tables' owner may, which the server would refuse table by table anyway."""
+    if not server_rights(dst)[1]:
+        account = dst.execute(text("SELECT session_user")).scalar()
+        raise CopyError(
+            f"Votre compte sur le serveur ({account}) n'est pas propriétaire des tables de la "
+            f"base {target.display_name} : copier une base vers le serveur (et la remplacer avec "
+            "--force) est réservé au compte administrateur qui l'a créée, car la copie apporte "
+            "l'historique de la source tel quel. Rien n'a été copié."
+        )
+
+
+def _set_audit(dst: Connection, triggers: list[tuple[str, str]], enabled: bool) -> None:
+    # The copied rows keep the source's history; the triggers would record them again as new.
+    # ALTER TABLE is transactional: a failed copy leaves them enabled.
+    word = "ENABLE" if enabled else "DISABLE"
+    for table, trigger in triggers:
+        dst.execute(text(f'ALTER TABLE "{table}" {word} TRIGGER "{trigger}"'))
+
+
 def _copy(source: Database, target: Database, force: bool, say) -> list[TableCheck]:
     options = {"isolation_level": "REPEATABLE READ"} if source.path is None else {}
     with source.engine.connect().execution_options(**options) as src:
         with target.engine.begin() as dst:
+            triggers = []
+            if dst.dialect.name == "postgresql":
+                _check_owner(dst, target)
+                triggers = _audit_triggers(dst)
+                _set_audit(dst, triggers, enabled=False)
             if not is_empty(dst):
                 if not force:
                     raise TargetNotEmptyError(
@@ -200,6 +240,7 @@ def _copy(source: Database, target: Database, force: bool, say) -> list[TableChe
                     say(f"{table.name} : {copied} lignes copiées")
             if dst.dialect.name == "postgresql":
                 _fix_sequences(dst)
+                _set_audit(dst, triggers, enabled=True)
         _analyse(target)
         checks = []
         with target.engine.connect() as dst:

@@ -1,6 +1,11 @@
-"""The change history: every flush of an audited row writes who, when, what, old → new; one
+"""The change history: who, when, what, old → new for every change of an audited row; one
 transaction is one batch, and a batch can be reverted (undo), which is itself a new batch (redo
-is the revert of that revert)."""
+is the revert of that revert).
+
+On SQLite Pilotis writes the records itself (after each flush). On PostgreSQL the server's audit
+triggers write them (migration 0010), whoever connects: the account is session_user and the time
+the server's, and Pilotis only names the transaction's batch (SET LOCAL pilotis.batch) so that
+one user action stays one step."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, Integer, delete, event, insert, select, update
+from sqlalchemy import Date, DateTime, Float, Integer, delete, event, insert, select, text, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,12 +107,67 @@ def current_batch(session: Session) -> str:
     return session.info.setdefault("batch", uuid.uuid4().hex[:12])
 
 
+def server_writes_history(bind) -> bool:
+    """Whether the database writes the history itself (PostgreSQL's audit triggers, 0010):
+    then Pilotis must not write records of its own, or each change would count twice."""
+    return bind.dialect.name == "postgresql"
+
+
+def begin_batch(session: Session, batch: str, *, summary: bool = False) -> None:
+    """Name the batch of the session's transaction (an import's report names it); summary: the
+    rows each statement inserts make one record of their id ranges (imports), not one each.
+    Call it before the transaction's first write."""
+    session.info["batch"] = batch
+    session.info["history_summary"] = summary
+    if server_writes_history(session.get_bind()):
+        _name_server_batch(session.connection(), session)
+
+
+def _name_server_batch(connection, session: Session) -> None:
+    # Transaction-local (set_config's third argument): the next transaction gets its own.
+    connection.execute(
+        text(
+            "SELECT set_config('pilotis.batch', :batch, true), "
+            "set_config('pilotis.summary', :summary, true)"
+        ),
+        {"batch": current_batch(session), "summary": "on" if session.info.get("history_summary")
+         else "off"},
+    )  # fmt: skip
+
+
+def database_account(engine) -> str | None:
+    """The account a PostgreSQL server records in the history (session_user), None on SQLite."""
+    if not server_writes_history(engine):
+        return None
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT session_user")).scalar()
+
+
 def install_history(session_factory: sessionmaker, login: str | None = None) -> None:
-    """Record every change of an audited row made through sessions of this factory."""
-    login = login or os_login()
+    """Record every change of an audited row made through sessions of this factory.
+
+    On PostgreSQL the server records them under the connected account, whatever `login` says:
+    the factory's login (shown for frozen budget situations) becomes that account too."""
     info = session_factory.kw.setdefault("info", {})
     if info.get("history_installed"):
         return
+    bind = session_factory.kw.get("bind")
+    if bind is not None and server_writes_history(bind):
+        info["history_installed"] = True
+        info["login"] = database_account(bind)
+
+        @event.listens_for(session_factory, "after_begin")
+        def _on_begin(session: Session, _transaction, connection) -> None:
+            _name_server_batch(connection, session)
+
+        @event.listens_for(session_factory, "after_commit")
+        @event.listens_for(session_factory, "after_rollback")
+        def _server_end(session: Session) -> None:
+            session.info.pop("batch", None)
+            session.info.pop("history_summary", None)
+
+        return
+    login = login or os_login()
     info["history_installed"] = True
     info["login"] = login
 
@@ -155,6 +215,8 @@ def record_links(
         return
     if (table_name, field) not in LINK_FIELDS:
         raise ValueError(f"Lien inconnu de l'historique : {table_name}.{field}")
+    if server_writes_history(session.get_bind()):
+        return  # the link table's trigger recorded it
     row = {
         "login": session.info.get("login") or os_login(),
         "action": "update",

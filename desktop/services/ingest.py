@@ -22,7 +22,7 @@ from desktop.db import defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.bulk import gc_paused
-from desktop.services.history import encode, os_login
+from desktop.services.history import begin_batch, encode, os_login, server_writes_history
 from desktop.services.ingest_specs import KINDS, Field, Kind
 from desktop.services.parsing import (
     ParseError,
@@ -210,6 +210,7 @@ class IngestService:
     def _import_batches(self, batches, report, update, partial, dry_run) -> ImportReport:
         session = self._sessions()
         try:
+            begin_batch(session, report.batch, summary=True)  # PostgreSQL's triggers record it
             loader = _Loader(session, self._login, report, update=update, partial=partial)
             for kind, rows, first_row in batches:
                 if kind not in KINDS:
@@ -722,7 +723,7 @@ class _Loader:
     # --- writing ----------------------------------------------------------------------------
 
     def _record(self, kind: Kind, rows: list[dict]) -> None:
-        if rows:
+        if rows and not server_writes_history(self.session.get_bind()):
             for start in range(0, len(rows), _CHUNK):
                 # Core insert: the ORM's bulk path costs as much again for these plain rows.
                 self.session.execute(insert(Change.__table__), rows[start : start + _CHUNK])

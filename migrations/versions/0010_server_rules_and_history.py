@@ -235,6 +235,16 @@ def _functions(schema: str) -> list[str]:
                   AND c.row_id IS NULL AND c.login = session_user AND c.at = {_NOW}
                   AND rid BETWEEN (r ->> 0)::bigint AND (r ->> 1)::bigint)
         $$""",
+        # A row as Pilotis writes it on SQLite (json.dumps): columns in table order, ", " and
+        # ": " between them, derived columns left out.
+        """
+        CREATE OR REPLACE FUNCTION pilotis_history_snapshot(row_value json, derived text[])
+        RETURNS text LANGUAGE sql IMMUTABLE AS $$
+            SELECT '{' || coalesce(string_agg(to_json(key)::text || ': ' || value::text, ', '
+                                              ORDER BY position), '') || '}'
+            FROM json_each(row_value) WITH ORDINALITY AS f(key, value, position)
+            WHERE key <> ALL (derived)
+        $$""",
         # Inserts and deletes, per statement (transition tables): one set-based INSERT.
         f"""
         CREATE OR REPLACE FUNCTION pilotis_audit_rows() RETURNS trigger
@@ -242,28 +252,58 @@ def _functions(schema: str) -> list[str]:
         DECLARE
             b text := pilotis_history_batch();
             derived text[] := ARRAY[{derived}] || {generated};
+            earlier record;
+            summary text;
         BEGIN
             IF TG_OP = 'INSERT' AND coalesce(current_setting('pilotis.summary', true), '') = 'on'
             THEN
-                INSERT INTO change ({_COLUMNS})
-                SELECT {_NOW}, session_user, 'insert', TG_TABLE_NAME, NULL, NULL, NULL,
-                       jsonb_build_object('lignes', sum(hi - lo + 1),
+                -- One record per table and import: this transaction's earlier one grows.
+                SELECT c.id, c.new_value INTO earlier FROM change c
+                WHERE c.batch = b AND c.table_name = TG_TABLE_NAME AND c.action = 'insert'
+                  AND c.row_id IS NULL AND c.login = session_user AND c.at = {_NOW}
+                ORDER BY c.id DESC LIMIT 1;
+                WITH islands AS (
+                    SELECT min(id) AS lo, max(id) AS hi
+                    FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS island
+                          FROM new_rows) numbered
+                    GROUP BY island
+                ), every_range AS (
+                    SELECT lo, hi FROM islands
+                    UNION ALL
+                    SELECT (r ->> 0)::bigint, (r ->> 1)::bigint
+                    FROM jsonb_array_elements(earlier.new_value::jsonb -> 'ids') r
+                    WHERE earlier.id IS NOT NULL
+                ), starts AS (
+                    SELECT lo, hi, CASE WHEN lo <= max(hi) OVER (ORDER BY lo ROWS BETWEEN
+                        UNBOUNDED PRECEDING AND 1 PRECEDING) + 1 THEN 0 ELSE 1 END AS starts
+                    FROM every_range
+                ), merged AS (
+                    SELECT min(lo) AS lo, max(hi) AS hi
+                    FROM (SELECT lo, hi, sum(starts) OVER (ORDER BY lo) AS grp FROM starts) g
+                    GROUP BY grp
+                )
+                SELECT jsonb_build_object('lignes', sum(hi - lo + 1),
                                           'ids', jsonb_agg(jsonb_build_array(lo, hi) ORDER BY lo)
-                       )::text, b
-                FROM (SELECT min(id) AS lo, max(id) AS hi
-                      FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS island
-                            FROM new_rows) numbered
-                      GROUP BY island) ranges
-                HAVING count(*) > 0;
+                       )::text INTO summary
+                FROM merged HAVING count(*) > 0;
+                IF summary IS NULL THEN
+                    RETURN NULL;
+                ELSIF earlier.id IS NOT NULL THEN
+                    UPDATE change SET new_value = summary WHERE id = earlier.id;
+                ELSE
+                    INSERT INTO change ({_COLUMNS})
+                    VALUES ({_NOW}, session_user, 'insert', TG_TABLE_NAME, NULL, NULL, NULL,
+                            summary, b);
+                END IF;
             ELSIF TG_OP = 'INSERT' THEN
                 INSERT INTO change ({_COLUMNS})
                 SELECT {_NOW}, session_user, 'insert', TG_TABLE_NAME, n.id, NULL, NULL,
-                       (to_jsonb(n) - derived)::text, b
+                       pilotis_history_snapshot(to_json(n), derived), b
                 FROM new_rows n ORDER BY n.id;
             ELSE
                 INSERT INTO change ({_COLUMNS})
                 SELECT {_NOW}, session_user, 'delete', TG_TABLE_NAME, o.id, NULL,
-                       (to_jsonb(o) - derived)::text, NULL, b
+                       pilotis_history_snapshot(to_json(o), derived), NULL, b
                 FROM old_rows o ORDER BY o.id;
             END IF;
             RETURN NULL;
@@ -377,7 +417,8 @@ def _triggers() -> list[str]:
 
 FUNCTIONS = (
     "pilotis_audit_links()", "pilotis_audit_update()", "pilotis_audit_rows()",
-    "pilotis_history_imported(text, bigint, text)", "pilotis_history_batch()",
+    "pilotis_history_imported(text, bigint, text)", "pilotis_history_snapshot(json, text[])",
+    "pilotis_history_batch()",
 )  # fmt: skip
 
 

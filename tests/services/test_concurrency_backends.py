@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.db import open_database
 from desktop.services.directory_edits import PersonInput
 from desktop.services.directory_service import DirectoryService
 from desktop.services.directory_validation import EditConflictError
 from desktop.services.history import HistoryService, install_history
 from desktop.services.safety_conflicts import THEIRS, ConflictService, as_stored
+from tests.history_support import opened_as, recorded_login
 
 
 @pytest.fixture
 def second(filled_database):
-    """Bob's own engine on the same database as Alice's (filled_database)."""
+    """Bob's own engine (his own server account) on the same database as Alice's."""
     install_history(filled_database.session_factory, login="alice")
-    other = open_database(filled_database.url)
-    install_history(other.session_factory, login="bob")
-    yield other
-    other.dispose()
+    with opened_as(filled_database, "bob") as other:
+        yield other
 
 
 def test_merge_after_a_refused_save_on_every_backend(filled_database, second):
@@ -38,7 +36,7 @@ def test_merge_after_a_refused_save_on_every_backend(filled_database, second):
     report = ConflictService(second.session_factory).compare(
         "person", pid, as_stored(mine.__dict__), base
     )
-    assert report.their_login == "alice"
+    assert report.their_login == recorded_login(filled_database, "alice")
     assert [(f.field, f.mine_changed) for f in report.differing] == [
         ("email", True), ("phone", False)
     ]  # fmt: skip

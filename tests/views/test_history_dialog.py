@@ -11,12 +11,19 @@ from desktop.services.directory_service import DirectoryService
 from desktop.services.history import HistoryService, install_history
 from desktop.services.safety_history import HistoryFilter, HistoryQueryService
 from desktop.views.history_dialog import HistoryDialog
+from tests.history_support import opened_as, recorded_login
 
 
 @pytest.fixture
-def edited(filled_database):
-    factory = filled_database.session_factory
-    install_history(factory, login="claire")
+def claire(filled_database):
+    """claire's own account (on PostgreSQL the history names the server account)."""
+    with opened_as(filled_database, "claire") as database:
+        yield database
+
+
+@pytest.fixture
+def edited(claire):
+    factory = claire.session_factory
     directory = DirectoryService(factory)
     created = directory.create_person(PersonInput("NOUVELLE", "Agente"))
     person = directory.person_detail(created.id)
@@ -120,7 +127,7 @@ def test_export_writes_the_filtered_rows(qtbot, edited, tmp_path, monkeypatch):
     assert len(text.strip().splitlines()) == 3
 
 
-def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_database):
+def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_database, claire):
     """An import keeps one record per kind; a person's own history still shows the import
     that added them, and the whole history says how many lines it added."""
     from sqlalchemy import select
@@ -128,8 +135,7 @@ def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_databas
     from desktop.models import Person
     from desktop.services.ingest import IngestService
 
-    factory = filled_database.session_factory
-    install_history(factory, login="claire")
+    factory = claire.session_factory
     people = [{"last_name": f"IMPORTÉ{n}", "first_name": "Zoé"} for n in range(3)]
     IngestService(factory, login="claire").import_rows("people", people)
     with factory() as session:
@@ -147,10 +153,11 @@ def test_a_record_s_history_names_the_import_that_added_it(qtbot, filled_databas
     query = HistoryQueryService(factory)
     # a person of the embedded dataset: added by the dataset's own import, not by claire's
     [entry] = query.search(HistoryFilter(table_name="person", row_id=other))
-    assert (entry.login, entry.new_text) == ("pilotis", "Import de 73 lignes")
+    dataset = recorded_login(filled_database, "pilotis")  # the account that loaded it
+    assert (entry.login, entry.new_text) == (dataset, "Import de 73 lignes")
     whole = query.search(HistoryFilter(table_name="person"))
     assert [(e.login, e.row_id, e.new_text) for e in whole] == [
-        ("claire", None, "Import de 3 lignes"), ("pilotis", None, "Import de 73 lignes"),
+        ("claire", None, "Import de 3 lignes"), (dataset, None, "Import de 73 lignes"),
     ]  # fmt: skip
 
 
