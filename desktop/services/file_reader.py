@@ -10,9 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop.errors import PilotisError
+from desktop.services import file_limits as limits
 from desktop.services.bulk import gc_paused
 from desktop.services.export import FORMULA_STARTS
+from desktop.services.file_limits import FileReadError, count, excerpt
 from desktop.services.ingest_specs import KINDS
 from desktop.services.parsing import fold
 
@@ -49,10 +50,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "start_on": ("debut", "date de debut"),
     "end_on": ("fin", "date de fin"),
 }
-
-
-class FileReadError(PilotisError):
-    """The file cannot be read as a table; the message says why and what to do, in French."""
 
 
 @dataclass(frozen=True)
@@ -178,16 +175,44 @@ def read_table_stream(
     A file that turns out unreadable further down raises FileReadError from the batches."""
     path = Path(path)
     suffix = path.suffix.lower()
+    check_regular_file(path)
     if suffix not in SUPPORTED:
         raise FileReadError(
-            f"« {path.name} » : format non pris en charge ({path.suffix or 'sans extension'}) ; "
-            "choisissez un fichier .xlsx, .xls, .ods ou .csv."
+            f"« {excerpt(path.name)} » : format non pris en charge "
+            f"({excerpt(path.suffix, 20) or 'sans extension'}) ; choisissez un fichier .xlsx, "
+            ".xls, .ods ou .csv."
         )
-    if not path.is_file():
-        raise FileReadError(f"Fichier introuvable : {path}.")
     if suffix in SPREADSHEETS:
         return _read_workbook(path, sheet, kind)
     return _read_csv(path, kind)
+
+
+def check_regular_file(path: Path) -> None:
+    """A French reason for a path that is not a file one can import: absent, a folder, a
+    device or a pipe (reading /dev/zero would never end)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise FileReadError(f"Fichier introuvable : {excerpt(path, 200)}.") from None
+    except PermissionError:
+        raise FileReadError(
+            f"« {excerpt(path.name)} » : lecture refusée par le système (droits d'accès)."
+        ) from None
+    except OSError as exc:
+        raise FileReadError(
+            f"« {excerpt(path.name)} » n'est pas accessible ({exc.strerror or exc})."
+        ) from exc
+    if stat.S_ISDIR(mode):
+        raise FileReadError(
+            f"« {excerpt(path, 200)} » est un dossier : choisissez un fichier à l'intérieur."
+        )
+    if not stat.S_ISREG(mode):
+        raise FileReadError(
+            f"« {excerpt(path, 200)} » n'est pas un fichier ordinaire (un périphérique ou un "
+            "tube) : il n'est pas lu."
+        )
 
 
 # --- spreadsheets -----------------------------------------------------------------------------
@@ -207,13 +232,38 @@ def _open_workbook(path: Path):
             f"{looks}. Enregistrez-le de nouveau depuis le tableur au format .xlsx, ou donnez-lui "
             "l'extension qui correspond à son contenu."
         )
+    if head.startswith(_OLE) and _encrypted_package(path):
+        # Excel wraps a workbook saved with a password in an OLE file holding EncryptedPackage.
+        raise FileReadError(limits.encrypted_message(path))
+    if head.startswith(_ZIP):
+        limits.check_archive(path)  # sizes, ratios and the sheets' extent, before calamine
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types for damaged files
+        if type(exc).__name__ == "PasswordError":
+            raise FileReadError(limits.encrypted_message(path)) from exc
         raise FileReadError(
             f"« {path.name} » est illisible : le fichier est endommagé ou incomplet (tronqué ?). "
-            f"Ouvrez-le dans le tableur et enregistrez-le de nouveau. Détail : {exc}"
+            "Ouvrez-le dans le tableur et enregistrez-le de nouveau."
         ) from exc
+
+
+def _encrypted_package(path: Path) -> bool:
+    """Whether an OLE file's directory names an EncryptedPackage stream (its first directory
+    sector, found from the header, and the file's first 64 KB are looked at)."""
+    name = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+        if name in head:
+            return True
+        if len(head) < 0x34:
+            return False
+        sector = 1 << int.from_bytes(head[0x1E:0x20], "little")
+        first = int.from_bytes(head[0x30:0x34], "little")
+        if not 7 <= sector.bit_length() - 1 <= 16 or first >= 0xFFFFFFFA:
+            return False
+        handle.seek((first + 1) * sector)
+        return name in handle.read(sector * 4)
 
 
 def _head(path: Path) -> bytes:
@@ -249,7 +299,7 @@ def _read_workbook(path: Path, sheet: str | None, kind: str | None) -> tuple[Tab
         merged = data.merged_cell_ranges or []
     except Exception as exc:
         raise FileReadError(
-            f"« {path.name} », feuille « {name} » : illisible ({exc}). Le fichier est peut-être "
+            f"« {path.name} », feuille « {excerpt(name)} » : illisible, le fichier est peut-être "
             "endommagé ; enregistrez-le de nouveau depuis le tableur."
         ) from exc
     start_row = data.start[0] if data.start else 0
@@ -285,6 +335,7 @@ def _cell_name(row: int, column: int) -> str:
 
 
 def _read_csv(path: Path, kind: str | None) -> tuple[Table, Batches]:
+    limits.check_text_size(path, path.stat().st_size)
     data = path.read_bytes()
     if not data.strip():
         raise FileReadError(f"« {path.name} » est vide.")
@@ -300,11 +351,13 @@ def _read_csv(path: Path, kind: str | None) -> tuple[Table, Batches]:
     cut = text.find("\n", len(stripped))
     text = text[:cut] if cut != -1 else text
     separator = _separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    # strict: a quote opened and never closed is an error at the end of the file, instead of
+    # the rest of the file read as one value.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
-        table, batches = _collect(path, reader, 1, kind, "le fichier")
+        table, batches = _collect(path, reader, 1, kind, "le fichier", separator)
     except csv.Error as exc:
-        raise FileReadError(f"« {path.name} » : CSV mal formé ({exc}).") from exc
+        raise FileReadError(_csv_error(path, reader, exc)) from exc
     table.encoding, table.separator = encoding, separator
     table.expected_rows = max(0, text.count("\n") + 1 - table.header_row)
 
@@ -312,9 +365,41 @@ def _read_csv(path: Path, kind: str | None) -> tuple[Table, Batches]:
         try:
             yield from batches
         except csv.Error as exc:
-            raise FileReadError(f"« {path.name} » : CSV mal formé ({exc}).") from exc
+            raise FileReadError(_csv_error(path, reader, exc)) from exc
 
     return table, checked()
+
+
+def _csv_error(path: Path, reader, exc: csv.Error) -> str:
+    """csv's English message as the French reason, with the line where it stopped."""
+    line = reader.line_num
+    detail = str(exc)
+    if "unexpected end of data" in detail or "EOF" in detail:
+        return (
+            f"« {path.name} » : un guillemet ouvert n'est jamais refermé (lu jusqu'à la ligne "
+            f"{line}, la fin du fichier) : tout ce qui le suit serait lu comme une seule valeur. "
+            "Fermez le guillemet ou retirez-le, puis importez de nouveau."
+        )
+    if "expected after" in detail:
+        return (
+            f"« {path.name} », ligne {line} : du texte suit un guillemet fermant dans le même "
+            'champ (exemple : "abc"def) ; mettez tout le champ entre guillemets et doublez '
+            'les guillemets qu\'il contient ("abc""def").'
+        )
+    if "field larger than field limit" in detail:
+        return (
+            f"« {path.name} », ligne {line} : un champ dépasse {count(csv.field_size_limit())} "
+            f"caractères ({count(limits.MAX_CELL_CHARS)} au plus dans une cellule de tableur) ; "
+            "un guillemet non refermé ?"
+        )
+    if "new-line character seen in unquoted field" in detail:
+        return (
+            f"« {path.name} », ligne {line} : un retour chariot isolé hors guillemets ; "
+            "enregistrez le fichier de nouveau en « CSV UTF-8 »."
+        )
+    if "NUL" in detail or "null byte" in detail:
+        return f"« {path.name} », ligne {line} : caractère NUL dans le texte (fichier binaire ?)."
+    return f"« {path.name} », ligne {line} : CSV mal formé, la ligne ne se découpe pas en champs."
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -364,11 +449,12 @@ def _blank(cell: object) -> bool:
 
 
 def _collect(
-    path: Path, rows, first_number: int, kind: str | None, where: str
+    path: Path, rows, first_number: int, kind: str | None, where: str, separator: str | None = None
 ) -> tuple[Table, Batches]:
     """Find the header now, then give the non-blank rows with their numbers in batches as they
     are read; blank rows are counted, not stored, so a million of them after the data cost
-    nothing but the iteration."""
+    nothing but the iteration. `separator`: a CSV file's, whose rows must have the header's
+    number of fields (a spreadsheet's rows are padded to the sheet's width by calamine)."""
     scanned: list[tuple[int, list]] = []
     number = first_number - 1
     rows = iter(rows)
@@ -386,12 +472,19 @@ def _collect(
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
+    if width > limits.MAX_COLUMNS:
+        raise limits.FileLimitError(
+            f"« {path.name} » : {where} a {count(width)} colonnes "
+            f"({count(limits.MAX_COLUMNS)} au plus dans un tableur)."
+        )
     table = Table(path, headers, [], [], header_row=header_row)
+    checks = _RowChecks(path, where, headers, separator)
 
     def batches() -> Batches:
-        out_rows = [_fit(r, width) for _, r in scanned[header_at + 1 :]]
+        out_rows = [checks.fit(r, n) for n, r in scanned[header_at + 1 :]]
         numbers = [n for n, _ in scanned[header_at + 1 :]]
         append_row, append_number = out_rows.append, numbers.append
+        fit = checks.fit
         for row_number, row in enumerate(rows, number + 1):
             # Most rows have their first cell filled: one test, then the row as it is.
             first = row[0] if row else None
@@ -399,16 +492,117 @@ def _collect(
                 c is None or (isinstance(c, str) and not c.strip()) for c in row
             ):
                 continue
-            append_row(row if type(row) is list and len(row) == width else _fit(row, width))
+            append_row(row if type(row) is list and len(row) == width else fit(row, row_number))
             append_number(row_number)
             if len(out_rows) >= STREAM_BATCH:
-                yield numbers, out_rows, _unquote(out_rows, width)
+                checks.rows_seen(row_number)
+                yield numbers, out_rows, checks.columns(out_rows, numbers)
                 out_rows, numbers = [], []
                 append_row, append_number = out_rows.append, numbers.append
         if out_rows:
-            yield numbers, out_rows, _unquote(out_rows, width)
+            checks.rows_seen(numbers[-1])
+            yield numbers, out_rows, checks.columns(out_rows, numbers)
 
     return table, batches()
+
+
+class _RowChecks:
+    """What a row may not do without the user being told: hold a value in a column without a
+    title, have fewer or more fields than the header (CSV), hold a cell longer than a
+    spreadsheet's, swallow the next lines through a misplaced quote, or be row 1 048 577."""
+
+    def __init__(self, path: Path, where: str, headers: list[str], separator: str | None):
+        self.path, self.where, self.headers = path, where, headers
+        self.width = len(headers)
+        self.separator = separator
+
+    def fit(self, row: Sequence[object], number: int) -> list[object]:
+        """Pad or cut a row to the header's width (a new list), refusing what would be lost."""
+        width = self.width
+        cells = list(row[:width])
+        extra = [c for c in row[width:] if not _blank(c)]
+        if extra:
+            index = next(i for i, c in enumerate(row) if i >= width and not _blank(c))
+            if self.separator is None:
+                cell = f"{limits.column_name(index + 1)}{number}"
+                raise FileReadError(
+                    f"« {self.path.name} », {self.where} : la cellule {cell} contient "
+                    f"« {excerpt(extra[0])} » mais sa colonne n'a pas de titre dans la ligne "
+                    "d'en-tête. Donnez-lui un titre ou videz-la : sa valeur serait perdue."
+                )
+            raise FileReadError(
+                f"« {self.path.name} », ligne {number} : {len(row)} champs pour {width} "
+                f"colonnes d'en-tête ; « {excerpt(extra[0])} » n'aurait pas de colonne "
+                "(séparateur en trop dans une valeur ? mettez-la entre guillemets)."
+            )
+        if len(cells) < width:
+            if self.separator is not None:
+                raise FileReadError(
+                    f"« {self.path.name} », ligne {number} : {len(row)} champ(s) pour {width} "
+                    "colonnes d'en-tête : la ligne est incomplète (fichier tronqué, ou "
+                    "séparateur manquant) ; rien n'est deviné."
+                )
+            cells.extend([None] * (width - len(cells)))
+        return cells
+
+    def rows_seen(self, last: int) -> None:
+        if last > limits.MAX_ROWS:
+            raise limits.FileLimitError(
+                f"« {self.path.name} » : {self.where} a plus de {count(limits.MAX_ROWS)} lignes, "
+                "le maximum d'un tableur : découpez le fichier."
+            )
+
+    def columns(self, rows: list[list[object]], numbers: list[int]) -> list[tuple]:
+        """The rows' columns, each checked for cells too long and, in a CSV, for values holding
+        whole lines; the ' our exports put before formula-like text is undone. One C-level
+        transposition, then per column one join tells whether anything needs a closer look."""
+        width = self.width
+        columns = list(zip(*rows, strict=True)) if rows and width else [() for _ in range(width)]
+        for index, column in enumerate(columns):
+            try:
+                joined = "\x00".join(column)
+            except TypeError:  # numbers, dates, empty cells: only text needs a look
+                joined = "\x00".join([c for c in column if type(c) is str])
+            if len(joined) > limits.MAX_CELL_CHARS:
+                self._check_lengths(index, column, numbers)
+            if self.separator is not None and "\n" in joined:
+                self._check_lines(index, column, numbers)
+            if "\x00'" not in "\x00" + joined:
+                continue
+            for row in rows:
+                cell = row[index]
+                if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA:
+                    row[index] = cell[1:]
+            columns[index] = tuple(row[index] for row in rows)
+        return columns
+
+    def _check_lengths(self, index: int, column: tuple, numbers: list[int]) -> None:
+        lengths = [len(c) if type(c) is str else 0 for c in column]
+        longest = max(lengths)
+        if longest <= limits.MAX_CELL_CHARS:
+            return
+        at = lengths.index(longest)
+        raise limits.FileLimitError(
+            f"« {self.path.name} », ligne {numbers[at]}, colonne « {excerpt(self.headers[index])} »"
+            f" : valeur de {count(longest)} caractères ({count(limits.MAX_CELL_CHARS)} au plus "
+            f"dans une cellule) : « {excerpt(column[at])} »."
+        )
+
+    def _check_lines(self, index: int, column: tuple, numbers: list[int]) -> None:
+        """A quoted value may span lines (an address); one whose next lines hold separators
+        enough for half a row is rows swallowed by a quote opened and closed too late (a comma
+        is common in text: two at least)."""
+        needed = max(1 if self.separator != "," else 2, (self.width - 1) // 2)
+        for at, cell in enumerate(column):
+            if type(cell) is not str or "\n" not in cell:
+                continue
+            if any(line.count(self.separator) >= needed for line in cell.split("\n")[1:]):
+                raise FileReadError(
+                    f"« {self.path.name} », ligne {numbers[at]}, colonne "
+                    f"« {excerpt(self.headers[index])} » : la valeur contient une ligne entière "
+                    f"(« {excerpt(cell.split(chr(10))[1])} ») : un guillemet mal fermé a fusionné "
+                    "des lignes. Corrigez le guillemet et importez de nouveau."
+                )
 
 
 def _header_text(cell: object) -> str:
@@ -417,34 +611,6 @@ def _header_text(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     return " ".join(str(cell).split())
-
-
-def _fit(row: Sequence[object], width: int) -> list[object]:
-    """Pad or cut a row to the header's width (a new list)."""
-    cells = list(row[:width])
-    if len(cells) < width:
-        cells.extend([None] * (width - len(cells)))
-    return cells
-
-
-def _unquote(rows: list[list[object]], width: int) -> list[tuple]:
-    """Undo the ' our exports put before formula-like text, and return the rows' columns. One
-    C-level transposition, then per column one join and search tells whether any cell starts
-    with ' at all (almost never)."""
-    columns = list(zip(*rows, strict=True)) if rows and width else [() for _ in range(width)]
-    for index, column in enumerate(columns):
-        try:
-            joined = "\x00".join(column)
-        except TypeError:  # numbers, dates, empty cells: only text can start with '
-            joined = "\x00".join([c for c in column if type(c) is str])
-        if "\x00'" not in "\x00" + joined:
-            continue
-        for row in rows:
-            cell = row[index]
-            if isinstance(cell, str) and cell[:1] == "'" and cell[1:2] and cell[1] in _FORMULA:
-                row[index] = cell[1:]
-        columns[index] = tuple(row[index] for row in rows)
-    return columns
 
 
 def _header_index(scanned: list[tuple[int, list]], kind: str | None) -> int:

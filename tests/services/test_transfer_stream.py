@@ -83,6 +83,6 @@ def test_a_csv_that_breaks_further_down_changes_nothing(database, tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = _counts(database)
-    with pytest.raises(FileReadError, match="CSV mal formé"):
+    with pytest.raises(FileReadError, match="un champ dépasse"):
         TransferService(database.session_factory).import_file("people", path)
     assert _counts(database) == before
