@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.db import defer_checkpoint
+from desktop.db import IMMEDIATE, defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.bulk import gc_paused
@@ -210,6 +210,8 @@ class IngestService:
     def _import_batches(self, batches, report, update, partial, dry_run) -> ImportReport:
         session = self._sessions()
         try:
+            if not dry_run:  # SQLite: the keys known are read under the write lock, so they
+                session.connection(execution_options={IMMEDIATE: True})  # hold when written
             begin_batch(session, report.batch, summary=True)  # PostgreSQL's triggers record it
             loader = _Loader(session, self._login, report, update=update, partial=partial)
             for kind, rows, first_row in batches:

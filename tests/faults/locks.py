@@ -36,7 +36,7 @@ if sys.argv[2] == "exclusive":  # a rollback-journal program writing: even reade
     con.execute("BEGIN EXCLUSIVE")
 else:  # another Pilotis or script in the middle of a save
     con.execute("BEGIN IMMEDIATE")
-con.execute("UPDATE site SET name = name")
+con.execute(sys.argv[4])
 print("held", flush=True)
 time.sleep(float(sys.argv[3]))
 con.execute("COMMIT")
@@ -44,14 +44,16 @@ print("released", flush=True)
 time.sleep(60)
 """
 
+_TOUCH = "UPDATE site SET name = name"
+
 
 @contextmanager
-def write_lock_held(path: Path, *, seconds: float = 60, kind: str = "immediate"):
-    """Another process holds the file's write lock for `seconds` (then commits and stays
-    connected); yields that process. kind "exclusive" turns the file to a rollback journal
-    and takes the exclusive lock, which blocks readers too."""
+def write_lock_held(path: Path, *, seconds: float = 60, kind: str = "immediate", sql: str = _TOUCH):
+    """Another process runs `sql` in a transaction that holds the file's write lock for
+    `seconds`, then commits and stays connected; yields that process. kind "exclusive" turns
+    the file to a rollback journal and takes the exclusive lock, which blocks readers too."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(path), kind, str(seconds)],
+        [sys.executable, "-c", _HOLDER, str(path), kind, str(seconds), sql],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -102,3 +102,21 @@ def test_a_save_blocked_past_the_busy_timeout_is_one_french_error(filled_db_path
         assert _stored(filled_db_path, "SELECT count(*) FROM change") != changes
     finally:
         database.dispose()
+
+
+def test_an_import_reads_what_it_matches_under_the_write_lock(filled_db_path):
+    """An import started while another program saves a site waits for that save, then finds
+    the site by its code and updates it, instead of adding it a second time (refused whole)."""
+    database = open_database(str(filled_db_path))
+    try:
+        saved = "INSERT INTO site (code, name) VALUES ('S-NOUVEAU', 'Nom du poste voisin')"
+        with write_lock_held(filled_db_path, seconds=1.0, sql=saved):
+            report = IngestService(database.session_factory, login="moi").import_rows(
+                "sites", [{"code": "S-NOUVEAU", "name": "Nom importé"}], update=True
+            )
+        assert not report.errors
+        assert _stored(filled_db_path, "SELECT name FROM site WHERE code = 'S-NOUVEAU'") == [
+            ("Nom importé",)
+        ]
+    finally:
+        database.dispose()
