@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -14,8 +15,8 @@ class ParseError(ValueError):
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
-_SCHOOL_YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{4})$")
-_YEAR = re.compile(r"^\d{4}$")
+_SCHOOL_YEAR = re.compile(r"^([0-9]{4})\s*[-/]\s*([0-9]{4})$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 def is_blank(value: object) -> bool:
@@ -39,31 +40,69 @@ def parse_int(value: object) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = _SPACES.sub("", str(value))
-    if not re.fullmatch(r"[-+]?\d+", text):
+    text = str(value).strip()
+    _check_characters(text)
+    if not (_PLAIN_INT.fullmatch(text) or _GROUPED_INT.fullmatch(text)):
         raise ParseError("nombre entier attendu")
-    return int(text)
+    return int(_SPACES.sub("", text))
+
+
+# One number, French or plain: 1234 / 1234,56 / 1234.56 / 1 234,56 (spaces, no-break spaces or
+# apostrophes every three digits) / 1.234,56 / 1,234.56. Digits 0-9 only: str.isdigit and
+# Decimal also take Arabic-Indic or full-width digits, and Decimal takes `1_000`.
+_SIGN = r"[-+]?"
+_PLAIN_INT = re.compile(_SIGN + r"[0-9]+")
+_GROUPED_INT = re.compile(_SIGN + r"[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+")
+_NUMBER_FORMS = (
+    (re.compile(_SIGN + r"[0-9]+(?:[.,][0-9]+)?"), None, None),
+    (re.compile(_SIGN + r"[0-9]{1,3}(?:[ \u00a0\u202f'][0-9]{3})+(?:[.,][0-9]+)?"), None, None),
+    (re.compile(_SIGN + r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"), ".", ","),
+    (re.compile(_SIGN + r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"), ",", "."),
+)
+_CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
+
+
+def _check_characters(text: str) -> None:
+    """The reason a number's text is refused, when one character alone says it."""
+    for char in text:
+        if char.isdigit() and char not in "0123456789":
+            raise ParseError(
+                f"chiffre « {char} » non latin : seuls les chiffres 0 à 9 sont acceptés"
+            )
+    if "_" in text:
+        raise ParseError("« _ » n'est pas un séparateur de milliers (une espace, 1 000)")
+
+
+def _number_text(text: str) -> str:
+    """The text of one decimal number, `.` as decimal point; ParseError saying why otherwise."""
+    text = text.strip()
+    _check_characters(text)
+    bare = _CURRENCY.sub("", text, count=1).strip()
+    if "€" in bare or "eur" in bare.casefold():
+        raise ParseError(
+            "le signe € ne peut être qu'au début ou à la fin du montant (exemple : 12,50 €)"
+        )
+    for pattern, grouping, decimal in _NUMBER_FORMS:
+        if pattern.fullmatch(bare):
+            if grouping is not None:
+                bare = bare.replace(grouping, "").replace(decimal, ".")
+            return _SPACES.sub("", bare).replace(",", ".")
+    raise ParseError("nombre attendu (exemple : 1 234,56)")
 
 
 def parse_decimal(value: object) -> Decimal:
-    """French or English decimal: `1 234,56`, `1234.56`, `1 234,56 €`, a spreadsheet number."""
+    """One French or plain decimal number, `€` or `EUR` allowed at one end: `1 234,56`,
+    `1234.56`, `1 234,56 €`, or a spreadsheet number; anything else says why it is refused."""
     if isinstance(value, bool):
         raise ParseError("nombre attendu")
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParseError("nombre attendu")
         return Decimal(repr(value))
-    text = _SPACES.sub("", str(value)).replace("€", "").replace("EUR", "")
-    if "," in text and "." in text:  # 1.234,56 (French thousands dots) or 1,234.56
-        text = (
-            text.replace(".", "").replace(",", ".")
-            if text.rfind(",") > text.rfind(".")
-            else text.replace(",", "")
-        )
-    else:
-        text = text.replace(",", ".")
     try:
-        number = Decimal(text)
+        number = Decimal(_number_text(str(value)))
     except InvalidOperation as exc:
         raise ParseError("nombre attendu") from exc
     if not number.is_finite():

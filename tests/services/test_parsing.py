@@ -100,3 +100,29 @@ def test_fold_ignores_accents_and_case():
     """« BÉJEAN » and « bejean » match, as « Béziers » and « beziers »."""
     assert fold("BÉJEAN") == fold("bejean")
     assert fold("Béziers") == "beziers"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("12 €50", "au début ou à la fin"),
+        ("€12€", "au début ou à la fin"),
+        ("1_000", "« _ » n'est pas un séparateur"),
+        ("\u0661\u0662\u0663", "non latin"),
+        ("\uff11\uff12", "non latin"),
+        ("1 23", "nombre attendu"),
+        ("12.50.3", "nombre attendu"),
+        ("1e3", "nombre attendu"),
+    ],
+)
+def test_an_amount_is_one_number_with_at_most_one_euro_sign_at_one_end(text, reason):
+    """« 12 €50 », `1_000` or Arabic-Indic digits are refused with the reason, never guessed."""
+    with pytest.raises(ParseError, match=reason):
+        parse_money_cents(text)
+
+
+@pytest.mark.parametrize(("text", "cents"), [("EUR 12", 1200), ("12 EUR", 1200),
+                                             ("€ 1 000", 100000), ("+5,5", 550)])  # fmt: skip
+def test_the_euro_sign_may_open_or_close_an_amount(text, cents):
+    """`€` or `EUR` before or after the number, with or without a space, is read."""
+    assert parse_money_cents(text) == cents
