@@ -179,15 +179,16 @@ def _analyse(target: Database) -> None:
 
 def _audit_triggers(conn: Connection) -> list[tuple[str, str]]:
     """(table, trigger) of PostgreSQL's audit triggers (migration 0010)."""
-    return list(
-        conn.execute(
+    return [
+        (table, trigger)
+        for table, trigger in conn.execute(
             text(
                 "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                 " WHERE t.tgname LIKE 'pilotis\\_audit\\_%' AND NOT t.tgisinternal"
                 " AND c.relnamespace = current_schema()::regnamespace ORDER BY 1, 2"
             )
-        ).tuples()
-    )
+        )
+    ]
 
 
 def _check_owner(dst: Connection, target: Database) -> None:
