@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from desktop.errors import PilotisError
+from desktop.services.file_limits import excerpt
 
 _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
@@ -95,7 +96,8 @@ def normalise_phone(value: str | None) -> str | None:
             break
     if not digits.isdigit() or len(digits) != 10 or not digits.startswith("0") or digits[1] == "0":
         raise ValueError(
-            f"« {text} » n'est pas un numéro français à 10 chiffres (exemple : 04 67 91 47 00)."
+            f"« {excerpt(text)} » n'est pas un numéro français à 10 chiffres "
+            "(exemple : 04 67 91 47 00)."
         )
     return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
 
@@ -107,6 +109,7 @@ def check_email(value: str | None) -> str | None:
         return None
     if " " in text or not _EMAIL.match(text):
         raise ValueError(
-            f"« {text} » n'est pas une adresse valide (exemple : prenom.nom@ac-montpellier.fr)."
+            f"« {excerpt(text)} » n'est pas une adresse valide "
+            "(exemple : prenom.nom@ac-montpellier.fr)."
         )
     return text

@@ -22,6 +22,8 @@ from desktop.db import IMMEDIATE, defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.bulk import gc_paused
+from desktop.services.directory_validation import check_email, normalise_phone
+from desktop.services.file_limits import excerpt
 from desktop.services.history import begin_batch, encode, os_login, server_writes_history
 from desktop.services.ingest_specs import KINDS, Field, Kind
 from desktop.services.parsing import (
@@ -61,7 +63,7 @@ class RowError:
         if self.column:
             where += f", colonne « {self.column} »"
         if not is_blank(self.value):
-            where += f" (« {self.value} »)"
+            where += f" (« {excerpt(self.value)} »)"
         return f"{where} : {self.reason}"
 
 
@@ -220,7 +222,9 @@ class IngestService:
                 loader.load(KINDS[kind], rows, first_row)
             if report.errors and not partial:
                 raise ImportRejected(report)
-            if dry_run:
+            if dry_run or not loader.changed:
+                # Nothing to write (a header-only file, rows all unchanged): no commit, so the
+                # base file keeps its bytes, its change counter and its history.
                 session.rollback()
             else:
                 if loader.wrote_many:
@@ -229,8 +233,8 @@ class IngestService:
         except IntegrityError as exc:
             session.rollback()
             raise PilotisError(
-                f"La base de données a refusé l'import ({exc.orig}) ; aucune donnée n'a été "
-                "modifiée."
+                f"La base de données a refusé l'import ({_constraint(exc)}) ; aucune donnée "
+                "n'a été modifiée."
             ) from exc
         except BaseException:
             session.rollback()
@@ -254,6 +258,7 @@ class _Loader:
         self._columns: dict[str, list[tuple[str, str, object]]] = {}
         self._names: dict[tuple, set[int]] | None = None  # people by (last, first) name
         self.wrote_many = False  # a bulk insert: the journal's checkpoint can wait
+        self.changed = False  # anything written: an import that changes nothing is rolled back
 
     # --- key maps ---------------------------------------------------------------------------
 
@@ -561,6 +566,7 @@ class _Loader:
         undo deletes them; 100 000 records, one per row, would cost more than the rows."""
         if not ids:
             return
+        self.changed = True
         value = {"lignes": len(ids), "ids": _ranges(ids)}
         change = self._change(kind, "insert", None)
         change["new_value"] = json.dumps(value)
@@ -833,15 +839,31 @@ class _Loader:
             self.session.execute(statement, pairs)
 
     def _write_links(self, kind: Kind, rows: list[_Row], *, replace: bool) -> None:
+        """The rows' link lists; on update, only the rows whose list differs are rewritten, so
+        a file imported again writes nothing."""
         for f in kind.fields:
             if f.kind != "refs":
                 continue
             table, own, other = f.link
             if replace:
                 ids = [r.existing_id for r in rows if f.column in r.lists]
+                current: dict[int, set[int]] = {}
+                for start in range(0, len(ids), _CHUNK):
+                    chunk = ids[start : start + _CHUNK]
+                    query = select(table.c[own], table.c[other]).where(table.c[own].in_(chunk))
+                    for owner_id, target in self.session.execute(query):
+                        current.setdefault(owner_id, set()).add(target)
+                rows = [
+                    r
+                    for r in rows
+                    if f.column in r.lists
+                    and set(r.lists[f.column]) != current.get(r.existing_id, set())
+                ]
+                ids = [r.existing_id for r in rows]
                 for start in range(0, len(ids), _CHUNK):
                     chunk = ids[start : start + _CHUNK]
                     self.session.execute(delete(table).where(table.c[own].in_(chunk)))
+                self.changed = self.changed or bool(ids)
             links = [
                 {own: r.existing_id, other: target}
                 for r in rows
@@ -849,6 +871,7 @@ class _Loader:
             ]
             if links:
                 self.session.execute(insert(table), links)
+                self.changed = True
 
     def _update(self, kind: Kind, rows: list[_Row]) -> int:
         """Write only what differs, bump the version, and record field-level history."""
@@ -893,6 +916,7 @@ class _Loader:
                 .where(table.c.id == diff["id"])
                 .values({k: v for k, v in diff.items() if k != "id"})
             )
+        self.changed = self.changed or bool(changed_rows)
         self._write_links(kind, rows, replace=True)
         self._record(kind, changes)
         return len(changed_rows)
@@ -913,6 +937,21 @@ class _Loader:
                     break
                 seen.add(node)
                 node = parents.get(node)
+
+
+def _constraint(exc: IntegrityError) -> str:
+    """The constraint a database refused, in French (SQLite and PostgreSQL say it in English)."""
+    detail = str(exc.orig)
+    if "UNIQUE" in detail or "unique" in detail:
+        where = detail.split(":", 1)[-1].strip() if "UNIQUE" in detail else ""
+        return f"valeur déjà présente{f' : {excerpt(where, 60)}' if where else ''}"
+    if "FOREIGN KEY" in detail or "foreign key" in detail:
+        return "référence à un élément qui n'existe pas ou plus"
+    if "NOT NULL" in detail or "null value" in detail:
+        return "valeur obligatoire manquante"
+    if "CHECK" in detail or "check constraint" in detail:
+        return "valeur hors des limites admises"
+    return "contrainte non respectée"
 
 
 class _NotClean(Exception):
@@ -1013,6 +1052,18 @@ def _convert(f: Field, raw: object) -> object:
     if kind in ("text", "ref"):
         value = parse_text(raw)
         if f.max_length and len(value) > f.max_length:
+            raise ParseError(f"texte trop long ({len(value)} caractères, {f.max_length} au plus)")
+        return value
+    if kind in ("email", "phone"):
+        # The person and service forms' own checks, with their French reasons.
+        if kind == "phone" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            # A spreadsheet number cannot keep the leading 0 (04 67… typed becomes 467…).
+            raw = str(int(raw)).zfill(10) if raw == int(raw) and raw < 10**9 else raw
+        try:
+            value = (check_email if kind == "email" else normalise_phone)(parse_text(raw))
+        except ValueError as exc:
+            raise ParseError(str(exc)) from exc
+        if value is not None and f.max_length and len(value) > f.max_length:
             raise ParseError(f"texte trop long ({len(value)} caractères, {f.max_length} au plus)")
         return value
     if kind == "uai":

@@ -15,7 +15,8 @@ class Field:
     """One import column: how to read it and where it goes.
 
     kind: text, int, float, bool, date, money, period, enum, ref (one row of another kind, by its
-    key), refs (a list of them, stored in a link table), person (last_name + first_name columns).
+    key), refs (a list of them, stored in a link table), person (last_name + first_name columns),
+    email and phone (the directory forms' own rules, directory_validation: one rule per field).
     """
 
     column: str
@@ -147,8 +148,8 @@ KINDS: dict[str, Kind] = {
                 Field("parent", "service parent", "ref", ref="units"),
                 Field("site", "site", "ref", ref="sites"),
                 Field("created_on", "date de création", "date"),
-                Field("email", "courriel", max_length=200),
-                Field("phone", "téléphone", max_length=30),
+                Field("email", "courriel", "email", max_length=200),
+                Field("phone", "téléphone", "phone", max_length=30),
                 Field("address", "adresse", max_length=300),
                 Field("sort_order", "ordre", "int"),
                 Field("description", "description"),
@@ -163,8 +164,8 @@ KINDS: dict[str, Kind] = {
             (
                 Field("last_name", "nom", required=True, max_length=120),
                 Field("first_name", "prénom", required=True, max_length=120),
-                Field("email", "courriel", max_length=200),
-                Field("phone", "téléphone", max_length=30),
+                Field("email", "courriel", "email", max_length=200),
+                Field("phone", "téléphone", "phone", max_length=30),
                 Field("site", "site", "ref", ref="sites"),
             ),
             ("last_name", "first_name", "email"),

@@ -1,0 +1,87 @@
+"""One rule per field, and an import that changes nothing leaves the base file as it was."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from desktop.services.directory_edits import PersonInput
+from desktop.services.directory_service import DirectoryService
+from desktop.services.directory_validation import DirectoryValidationError
+from desktop.services.transfer import TransferService
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("field", "header", "value"),
+    [("email", "Courriel", "zoe.oeuvrard@ac-montpellier"), ("phone", "Téléphone", "12345")],
+)
+def test_the_import_refuses_what_the_person_form_refuses_with_the_same_reason(
+    database, tmp_path, field, header, value
+):
+    """A value the person form refuses is refused by the import with the very same reason."""
+    with pytest.raises(DirectoryValidationError) as form:
+        DirectoryService(database.session_factory).create_person(
+            PersonInput("OEUVRARD", "Zoé", **{field: value})
+        )
+    form_reason = dict(form.value.problems)[field]
+    path = tmp_path / "personnes.csv"
+    path.write_text(f"Nom;Prénom;{header}\nOEUVRARD;Zoé;{value}\n", encoding="utf-8")
+    result = TransferService(database.session_factory).import_file("people", path)
+    assert not result.written
+    assert [(e.column, e.reason) for e in result.errors] == [(field, form_reason)]
+
+
+def test_the_import_stores_a_phone_as_the_form_does(database, tmp_path):
+    """« +33 4 67 91 47 00 » and a spreadsheet number 467914700 are stored as the form stores
+    them, so the person can be saved again from the form without retyping it."""
+    path = tmp_path / "personnes.csv"
+    path.write_text("Nom;Prénom;Téléphone\nA;B;+33 4 67 91 47 00\nC;D;0467914700\n", "utf-8")
+    service = TransferService(database.session_factory)
+    assert service.import_file("people", path).written
+    assert [r["phone"] for r in service.rows("people")] == ["04 67 91 47 00"] * 2
+
+
+def test_a_header_only_file_leaves_the_base_file_byte_for_byte(filled_db_path, tmp_path):
+    """A file with its header and no row writes nothing: same bytes, same change counter."""
+    from desktop.db import open_database
+
+    path = tmp_path / "vide.csv"
+    path.write_text("Nom;Prénom;Courriel\n", encoding="utf-8")
+    before = _sha(filled_db_path)
+    database = open_database(str(filled_db_path))
+    try:
+        result = TransferService(database.session_factory).import_file("people", path)
+    finally:
+        database.dispose()
+    assert result.report.inserted == 0 and not result.errors
+    assert _sha(filled_db_path) == before
+
+
+@pytest.mark.parametrize("kind", ["people", "units", "programmes", "establishments"])
+def test_an_exported_file_imported_again_with_update_changes_nothing(
+    filled_db_path, tmp_path, kind
+):
+    """Export, then import the same file with --update: every row unchanged, no history batch,
+    and the base file keeps its bytes."""
+    from desktop.db import open_database
+
+    path = tmp_path / f"{kind}.xlsx"
+    database = open_database(str(filled_db_path))
+    try:
+        TransferService(database.session_factory).export_kinds([kind], path)
+    finally:
+        database.dispose()
+    before = _sha(filled_db_path)
+    database = open_database(str(filled_db_path))
+    try:
+        result = TransferService(database.session_factory).import_file(kind, path, update=True)
+    finally:
+        database.dispose()
+    assert not result.errors
+    assert result.report.updated == 0 and result.report.inserted == 0
+    assert _sha(filled_db_path) == before
