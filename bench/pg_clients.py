@@ -122,6 +122,22 @@ def _counters(url: str, ids: list[int]) -> dict[int, int]:
         db.dispose()
 
 
+def _email_records(url: str, ids: list[int]) -> int:
+    """History records of the e-mail field (the counter) of the edited people."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text(
+                "SELECT count(*) FROM change WHERE table_name = 'person' AND field = 'email' "
+                "AND row_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True))
+            return conn.execute(query, {"ids": ids}).scalar()
+    finally:
+        engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("PILOTIS_BENCH_PG_URL"))
@@ -133,6 +149,7 @@ def main() -> int:
         parser.error("--url (or PILOTIS_BENCH_PG_URL) is required")
     ids = _ensure_database(args.url)[: args.people]
     before = _counters(args.url, ids)
+    records_before = _email_records(args.url, ids)
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     deadline = time.time() + 8 + args.seconds  # spawned interpreters need a few seconds to start
@@ -146,6 +163,7 @@ def main() -> int:
     for process in processes:
         process.join()
     after = _counters(args.url, ids)
+    records = _email_records(args.url, ids) - records_before
 
     saves: Counter[int] = Counter()
     latencies: list[float] = []
@@ -168,7 +186,9 @@ def main() -> int:
     print(f"conflits (attendus)  {conflicts}")
     print(f"autres erreurs       {dict(errors) or 0}")
     print(f"mises à jour perdues {lost}")
-    return 0 if lost == 0 and not errors else 1
+    # One save, one history record (written by the server's triggers since migration 0010).
+    print(f"historique           {records} enregistrement(s) pour {total} sauvegarde(s)")
+    return 0 if lost == 0 and not errors and records == total else 1
 
 
 if __name__ == "__main__":
