@@ -118,8 +118,7 @@ def _import(service, kinds: tuple[str, ...], args: argparse.Namespace) -> int:
         result = service.import_workbook(args.file, kinds, **options)
     for line in summary_lines(result):
         print(line)
-    if result.ignored_columns:
-        print(f"Colonnes ignorées : {', '.join(result.ignored_columns)}")
+
     if args.report:
         print(f"Rapport : {write_report(result, args.report)}")
     if result.errors:

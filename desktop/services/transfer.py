@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.errors import PilotisError
 from desktop.services.bulk import gc_paused
 from desktop.services.export import ExportColumn, export_rows
+from desktop.services.file_limits import excerpt, summarise
 from desktop.services.file_reader import (
     Column,
     FileReadError,
@@ -91,6 +92,7 @@ class FileImportResult:
     written: bool
     headers: dict[str, str] = field(default_factory=dict)  # import column -> file header
     ignored_columns: list[str] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)  # French notes, one per sheet
 
     @property
     def errors(self) -> list[RowError]:
@@ -174,7 +176,9 @@ class TransferService:
              for numbers, _rows, columns in batches),
             list(selected), expected=table.expected_rows,
         )  # fmt: skip
-        return self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
+        result = self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
+        result.ignored_sheets = ignored_sheet_notes(path, [table.sheet], (kind,))
+        return result
 
     def import_table(
         self,
@@ -265,10 +269,12 @@ class TransferService:
     ) -> FileImportResult:
         """A workbook with one sheet per kind (as `export_kinds` writes it), in one transaction."""
         tables = self.read_workbook(path, kinds)
-        return self.import_tables(
+        result = self.import_tables(
             [(kind, table, None) for kind, table in tables],
             update=update, partial=partial, dry_run=dry_run,
         )  # fmt: skip
+        result.ignored_sheets = ignored_sheet_notes(path, [t.sheet for _k, t in tables], kinds)
+        return result
 
     # --- export -----------------------------------------------------------------------------
 
@@ -294,6 +300,26 @@ class TransferService:
         """Every row of a kind in import form (keys as the importer reads them)."""
         with self._sessions() as session:
             return kind_rows(session, kind)
+
+
+def ignored_sheet_notes(path: Path | str, read: Sequence[str | None],
+                        kinds: Sequence[str]) -> list[str]:  # fmt: skip
+    """One French note per sheet of a workbook that the import did not read, saying what it
+    seems to hold when its name is a kind's (« Programmes » beside funding lines)."""
+    notes = []
+    for name in sheet_names(path):
+        if name in read:
+            continue
+        key = header_key(name)
+        other = next((k for k in KINDS if key in (header_key(k), header_key(sheet_title(k)))), None)
+        note = f"feuille « {excerpt(name, 40)} » non lue"
+        if other is not None and other not in kinds:
+            note += (
+                f" (elle semble contenir des {KINDS[other].label} : importez le type "
+                f"« {other} », ou un domaine qui le contient, pour la charger aussi)"
+            )
+        notes.append(note)
+    return notes
 
 
 def _selection(
@@ -485,7 +511,7 @@ REPORT_COLUMNS = [
     ExportColumn("Données", lambda e: KINDS[e[0].kind].label),
     ExportColumn("Ligne", lambda e: e[0].row, "int"),
     ExportColumn("Colonne", lambda e: e[1]),
-    ExportColumn("Valeur", lambda e: None if e[0].value is None else str(e[0].value)),
+    ExportColumn("Valeur", lambda e: None if e[0].value is None else excerpt(e[0].value, 200)),
     ExportColumn("Motif", lambda e: e[0].reason, width=70),
 ]
 
@@ -499,7 +525,8 @@ def write_report(result: FileImportResult, path: Path | str) -> Path:
 
 
 def summary_lines(result: FileImportResult) -> list[str]:
-    """One French line per kind: added, updated, unchanged, rejected."""
+    """One French line per kind: added, updated, unchanged, rejected; then the file's columns
+    and sheets left out (summed up: a file of 100 000 columns is one line)."""
     lines = []
     for kind_result in result.report.results.values():
         label = KINDS[kind_result.kind].label
@@ -509,6 +536,10 @@ def summary_lines(result: FileImportResult) -> list[str]:
         if kind_result.rejected:
             parts.append(f"{kind_result.rejected} refusé(s)")
         lines.append(f"{label.capitalize()} : {', '.join(parts)}")
+    if result.ignored_columns:
+        count = len(result.ignored_columns)
+        lines.append(f"Colonne(s) ignorée(s) ({count}) : {summarise(result.ignored_columns)}")
+    lines += [f"Attention : {note}." for note in result.ignored_sheets]
     return lines
 
 
@@ -516,7 +547,7 @@ def error_line(result: FileImportResult, error: RowError) -> str:
     where = f"ligne {error.row}"
     header = result.header_of(error)
     if header:
-        where += f", colonne « {header} »"
+        where += f", colonne « {excerpt(header, 40)} »"
     if error.value is not None and str(error.value).strip():
-        where += f" (« {error.value} »)"
+        where += f" (« {excerpt(error.value)} »)"
     return f"{where} : {error.reason}"

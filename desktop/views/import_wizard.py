@@ -316,7 +316,7 @@ class MappingPage(QWizardPage):
             for column in choices:
                 star = " *" if column.required else ""
                 label = column.label[:1].upper() + column.label[1:]  # « UAI » stays upper case
-                combo.addItem(f"{label}{star} ({column.name})", column.name)
+                combo.addItem(f"{label}{star}", column.name)  # French only: no inner name
             if fixed:
                 names = ANNUAIRE_FIELDS.get(header, ())
                 labels = [c.label for c in choices if c.name in names]

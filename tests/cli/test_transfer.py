@@ -246,3 +246,25 @@ def test_the_annuaire_is_refused_by_export_and_nothing_is_written(filled_db_path
     assert result.returncode == 1
     assert result.stderr.startswith("pilotis : Type de données inconnu : « annuaire-education »")
     assert not out.exists()
+
+
+def test_a_sheet_left_out_is_named_and_a_huge_list_of_columns_summed_up(filled_db_path, tmp_path):
+    """`import funding_lines` on a two-sheet workbook says the « Programmes » sheet was not
+    read and what it seems to hold; 5 000 ignored columns take one short line."""
+    import xlsxwriter
+
+    db = filled_db_path
+    path = tmp_path / "budget.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    lines = workbook.add_worksheet("Lignes")
+    lines.write_row(0, 0, ["Programme", "Financeur", "Montant", "Étape"])
+    lines.write_row(0, 4, [f"extra{n}" for n in range(5000)])
+    lines.write_row(1, 0, ["AMI-CMA", "REGION-OCC", "10", "prévu"])
+    workbook.add_worksheet("Programmes").write_row(0, 0, ["Code", "Nom"])
+    workbook.close()
+    done = run_cli("--db", str(db), "import", "funding_lines", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "feuille « Programmes » non lue (elle semble contenir des programmes" in done.stdout
+    assert "Colonne(s) ignorée(s) (5000) : extra0, extra1" in done.stdout
+    assert "… et 4\u202f990 autre(s)" in done.stdout
+    assert len(done.stdout) < 1500
