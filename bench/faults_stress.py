@@ -118,6 +118,7 @@ def _editor(db: Path, log: Path, seconds: float, seed: int, name: str) -> None:
                 if choice < 0.6:
                     pid = rng.choice(ids)
                     seen = service.person_detail(pid)
+                    time.sleep(rng.uniform(0, PAUSE))  # the form is open: the other may save
                     service.update_person(pid, seen.version, PersonInput(seen.last_name, value))
                     _write(out, "U", pid, seen.version, value)
                 elif choice < 0.85:
