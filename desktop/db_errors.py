@@ -125,7 +125,9 @@ def _first_line(text: str) -> str:
     return text
 
 
-def translate(exc: BaseException, where: str, *, connecting: bool = False) -> PilotisError | None:
+def translate(
+    exc: BaseException, where: str, *, connecting: bool = False, statement: str | None = None
+) -> PilotisError | None:
     """The French error for a DB-API error of PostgreSQL, None when it is not a server fault
     (constraint violations and the like stay with the services that handle them)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
@@ -143,7 +145,7 @@ def translate(exc: BaseException, where: str, *, connecting: bool = False) -> Pi
             "n'a pas pu être appliquée." + _NOT_SAVED
         )
     if sqlstate == "42501":
-        return PermissionDeniedError(missing_privilege(exc, text))
+        return PermissionDeniedError(missing_privilege(exc, text, statement))
     if sqlstate == "25006":  # read_only_sql_transaction
         return PermissionDeniedError("La base est ouverte en lecture seule : rien n'a été modifié.")
     if connecting:
@@ -177,10 +179,10 @@ _VERBS = {"INSERT": "d'ajouter des lignes à", "UPDATE": "de modifier", "DELETE"
           "lignes à", "WITH": "de modifier"}  # fmt: skip
 
 
-def missing_privilege(exc: BaseException, text: str) -> str:
+def missing_privilege(exc: BaseException, text: str, statement: str | None = None) -> str:
     """Which privilege the server refused (42501), from its message and the statement: the
     table and what was tried, the ownership a structure change needs, or TEMP."""
-    statement = getattr(exc, "statement", None) or ""
+    statement = statement or getattr(exc, "statement", None) or ""
     verb = statement.split(None, 1)[0].upper() if statement.strip() else ""
     if (found := _DENIED_TABLE.search(text)) is not None:
         table = found.group("name").strip('"«»')
@@ -191,10 +193,12 @@ def missing_privilege(exc: BaseException, text: str) -> str:
                 "compte administrateur qui a créé la base peut y toucher ; rien n'a été modifié."
             )
         action = _VERBS.get(verb, "de modifier")
+        privilege = f"privilège {verb}" if verb in _VERBS else "privilège manquant"
+        scope = "" if verb == "SELECT" else " : compte en lecture seule pour cette table"
         return (
             f"Votre compte sur le serveur n'a pas le droit {action} la table « {table} » "
-            f"(privilège {verb or 'manquant'} non accordé) ; rien n'a été modifié. Demandez à "
-            "l'administrateur le rôle pilotis_editeur pour modifier les données."
+            f"({privilege}{scope}) ; rien n'a été modifié. Demandez à l'administrateur le rôle "
+            "pilotis_editeur pour modifier les données."
         )
     if (found := _NOT_OWNER.search(text)) is not None:
         name = found.group("name").strip('"«»')
@@ -333,7 +337,9 @@ def install_error_translation(engine, where: str, *, busy_timeout_ms: int = 5000
         if context.is_pre_ping and context.is_disconnect:
             return None  # a pooled connection the server dropped: SQLAlchemy makes a new one
         connecting = context.connection is None or context.is_pre_ping
-        mapped = translate(context.original_exception, where, connecting=connecting)
+        mapped = translate(
+            context.original_exception, where, connecting=connecting, statement=context.statement
+        )
         if connecting and connected_once and isinstance(mapped, ServerUnreachableError):
             # The server went away during work (not at start): say what became of the action.
             mapped = type(mapped)(str(mapped) + _KEPT)
