@@ -55,6 +55,12 @@ def _declare_import(parser: argparse.ArgumentParser) -> None:
                         help="importer seulement les lignes valides")  # fmt: skip
     parser.add_argument("--sheet", metavar="FEUILLE", help="feuille du classeur (défaut : la 1re)")
     parser.add_argument(
+        "--close-missing",
+        action="store_true",
+        help=f"{ANNUAIRE} : marquer FERME les établissements absents du fichier même s'ils sont "
+        "nombreux (sans cette option, plus de 5 %% d'entre eux : import refusé)",
+    )
+    parser.add_argument(
         "--report",
         metavar="RAPPORT.xlsx",
         help="écrire les lignes refusées (ligne, colonne, valeur, motif)",
@@ -136,7 +142,7 @@ def _import_annuaire(database, args: argparse.Namespace) -> int:
     if args.update or args.sheet:
         print("L'Annuaire met toujours à jour les établissements connus (--update implicite).")
     result = AnnuaireImporter(database.session_factory).import_file(
-        args.file, partial=args.partial, dry_run=args.dry_run
+        args.file, partial=args.partial, dry_run=args.dry_run, close_missing=args.close_missing
     )
     print(
         f"Établissements : {len(result.added)} ajouté(s), {len(result.changed)} modifié(s), "

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import sessionmaker
 
 from desktop.errors import PilotisError
+from desktop.services.file_limits import count, excerpt
 from desktop.services.file_reader import Table, read_table
 from desktop.services.ingest import ImportRejected, ImportReport, IngestService
 from desktop.services.parsing import fold
@@ -38,6 +39,32 @@ FIELDS: dict[str, tuple[str, ...]] = {
     POSITION: ("latitude", "longitude"), STATUS: ("status",),
 }  # fmt: skip
 _DIGITS = re.compile(r"\D")
+# Closing more than this share of the establishments a file covers (and more than a handful)
+# is not a yearly update: a cut file, or an extract of a few communes. It takes an explicit
+# choice (--close-missing, or the wizard's confirmation).
+CLOSE_SHARE = 0.05
+CLOSE_FREE = 5
+
+
+class MassClosureError(PilotisError):
+    """The file would mark many known establishments FERME; nothing was written. `closing` is
+    [(uai, name)], `known` how many open establishments its départements hold."""
+
+    def __init__(self, path_name: str, closing: list[tuple[str, str]], known: int) -> None:
+        self.closing = closing
+        self.known = known
+        shown = ", ".join(f"{uai} {excerpt(name, 40)}" for uai, name in closing[:5])
+        more = f" et {count(len(closing) - 5)} autre(s)" if len(closing) > 5 else ""
+        share = round(100 * len(closing) / max(known, 1))
+        self.summary = (
+            f"« {path_name} » ne liste plus {count(len(closing))} des {count(known)} "
+            f"établissements ouverts de ses départements ({share} %) : l'import les marquerait "
+            f"FERME ({shown}{more}). Un fichier tronqué ou un extrait fait cela."
+        )
+        super().__init__(
+            f"{self.summary} Si ces fermetures sont voulues, relancez avec --close-missing (ou "
+            "confirmez dans l'assistant). Rien n'a été modifié."
+        )
 
 
 @dataclass(frozen=True)
@@ -128,16 +155,21 @@ class AnnuaireImporter:
         self._ingest = IngestService(session_factory, login=login)
 
     def import_file(
-        self, path: Path | str, *, partial: bool = False, dry_run: bool = False
-    ) -> AnnuaireImportResult:
+        self, path: Path | str, *, partial: bool = False, dry_run: bool = False,
+        close_missing: bool = False,
+    ) -> AnnuaireImportResult:  # fmt: skip
         """New UAIs are added, known ones updated; an establishment of the file's départements
         that the new file no longer lists is marked closed (FERME), never deleted, because
-        programmes may name it."""
-        return self.import_table(read_table(path), partial=partial, dry_run=dry_run)
+        programmes may name it. Closing more than a small share of them raises
+        MassClosureError unless close_missing."""
+        return self.import_table(
+            read_table(path), partial=partial, dry_run=dry_run, close_missing=close_missing
+        )
 
     def import_table(
-        self, table: Table, *, partial: bool = False, dry_run: bool = False
-    ) -> AnnuaireImportResult:
+        self, table: Table, *, partial: bool = False, dry_run: bool = False,
+        close_missing: bool = False,
+    ) -> AnnuaireImportResult:  # fmt: skip
         """The same, from a file already read (the import wizard reads it for its preview)."""
         rows, numbers, notes = annuaire_rows(table)
         with self._sessions() as session:
@@ -149,6 +181,14 @@ class AnnuaireImporter:
             if uai not in in_file and str(r["department"] or "").lstrip("0") in covered
             and r["status"] != CLOSED
         ]  # fmt: skip
+        known = sum(
+            1 for r in before.values()
+            if str(r["department"] or "").lstrip("0") in covered and r["status"] != CLOSED
+        )  # fmt: skip
+        if not close_missing and len(absent) > max(CLOSE_FREE, CLOSE_SHARE * known):
+            raise MassClosureError(
+                table.path.name, [(r["uai"], str(r["name"])) for r in absent], known
+            )
         closing = [{**r, "status": CLOSED} for r in absent]
         all_rows = rows + closing
         all_numbers = numbers + [0] * len(closing)  # 0: not a row of the file

@@ -38,6 +38,7 @@ from desktop.services.establishments_import import (
 from desktop.services.establishments_import import (
     AnnuaireImporter,
     AnnuaireImportResult,
+    MassClosureError,
     annuaire_rows,
 )
 from desktop.services.file_reader import (
@@ -505,6 +506,7 @@ class ImportWizard(QWizard):
         self.tables: list[tuple[str, Table]] = []  # (kind or ANNUAIRE, sheet read)
         self.result: FileImportResult | None = None
         self.annuaire: AnnuaireImportResult | None = None
+        self.close_missing = False  # the user confirmed closing many establishments
         self.setWindowTitle(self.tr("Importer des données"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -533,7 +535,23 @@ class ImportWizard(QWizard):
         if self.kind == ANNUAIRE:
             table = self.tables[0][1]
             importer = AnnuaireImporter(self.service.session_factory, login=self.service.login)
-            self.annuaire = importer.import_table(table, partial=partial, dry_run=dry_run)
+            try:
+                self.annuaire = importer.import_table(
+                    table, partial=partial, dry_run=dry_run, close_missing=self.close_missing
+                )
+            except MassClosureError as closing:
+                # Closing many establishments is a choice the user makes knowingly, once.
+                answer = QMessageBox.question(
+                    self,
+                    self.tr("Établissements absents du fichier"),
+                    self.tr("{message}\n\nLes marquer FERME ?").format(message=closing.summary),
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    raise
+                self.close_missing = True
+                self.annuaire = importer.import_table(
+                    table, partial=partial, dry_run=dry_run, close_missing=True
+                )
             return FileImportResult("establishments", table.path, self.annuaire.report,
                                     self.annuaire.rows, self.annuaire.written)  # fmt: skip
         if self.kind.startswith(WORKBOOK):

@@ -90,3 +90,57 @@ def test_reimport_reports_added_changed_and_closed(filled_database, annuaire, tm
     assert establishments["0311131L"].name == "Lycée Sainte-Thérèse (nouveau nom)"
     again = importer.import_file(newer)
     assert (again.added, again.changed, again.closed) == ([], [], [])
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_file_cut_at_one_megabyte_is_refused_and_closes_nothing(filled_db_path, annuaire):
+    """The Annuaire cut at 1 MB (its last row incomplete) is refused with the row named; no
+    establishment is stored with empty fields, none is marked FERME: the base keeps its bytes."""
+    from desktop.db import open_database
+    from desktop.services.file_reader import FileReadError
+
+    database = open_database(str(filled_db_path))
+    try:
+        AnnuaireImporter(database.session_factory).import_file(annuaire)
+    finally:
+        database.dispose()
+    cut = annuaire.with_name("annuaire-coupe.csv")
+    cut.write_bytes(annuaire.read_bytes()[: 1 << 20])
+    before = _sha(filled_db_path)
+    database = open_database(str(filled_db_path))
+    try:
+        with pytest.raises(FileReadError, match=r"ligne \d+ : \d+ champ\(s\) pour \d+ colonnes"):
+            AnnuaireImporter(database.session_factory).import_file(cut)
+    finally:
+        database.dispose()
+    assert _sha(filled_db_path) == before
+
+
+def test_an_extract_closing_many_establishments_needs_close_missing(filled_database, annuaire):
+    """A file listing a fraction of the known establishments of its départements says how many
+    and which it would close, writes nothing, and closes them only with close_missing."""
+    from desktop.services.establishments_import import MassClosureError
+
+    importer = AnnuaireImporter(filled_database.session_factory)
+    importer.import_file(annuaire)
+    lines = annuaire.read_text(encoding="utf-8-sig").splitlines()
+    extract = annuaire.with_name("extrait.csv")
+    extract.write_text("\n".join(lines[: len(lines) // 2]) + "\n", encoding="utf-8-sig")
+    with pytest.raises(MassClosureError) as refused:
+        importer.import_file(extract)
+    assert "Rien n'a été modifié" in str(refused.value)
+    assert "--close-missing" in str(refused.value)
+    closing = refused.value.closing
+    assert len(closing) > 100
+    assert all(e.status != "FERME" for e in _establishments(filled_database).values())
+    result = importer.import_file(extract, close_missing=True)
+    assert len(result.closed) == len(closing)
+    establishments = _establishments(filled_database)
+    assert {uai for uai, _name in closing} <= {
+        uai for uai, e in establishments.items() if e.status == "FERME"
+    }

@@ -346,3 +346,38 @@ def test_annuaire_de_l_education_is_previewed_checked_and_imported(
         after = session.scalar(select(func.count()).select_from(Establishment))
     assert after > before + 6000
     assert messages[-1][0] == "information"
+
+
+@pytest.mark.parametrize("answer", ["no", "yes"])
+def test_an_annuaire_extract_asks_before_closing_many_establishments(
+    opened, monkeypatch, messages, filled_database, tmp_path, answer
+):
+    """Half the Annuaire after the whole: the check says how many it would close and asks;
+    « Non » leaves every establishment open, « Oui » marks them FERME on import."""
+    import shutil
+    from pathlib import Path
+
+    from desktop.models import Establishment
+    from desktop.services.establishments_import import AnnuaireImporter
+
+    source = Path(__file__).parents[1] / "data/external/fr-en-annuaire-education_occitanie.csv"
+    whole = Path(shutil.copy(source, tmp_path / "annuaire.csv"))
+    AnnuaireImporter(filled_database.session_factory).import_file(whole)
+    lines = whole.read_text(encoding="utf-8-sig").splitlines()
+    extract = tmp_path / "extrait.csv"
+    extract.write_text("\n".join(lines[: len(lines) // 2]) + "\n", encoding="utf-8-sig")
+    asked = []
+    reply = QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or reply)
+    _choose_file(opened, monkeypatch, extract, kind="annuaire-education")
+    opened.next()
+    opened.next()
+    assert "établissements ouverts de ses départements" in asked[0]
+    assert "FERME" in asked[0]
+    if answer == "yes":
+        opened.button(QWizard.WizardButton.FinishButton).click()
+    with filled_database.session_factory() as session:
+        closed = session.scalar(
+            select(func.count()).select_from(Establishment).where(Establishment.status == "FERME")
+        )
+    assert (closed > 100) == (answer == "yes")
