@@ -22,6 +22,7 @@ from desktop.db import IMMEDIATE, defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
 from desktop.services.bulk import gc_paused
+from desktop.services.dataset_source import DATASET_BATCH, DATASET_LOGIN
 from desktop.services.directory_validation import check_email, normalise_phone
 from desktop.services.file_limits import excerpt
 from desktop.services.history import begin_batch, encode, os_login, server_writes_history
@@ -80,6 +81,7 @@ class KindResult:
 class ImportReport:
     results: dict[str, KindResult] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # French, shown beside the counts
     dry_run: bool = False
     batch: str = ""
 
@@ -205,7 +207,9 @@ class IngestService:
     ) -> ImportReport:
         """Load several kinds in order, in one transaction; raise ImportRejected on any error
         unless partial, in which case valid rows are written and the report lists the others."""
-        report = ImportReport(dry_run=dry_run, batch=uuid.uuid4().hex[:12])
+        # The embedded dataset's batch says so (on a server the history names the account).
+        prefix = DATASET_BATCH if self._login == DATASET_LOGIN else ""
+        report = ImportReport(dry_run=dry_run, batch=prefix + uuid.uuid4().hex[:12])
         with gc_paused():
             return self._import_batches(batches, report, update, partial, dry_run)
 
@@ -293,7 +297,9 @@ class _Loader:
         result = self.report.results.setdefault(kind.name, KindResult(kind.name))
         self._names = None  # people may have been added by an earlier kind of this import
         rows = rows if isinstance(rows, list | ColumnRows | ColumnStream) else list(rows)
-        inserted = self._load_clean_columns(kind, rows)
+        inserted = None
+        if not kind.same or not self._has_rows(kind):  # rows to match: the row-by-row path
+            inserted = self._load_clean_columns(kind, rows)
         if inserted is not None:
             result.inserted += inserted
             return
@@ -318,7 +324,12 @@ class _Loader:
         result.rejected += len(batch) - len(valid)
         if len(self.report.errors) > errors_before and not self.partial:
             return  # the whole import is rejected: do not write anything
+        same_rows = {id(r) for r in self._match_same(kind, valid)} if kind.same else set()
+        if same_rows:
+            valid = [r for r in valid if id(r) not in same_rows]
+            result.unchanged += len(same_rows)
         new = [r for r in valid if r.existing_id is None]
+        self._warn_doubles(kind, new)
         self._insert(kind, new)
         result.inserted += len(new)
         if self.update:
@@ -326,6 +337,79 @@ class _Loader:
             result.updated += changed
             result.unchanged += len(valid) - len(new) - changed
         self._check_cycles(kind, batch)
+
+    # --- rows without a key (funding lines) ---------------------------------------------------
+
+    def _has_rows(self, kind: Kind) -> bool:
+        return self.session.execute(select(kind.model.id).limit(1)).first() is not None
+
+    def _stored_rows(self, kind: Kind) -> list[tuple[int, tuple, object]]:
+        """(id, the `same` columns as matched, the value) of every stored row of the kind."""
+        fields = [kind.field(c) for c in kind.same]
+        columns = [getattr(kind.model, f.target) for f in fields]
+        value = getattr(kind.model, kind.field(kind.value).target)
+        return [
+            (r[0], tuple(_norm(v) for v in r[1:-1]), r[-1])
+            for r in self.session.execute(select(kind.model.id, *columns, value))
+        ]
+
+    def _match_same(self, kind: Kind, rows: list[_Row]) -> list[_Row]:
+        """The file rows equal to a stored row (each stored row matched once: two equal lines
+        in the file match two stored ones), returned; with update, a row that is alone in the
+        file and in the base on its `same` columns gets that row's id, to update its value."""
+        stored = self._stored_rows(kind)
+        whole: dict[tuple, list[int]] = {}
+        by_same: dict[tuple, list[int]] = {}
+        for row_id, same, value in stored:
+            whole.setdefault((*same, value), []).append(row_id)
+            by_same.setdefault(same, []).append(row_id)
+        matched, taken = [], set()
+        keys = {}
+        for row in rows:
+            same = tuple(_norm(row.values.get(c)) for c in kind.same)
+            keys[id(row)] = same
+            ids = whole.get((*same, row.values.get(kind.value)))
+            if ids:
+                taken.add(ids.pop())
+                matched.append(row)
+        if self.update:
+            done = {id(r) for r in matched}
+            left = [r for r in rows if id(r) not in done]
+            in_file: dict[tuple, int] = {}
+            for row in left:
+                in_file[keys[id(row)]] = in_file.get(keys[id(row)], 0) + 1
+            for row in left:
+                same = keys[id(row)]
+                free = [i for i in by_same.get(same, ()) if i not in taken]
+                if in_file[same] == 1 and len(free) == 1:
+                    row.existing_id = free[0]
+                    taken.add(free[0])
+        return matched
+
+    def _warn_doubles(self, kind: Kind, new: list[_Row]) -> None:
+        """New rows equal to a stored row but for their note or source: the total they add
+        is likely counted twice (the same lines from another copy of the file)."""
+        if not kind.same or not new:
+            return
+        compared = [c for c in kind.same if c not in ("note", "source")]
+        positions = [kind.same.index(c) for c in compared]
+        stored = {
+            (*(same[p] for p in positions), value) for _i, same, value in self._stored_rows(kind)
+        }
+        doubles = [
+            r
+            for r in new
+            if (*(_norm(r.values.get(c)) for c in compared), r.values.get(kind.value)) in stored
+        ]
+        if doubles:
+            lines = ", ".join(str(r.number) for r in doubles[:10])
+            more = f" et {len(doubles) - 10} autre(s)" if len(doubles) > 10 else ""
+            self.report.warnings.append(
+                f"{KINDS[kind.name].label.capitalize()} : {len(doubles)} ligne(s) ajoutée(s) "
+                f"(ligne(s) {lines}{more}) ont le programme, le financeur, l'étape, la période "
+                "et le montant d'une ligne déjà enregistrée : le total serait compté deux fois "
+                "si c'est la même ligne."
+            )
 
     # --- the columnar path of clean new rows ---------------------------------------------------
 

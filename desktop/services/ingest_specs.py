@@ -48,6 +48,12 @@ class Kind:
     fields: tuple[Field, ...]
     key: tuple[str, ...] | None  # columns of the natural key; None: rows are always added
     parent: str | None = None  # column naming a row of the same kind (tree)
+    # A kind without a key whose rows may repeat (funding lines): a file row equal to a row
+    # already stored in `same` + `value` is that row, unchanged; with update, a row matching
+    # one stored row on `same` alone gets its `value` updated. Importing a file twice then
+    # adds nothing.
+    same: tuple[str, ...] = ()
+    value: str | None = None
 
     def field(self, column: str) -> Field:
         return next(f for f in self.fields if f.column == column)
@@ -333,6 +339,8 @@ KINDS: dict[str, Kind] = {
                 Field("source", "source"),
             ),
             None,
+            same=("programme", "funder", "stage", "period", "note", "source"),
+            value="amount",
         ),
         Kind(
             "declared_totals",

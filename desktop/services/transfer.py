@@ -540,6 +540,7 @@ def summary_lines(result: FileImportResult) -> list[str]:
         count = len(result.ignored_columns)
         lines.append(f"Colonne(s) ignorée(s) ({count}) : {summarise(result.ignored_columns)}")
     lines += [f"Attention : {note}." for note in result.ignored_sheets]
+    lines += [f"Attention — {warning}" for warning in result.report.warnings]
     return lines
 
 
