@@ -1,5 +1,6 @@
 """Write tables to .xlsx or .csv as a French Excel user expects them: typed cells, euros with a
-number format, frozen header, set widths, `;`-separated UTF-8 with BOM, no formula injection."""
+number format, frozen header, set widths, `;`-separated UTF-8 with BOM, no formula injection
+(xlsx text written as string cells, CSV text beginning like a formula prefixed with ')."""
 
 from __future__ import annotations
 
@@ -54,7 +55,10 @@ def export_rows(
     return path
 
 
-def _cell(column: ExportColumn, row: object) -> object:
+def _cell(column: ExportColumn, row: object, *, csv_text: bool = False) -> object:
+    """A cell's value as written. Text is neutralised in CSV only: a CSV cell is whatever the
+    spreadsheet makes of it, while an xlsx string cell (write_string, strings_to_formulas off)
+    is never a formula, and a ' there would show (a phone « '+33 4 67… » in Excel)."""
     value = column.value(row)
     if value is None or value == "":
         return None
@@ -64,7 +68,7 @@ def _cell(column: ExportColumn, row: object) -> object:
         return value
     if column.kind == "date":
         return value
-    return neutralise(str(value))
+    return neutralise(str(value)) if csv_text else str(value)
 
 
 def _write_csv(path: Path, columns: Sequence[ExportColumn], rows: Sequence[object]) -> None:
@@ -72,7 +76,7 @@ def _write_csv(path: Path, columns: Sequence[ExportColumn], rows: Sequence[objec
         writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_MINIMAL)
         writer.writerow([c.header for c in columns])
         for row in rows:
-            writer.writerow([_csv_text(c, _cell(c, row)) for c in columns])
+            writer.writerow([_csv_text(c, _cell(c, row, csv_text=True)) for c in columns])
 
 
 def _csv_text(column: ExportColumn, value: object) -> str:

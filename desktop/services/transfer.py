@@ -456,7 +456,7 @@ def _write_sheets(path: Path, sheets: list[tuple[str, list[ExportColumn], list]]
     lose the others, so the sheets are written here with the same typed cells."""
     import xlsxwriter
 
-    from desktop.services.export import exact_numbers, neutralise
+    from desktop.services.export import exact_numbers
 
     if path.suffix.lower() != ".xlsx":
         raise PilotisError(f"Format d'export inconnu « {path.suffix} » : choisissez .xlsx.")
@@ -493,7 +493,7 @@ def _write_sheets(path: Path, sheets: list[tuple[str, list[ExportColumn], list]]
                     elif column.kind in formats and isinstance(value, int | float):
                         sheet.write_number(r, c, value, formats[column.kind])
                     else:
-                        text = neutralise(str(value))
+                        text = str(value)  # a string cell: never a formula, no ' to show
                         sheet.write_string(r, c, text)
                         widths[c] = max(widths[c], min(len(text), 50))
             for c, width in enumerate(widths):

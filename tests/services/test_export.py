@@ -31,16 +31,17 @@ ROWS = [
 
 
 def test_xlsx_keeps_numbers_numbers_dates_dates_and_formulas_text(tmp_path):
-    """Amounts are numbers in euros, dates are dates, and « =1+1 » stays harmless text."""
-    from python_calamine import CalamineWorkbook
+    """Amounts are numbers in euros, dates are dates, and « =1+1 » or a phone « +33 4 67 » are
+    string cells as typed, without a visible ' (read by the independent reader of tests/)."""
+    from tests.xlsx_reader import read_cells
 
     path = export_rows(tmp_path / "export.xlsx", COLUMNS, ROWS)
-    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    sheet = read_cells(path)
     assert sheet[0] == ["Libellé", "Montant", "Date"]
-    assert sheet[1][0] == "'=1+1"
+    assert sheet[1][0] == "=1+1"
     assert sheet[1][1] == pytest.approx(1925152.0)
     assert sheet[1][2] == date(2023, 12, 31)
-    assert sheet[2][0] == "'+33 4 67"
+    assert sheet[2][0] == "+33 4 67"
     assert sheet[3][1] == pytest.approx(1234.56)
 
 
