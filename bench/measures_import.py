@@ -165,4 +165,61 @@ def measure_import_memory(_db: Path, _runs: int) -> Result:
     )  # fmt: skip
 
 
-MEASURES = [measure_file_import, measure_import_floor, measure_import_memory]
+_HOSTILE_CHILD = """
+import sys, time
+from pathlib import Path
+from desktop.db import open_database
+from desktop.services.file_reader import FileReadError
+from desktop.services.transfer import TransferService
+def hwm():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+database = open_database(sys.argv[2])
+before = hwm()
+started = time.perf_counter()
+try:
+    TransferService(database.session_factory).import_file("people", sys.argv[1])
+    refused = "accepté"
+except FileReadError as exc:
+    refused = str(exc)[:60]
+elapsed = time.perf_counter() - started
+database.dispose()
+print(elapsed, before, hwm(), refused, sep="\t")
+"""
+
+
+def measure_hostile_files(_db: Path, _runs: int) -> Result:
+    """Each file of the hostile corpus (tests/data/hostile/make_corpus.py) imported by a process
+    of its own into a new base: the time to its refusal and the process's peak memory (VmHWM),
+    the worst of the corpus reported; the import must refuse each within 2 s and 300 MB."""
+    from tests.data.hostile import make_corpus
+
+    folder = DATA / "hostile"
+    corpus = make_corpus.build(folder)
+    target = _fresh_target("hostile-target.sqlite")
+    times, peaks, worst = [], [], []
+    for name, (path, _phrase) in sorted(corpus.items()):
+        target.unlink(missing_ok=True)
+        done = run_python(["-c", _HOSTILE_CHILD, str(path), str(target)])
+        if done.returncode != 0:
+            raise RuntimeError(f"{name}: {done.stderr[-1000:]}")
+        elapsed, _before, peak, refused = done.stdout.strip().split("\t")
+        if refused == "accepté":
+            raise RuntimeError(f"{name} a été accepté")
+        times.append(float(elapsed))
+        peaks.append(float(peak))
+        worst.append((float(elapsed), float(peak), name))
+    slowest = max(worst)
+    hungriest = max(worst, key=lambda w: w[1])
+    return Result(
+        f"Refus des {len(corpus)} fichiers hostiles (temps jusqu'au refus, le pire)", "s",
+        [max(times)], target="≤ 2 s et ≤ 300 Mo chacun",
+        met=max(times) <= 2 and max(peaks) <= 300,
+        note=f"le plus lent : {slowest[2]} ({slowest[0]:.2f} s) ; pic mémoire le plus haut : "
+        f"{hungriest[2]} ({hungriest[1]:.0f} Mo, processus entier)",
+    )  # fmt: skip
+
+
+MEASURES = [measure_file_import, measure_import_floor, measure_import_memory,
+            measure_hostile_files]  # fmt: skip

@@ -460,6 +460,12 @@ def _collect(
     rows = iter(rows)
     for row in rows:
         number += 1
+        if len(row) > limits.MAX_COLUMNS and any(not _blank(c) for c in row[limits.MAX_COLUMNS :]):
+            # Before the header is looked for: matching 100 000 titles alone takes seconds.
+            raise limits.FileLimitError(
+                f"« {path.name} » : {where} a {count(len(row))} colonnes à la ligne {number} "
+                f"({count(limits.MAX_COLUMNS)} au plus dans un tableur)."
+            )
         if any(not _blank(c) for c in row):
             scanned.append((number, list(row)))
             if len(scanned) >= _HEADER_SCAN:
