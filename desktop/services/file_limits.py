@@ -296,7 +296,9 @@ class _XlsxExtent(_Extent):
         if refs:
             self.cells += len(refs)
             joined = b" ".join(refs)
-            self.rows = max(self.rows, max(map(int, joined.translate(None, _LETTERS).split())))
+            numbers = set(joined.translate(None, _LETTERS).split())  # each row once, not 4×
+            longest = max(map(len, numbers))
+            self.rows = max(self.rows, int(max(n for n in numbers if len(n) == longest)))
             letters = set(joined.translate(None, _DIGITS).split())
             widest = max(map(len, letters))
             self.columns = max(
