@@ -56,14 +56,23 @@ def write_template(kind: str, path: Path | str) -> Path:
             remarks = ", ".join(column.choices)
             if column.ref:
                 target = KINDS[column.ref]
-                remarks = f"{target.label} : {' + '.join(target.key or ())}"
+                remarks = f"{target.label} : {_key_labels(target)}"
             if column.name in ("last_name", "first_name", "email") and kind == "positions":
                 remarks = "la personne (vides : poste vacant) ; le courriel distingue les homonymes"
             doc.write_row(r, 0, [header, column.name, TYPE_LABELS.get(column.kind, column.kind),
                                  "oui" if column.required else "non", remarks], wrap)  # fmt: skip
-        key = " + ".join(spec.key) if spec.key else "aucune : chaque ligne est ajoutée"
+        if spec.key:
+            key = _key_labels(spec)
+        elif spec.same:
+            key = (
+                "aucune ; une ligne identique à une ligne déjà enregistrée est reconnue (rien "
+                f"n'est ajouté), et la mise à jour change le {spec.field(spec.value).label} de "
+                f"la ligne de même {_key_labels(spec, spec.same)}"
+            )
+        else:
+            key = "aucune : chaque ligne est ajoutée"
         notes = [
-            f"Import de {spec.label}. Clé pour la mise à jour : {key}.",
+            f"Import {_of(spec.label)}. Clé pour la mise à jour : {key}.",
             "La ligne d'en-tête peut être précédée d'un titre ; l'ordre des colonnes est libre ; "
             "les colonnes inconnues sont ignorées.",
             "Un fichier avec une erreur ne modifie rien, sauf si l'on choisit d'importer "
@@ -79,6 +88,22 @@ def write_template(kind: str, path: Path | str) -> Path:
     finally:
         workbook.close()
     return path
+
+
+def _of(label: str) -> str:
+    """« de services », « d'établissements »: French elides de before a vowel."""
+    return f"d'{label}" if label[:1].lower() in "aeéèêiîoôuy" else f"de {label}"
+
+
+def _key_labels(kind, columns: tuple[str, ...] | None = None) -> str:
+    """A key as its columns' French labels (« nom + prénom + courriel »), not field names."""
+    labels = []
+    for name in columns or kind.key or ():
+        if name in ("last_name", "first_name") and kind.name != "people":
+            name = "person"
+        field = kind.field(name)
+        labels.append("nom + prénom" if field.kind == "person" else field.label)
+    return " + ".join(dict.fromkeys(labels))
 
 
 def write_templates(folder: Path | str) -> list[Path]:
