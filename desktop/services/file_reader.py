@@ -26,6 +26,13 @@ _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _FORMULA = "".join(FORMULA_STARTS)
 _NOT_WORD = re.compile(r"[\s_\-.'’/]+")
 _PARENTHESES = re.compile(r"\(.*?\)|\*")
+_C1 = re.compile("[\x80-\x9f]")
+# The 27 code points Windows-1252 gives to 0x80-0x9F (the 5 it leaves undefined stay as they are).
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
 
 # Header words partners use for our columns, beside the column's name and French label.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -79,6 +86,7 @@ class Table:
     encoding: str | None = None
     separator: str | None = None
     expected_rows: int | None = None  # rows after the header, blank ones included (a bound)
+    repaired: int = 0  # cells whose C1 control characters were read as Windows-1252 (batches)
 
 
 # Rows handed over at a time by read_table_stream: a batch is (row numbers, rows, the same
@@ -484,7 +492,7 @@ def _collect(
             f"({count(limits.MAX_COLUMNS)} au plus dans un tableur)."
         )
     table = Table(path, headers, [], [], header_row=header_row)
-    checks = _RowChecks(path, where, headers, separator)
+    checks = _RowChecks(path, where, headers, separator, table)
 
     def batches() -> Batches:
         out_rows = [checks.fit(r, n) for n, r in scanned[header_at + 1 :]]
@@ -517,8 +525,9 @@ class _RowChecks:
     title, have fewer or more fields than the header (CSV), hold a cell longer than a
     spreadsheet's, swallow the next lines through a misplaced quote, or be row 1 048 577."""
 
-    def __init__(self, path: Path, where: str, headers: list[str], separator: str | None):
-        self.path, self.where, self.headers = path, where, headers
+    def __init__(self, path: Path, where: str, headers: list[str], separator: str | None,
+                 table: Table) -> None:  # fmt: skip
+        self.path, self.where, self.headers, self.table = path, where, headers, table
         self.width = len(headers)
         self.separator = separator
 
@@ -573,6 +582,10 @@ class _RowChecks:
                 self._check_lengths(index, column, numbers)
             if self.separator is not None and "\n" in joined:
                 self._check_lines(index, column, numbers)
+            if _C1.search(joined):
+                self._repair_c1(index, rows)
+                columns[index] = tuple(row[index] for row in rows)
+                joined = "\x00".join(c for c in columns[index] if type(c) is str)
             if "\x00'" not in "\x00" + joined:
                 continue
             for row in rows:
@@ -581,6 +594,15 @@ class _RowChecks:
                     row[index] = cell[1:]
             columns[index] = tuple(row[index] for row in rows)
         return columns
+
+    def _repair_c1(self, index: int, rows: list[list[object]]) -> None:
+        """U+0080-U+009F are control characters no one types: text decoded as Latin-1 where it
+        was Windows-1252 (U+0092 for ’), which prints as a blank. Read as Windows-1252."""
+        for row in rows:
+            cell = row[index]
+            if type(cell) is str and _C1.search(cell):
+                row[index] = cell.translate(_C1_AS_CP1252)
+                self.table.repaired += 1
 
     def _check_lengths(self, index: int, column: tuple, numbers: list[int]) -> None:
         lengths = [len(c) if type(c) is str else 0 for c in column]

@@ -204,6 +204,12 @@ class TransferService:
             written = not dry_run
         except ImportRejected as rejected:
             report, written = rejected.report, False
+        if table.repaired:
+            report.warnings.append(
+                f"{table.repaired} valeur(s) contenaient des caractères de contrôle U+0080 à "
+                "U+009F (du Windows-1252 mal décodé : U+0092 pour ’) : lus comme en "
+                "Windows-1252."
+            )
         return FileImportResult(kind, table.path, report, len(rows), written, headers, ignored)
 
     def read_workbook(

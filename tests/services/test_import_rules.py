@@ -58,7 +58,8 @@ def test_a_header_only_file_leaves_the_base_file_byte_for_byte(filled_db_path, t
         result = TransferService(database.session_factory).import_file("people", path)
     finally:
         database.dispose()
-    assert result.report.inserted == 0 and not result.errors
+    assert result.report.inserted == 0
+    assert not result.errors
     assert _sha(filled_db_path) == before
 
 
@@ -83,5 +84,24 @@ def test_an_exported_file_imported_again_with_update_changes_nothing(
     finally:
         database.dispose()
     assert not result.errors
-    assert result.report.updated == 0 and result.report.inserted == 0
+    assert result.report.updated == 0
+    assert result.report.inserted == 0
     assert _sha(filled_db_path) == before
+
+
+def test_c1_control_characters_are_read_as_windows_1252_and_reported(database, tmp_path):
+    """« l\\u0092équipe » (a Windows apostrophe decoded as Latin-1, which prints as a blank) is
+    stored « l’équipe », and the summary says how many values were repaired."""
+    from desktop.services.transfer import summary_lines
+
+    path = tmp_path / "services.csv"
+    path.write_text(
+        "Code;Nom;Type\nDRANE;Délégation de l\u0092équipe \u0093numérique\u0094;service\n",
+        encoding="utf-8",
+    )
+    service = TransferService(database.session_factory)
+    result = service.import_file("units", path)
+    assert result.written, result.errors
+    assert service.rows("units")[0]["name"] == "Délégation de l’équipe “numérique”"
+    assert any("1 valeur(s) contenaient des caractères de contrôle" in line
+               for line in summary_lines(result))  # fmt: skip
