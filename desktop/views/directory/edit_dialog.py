@@ -9,13 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -49,12 +55,13 @@ class EditDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("&Enregistrer"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Annuler"))
         self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._on_cancel)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
+        self._shown_values: tuple | None = None
 
     # --- building ---------------------------------------------------------------------------
 
@@ -111,3 +118,88 @@ class EditDialog(QDialog):
             self.show_problems(error)
             return
         self.accept()
+
+    # --- where typing starts, and leaving -----------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """The first show puts the cursor in the first field and the buttons last in the Tab
+        order: the buttons are built before the subclass adds its fields, so Qt would otherwise
+        start on « Enregistrer », where a typed space saves the form."""
+        super().showEvent(event)
+        if self._shown_values is not None:
+            return
+        buttons = [b for b in self.buttons.buttons() if b.isVisibleTo(self)]
+        last = self._last_in_focus_chain(buttons)
+        for before, after in zip([last, *buttons], buttons, strict=False):
+            if before is not None:
+                QWidget.setTabOrder(before, after)
+        widgets = [w for w in self.fields.values() if w.isEnabled() and w.isVisibleTo(self)]
+        if widgets:
+            widgets[0].setFocus()
+            if isinstance(widgets[0], QLineEdit):
+                widgets[0].selectAll()
+        self._shown_values = self._values()
+
+    def _last_in_focus_chain(self, buttons: list) -> QWidget | None:
+        """The last widget of the dialog, buttons aside, in the order Qt moves through with Tab
+        (the order the widgets were made in): the buttons go after it, the rest keeps its order."""
+        if not buttons:
+            return None
+        last, widget = None, buttons[0].nextInFocusChain()
+        while widget is not buttons[0]:
+            inside = self.isAncestorOf(widget) and not self.buttons.isAncestorOf(widget)
+            if inside and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                last = widget
+            widget = widget.nextInFocusChain()
+        return last
+
+    def _values(self) -> tuple:
+        """What the fields hold, to tell whether the user changed something."""
+        values = []
+        for widget in self.fields.values():
+            if isinstance(widget, QLineEdit):
+                values.append(widget.text())
+            elif isinstance(widget, QComboBox):
+                values.append((widget.currentIndex(), widget.currentText()))
+            elif isinstance(widget, QCheckBox | QAbstractButton):
+                values.append(widget.isChecked())
+            elif isinstance(widget, QPlainTextEdit):
+                values.append(widget.toPlainText())
+            else:
+                values.append(None)
+        return tuple(values)
+
+    def is_modified(self) -> bool:
+        return self._shown_values is not None and self._values() != self._shown_values
+
+    def confirm_leaving(self) -> bool:
+        """Whether to close: at once when nothing was typed, else after asking (« Non » by
+        default, so a stray Esc loses nothing)."""
+        if not self.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self,
+            self.windowTitle(),
+            self.tr("Abandonner les modifications saisies ?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _on_cancel(self) -> None:
+        if self.confirm_leaving():
+            self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Esc is « Annuler »: it asks before losing typed text (QDialog rejects at once)."""
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self._on_cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """The window's close button asks too; a close by the program (reject, tests) does not."""
+        if event.spontaneous() and not self.confirm_leaving():
+            event.ignore()
+            return
+        super().closeEvent(event)
