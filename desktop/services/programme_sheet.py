@@ -266,28 +266,15 @@ class _Batch:
         # Sums of the lines of each programme and its sub-programmes, by funder, stage, period:
         # the funding table and the computed side of the declared totals both come from them.
         tree = _subtrees(ids)
+        keys = (tree.c.root, tree.c.id, Funder.code, Funder.name, FundingLine.stage,
+                FundingLine.period)  # fmt: skip
         self.sums = _grouped(
             s.execute(
-                select(
-                    tree.c.root,
-                    tree.c.id,
-                    Funder.code,
-                    Funder.name,
-                    FundingLine.stage,
-                    FundingLine.period,
-                    func.sum(FundingLine.amount_cents),
-                )
+                select(*keys, func.sum(FundingLine.amount_cents))
                 .select_from(tree)
                 .join(FundingLine, FundingLine.programme_id == tree.c.id)
                 .join(Funder, FundingLine.funder_id == Funder.id)
-                .group_by(
-                    tree.c.root,
-                    tree.c.id,
-                    Funder.code,
-                    Funder.name,
-                    FundingLine.stage,
-                    FundingLine.period,
-                )
+                .group_by(*keys)
                 .order_by(Funder.name, Funder.code, FundingLine.stage, FundingLine.period)
             ),
             size=6,
