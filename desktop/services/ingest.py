@@ -80,6 +80,7 @@ class KindResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    valid: int = 0  # rows without error, written or not (a refused import writes none)
 
 
 @dataclass
@@ -307,6 +308,7 @@ class _Loader:
             inserted = self._load_clean_columns(kind, rows)
         if inserted is not None:
             result.inserted += inserted
+            result.valid += inserted
             return
         if isinstance(rows, ColumnStream):  # the row-by-row path needs every row at once
             stream = rows
@@ -327,6 +329,7 @@ class _Loader:
         )
         valid = [r for r in batch if r.ok]
         result.rejected += len(batch) - len(valid)
+        result.valid += len(valid)
         if len(self.report.errors) > errors_before and not self.partial:
             return  # the whole import is rejected: do not write anything
         same_rows = {id(r) for r in self._match_same(kind, valid)} if kind.same else set()

@@ -541,6 +541,10 @@ def summary_lines(result: FileImportResult) -> list[str]:
             parts.append(f"{kind_result.updated} modifié(s), {kind_result.unchanged} inchangé(s)")
         if kind_result.rejected:
             parts.append(f"{kind_result.rejected} refusé(s)")
+            if not result.written and not kind_result.inserted:
+                # A refused file writes nothing: say how many rows were good all the same.
+                total = kind_result.valid + kind_result.rejected
+                parts.append(f"{kind_result.valid} ligne(s) valide(s) sur {total}")
         lines.append(f"{label.capitalize()} : {', '.join(parts)}")
     if result.ignored_columns:
         count = len(result.ignored_columns)

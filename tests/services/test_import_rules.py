@@ -105,3 +105,15 @@ def test_c1_control_characters_are_read_as_windows_1252_and_reported(database, t
     assert service.rows("units")[0]["name"] == "Délégation de l’équipe “numérique”"
     assert any("1 valeur(s) contenaient des caractères de contrôle" in line
                for line in summary_lines(result))  # fmt: skip
+
+
+def test_a_refused_dry_run_says_how_many_rows_are_valid(database, tmp_path):
+    """« 0 ajouté(s), 1 refusé(s) » alone hides the good rows: the summary counts them."""
+    from desktop.services.transfer import summary_lines
+
+    path = tmp_path / "personnes.csv"
+    path.write_text("Nom;Prénom;Courriel\nA;B;a@ac.fr\nC;D;c@ac.fr\nE;F;faux\n", "utf-8")
+    result = TransferService(database.session_factory).import_file("people", path, dry_run=True)
+    assert summary_lines(result)[0] == (
+        "Personnes : 0 ajouté(s), 1 refusé(s), 2 ligne(s) valide(s) sur 3"
+    )
