@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import sessionmaker
 
 from desktop.models import Change
@@ -10,6 +10,9 @@ from desktop.models import Change
 # The history's « qui » of the dataset's loading (services/dataset.py); users' own imports are
 # recorded under their OS or server login.
 DATASET_LOGIN = "pilotis"
+# On PostgreSQL the history names the database account that loaded it (session_user, migration
+# 0010), not DATASET_LOGIN: its batch id starts with this instead.
+DATASET_BATCH = "jeu-2023-"
 DATASET_SOURCE = "rapport d'activité 2023 de la région académique Occitanie"
 
 
@@ -24,7 +27,7 @@ def holds_dataset(session_factory: sessionmaker) -> bool:
             Change.table_name == "unit",
             Change.row_id.is_(None),
             Change.action == "insert",
-            Change.login == DATASET_LOGIN,
+            or_(Change.login == DATASET_LOGIN, Change.batch.startswith(DATASET_BATCH)),
         )
         .limit(1)
     )

@@ -326,6 +326,32 @@ def _parents_first(changes: list[Change]) -> list[Change]:
     return reordered
 
 
+def _links_after_owners(changes: list[Change]) -> list[Change]:
+    """Undoing a deletion restores the row before its links: on PostgreSQL the server records
+    the links a cascade removed, which may come after the row's own record."""
+    restored = {
+        (c.table_name, c.row_id): i
+        for i, c in enumerate(changes)
+        if c.action == "delete" and c.row_id is not None
+    }
+    late = {
+        id(c): restored[(c.table_name, c.row_id)]
+        for i, c in enumerate(changes)
+        if (c.table_name, c.field) in LINK_FIELDS and restored.get((c.table_name, c.row_id), -1) > i
+    }
+    if not late:
+        return changes
+    ordered: list[Change] = []
+    waiting: dict[int, list[Change]] = {}
+    for i, change in enumerate(changes):
+        if id(change) in late:
+            waiting.setdefault(late[id(change)], []).append(change)
+            continue
+        ordered.append(change)
+        ordered += waiting.pop(i, [])
+    return ordered
+
+
 def _unchanged_since_insert(obj: Base, change: Change) -> bool:
     """Whether a row still holds what its insertion wrote (an edit undone since counts as
     unchanged). Imports record no snapshot: then only a row never updated (version 1) is."""
@@ -405,7 +431,7 @@ class HistoryService:
             if not changes:
                 raise PilotisError("Rien à annuler : cette modification est introuvable.")
             try:
-                for change in _parents_first(changes):
+                for change in _links_after_owners(_parents_first(changes)):
                     self._revert_one(session, change)
                 session.flush()
             except IntegrityError as exc:
