@@ -56,6 +56,15 @@ class Settings:
     def last_tab(self, value: int) -> None:
         self._qsettings.setValue("window/last_tab", int(value))
 
+    @property
+    def last_import_kind(self) -> str | None:
+        """The data type last chosen in the import wizard (its combo's data), or None."""
+        return self._qsettings.value("import/last_kind") or None
+
+    @last_import_kind.setter
+    def last_import_kind(self, value: str) -> None:
+        self._qsettings.setValue("import/last_kind", value)
+
     def splitter_state(self, name: str) -> QByteArray | None:
         return self._bytes(f"splitters/{name}")
 

@@ -140,8 +140,16 @@ class FilePage(QWizardPage):
         form.addRow("", self.update_radio)
         form.addRow("", self.key_label)
         self.path_edit.textChanged.connect(self._on_path_edit_text_changed)
+        last = wizard.settings.last_import_kind
+        remembered = self.kind_combo.findData(last) if isinstance(last, str) else -1
+        if remembered >= 0:  # the data type of the last import, not « Académies » every time
+            self.kind_combo.setCurrentIndex(remembered)
         self.kind_combo.currentIndexChanged.connect(self._update_key_label)
+        self.kind_combo.currentIndexChanged.connect(self._on_kind_combo_changed)
         self._update_key_label()
+
+    def _on_kind_combo_changed(self) -> None:
+        self._wizard.settings.last_import_kind = self.kind
 
     @property
     def kind(self) -> str:

@@ -381,3 +381,17 @@ def test_an_annuaire_extract_asks_before_closing_many_establishments(
             select(func.count()).select_from(Establishment).where(Establishment.status == "FERME")
         )
     assert (closed > 100) == (answer == "yes")
+
+
+def test_the_wizard_opens_on_the_data_type_chosen_last(window, monkeypatch, qtbot):
+    """Choosing « Personnes » once: the next wizard opens on « Personnes », not « Académies »."""
+    wizards = []
+    monkeypatch.setattr(ImportWizard, "run", lambda self: wizards.append(self) or 0)
+    window.import_actions.import_action.trigger()
+    first = wizards[0]
+    qtbot.addWidget(first)
+    first.file_page.kind_combo.setCurrentIndex(first.file_page.kind_combo.findData("people"))
+    window.import_actions.import_action.trigger()
+    second = wizards[1]
+    qtbot.addWidget(second)
+    assert second.file_page.kind == "people"
