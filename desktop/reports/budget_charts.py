@@ -28,7 +28,7 @@ from desktop.reports.chart_style import (
     wrap,
 )
 from desktop.services.budget_service import BudgetOverview, ChainRow, FunderRow
-from desktop.services.formatting import NBSP, format_number, format_short_euros
+from desktop.services.formatting import NBSP, coded_name, format_number, format_short_euros
 from desktop.services.vocabulary import STAGES
 
 OTHERS = "Autres"
@@ -253,10 +253,7 @@ def by_funder_donut(overview: BudgetOverview):
 
 
 def _programme_label(row: ChainRow) -> str:
-    name = row.programme_name or ""
-    if row.programme_code and name.startswith(f"{row.programme_code} "):
-        return name  # « SESAME — Sésame vers l'emploi… » already starts with its code
-    return f"{row.programme_code} — {name}"
+    return coded_name(row.programme_code, row.programme_name)
 
 
 def _fitting(items: list, lines, per_row: int = 1) -> list:

@@ -8,7 +8,7 @@ from datetime import date
 
 from desktop.errors import PilotisError
 from desktop.reports.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table
-from desktop.services.formatting import format_date, format_euros, format_number
+from desktop.services.formatting import coded_name, format_date, format_euros, format_number
 from desktop.services.programme_schedule import MONTHS, ScheduleRow
 from desktop.services.programme_sheet import ProgrammeSheet, SheetMilestone
 from desktop.services.roadmap_service import AxisRow, RoadmapProgrammeRow
@@ -65,9 +65,7 @@ def _funding_chart(sheet: ProgrammeSheet) -> Chart | None:
 def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Block]:
     """The blocks of one programme's page, cut to fit one A4 page."""
     today = today or date.today()
-    # « COMPAS — COMPAS — Construire… »: a name that starts with its code is not prefixed.
-    starts = sheet.name.startswith(f"{sheet.code} ")  # « Pix et Pix+Édu » is not « PIX »
-    blocks: list[Block] = [Heading(sheet.name if starts else f"{sheet.code} — {sheet.name}")]
+    blocks: list[Block] = [Heading(coded_name(sheet.code, sheet.name))]
     identity = [
         ("Famille, nature", f"{sheet.family_label} — {sheet.kind_label}"),
         ("Statut", sheet.status_label),

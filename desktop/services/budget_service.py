@@ -34,6 +34,7 @@ from desktop.services.budget_filters import (
 )
 from desktop.services.budget_snapshots import BudgetSnapshotService
 from desktop.services.checks import TotalCheckRow
+from desktop.services.formatting import coded_name
 from desktop.services.vocabulary import FUNDER_KINDS
 
 TOTAL_LABEL = "Total"
@@ -133,7 +134,7 @@ class ChainRow(_Stages):
         if self.kind == "funder":
             return self.funder_name or ""
         if self.kind == "subtotal":
-            return f"{self.programme_code} — {self.programme_name}"
+            return coded_name(self.programme_code, self.programme_name)
         return self.funder_name or ""
 
 

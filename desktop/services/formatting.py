@@ -102,3 +102,13 @@ def parse_french_number(text: str) -> float:
             body, factor = body[: -len(suffix)].strip(), scale
             break
     return float(body.replace(" ", "").replace(",", ".").replace("\u2212", "-")) * factor
+
+
+def coded_name(code: str | None, name: str | None) -> str:
+    """« CODE — Name », the way lists, tables, charts and sheets title a programme; a name that
+    already starts with its code (« SESAME — Sésame vers l'emploi… ») is not prefixed again,
+    while « Pix et Pix+Édu » does not count as starting with « PIX »."""
+    name = name or ""
+    if not code or name.startswith(f"{code} "):
+        return name or (code or "")
+    return f"{code} — {name}" if name else code

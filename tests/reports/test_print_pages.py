@@ -62,3 +62,21 @@ def test_no_page_but_the_last_of_a_section_is_under_half_full(
             if not end and f < 0.5]  # fmt: skip
     assert not thin, thin
     assert len(fills) > 1
+
+
+def test_a_programme_named_after_its_code_is_not_titled_twice(filled_database):
+    """SESAME's name starts with « SESAME — »: the synthesis table, the charts and its sheet
+    title it « SESAME — Sésame vers l'emploi… », never « SESAME — SESAME — … »."""
+    from desktop.services.budget_filters import BudgetFilter
+    from desktop.services.budget_service import BudgetService
+    from desktop.services.formatting import coded_name
+    from desktop.services.programme_sheet import ProgrammeSheetService
+
+    overview = BudgetService(filled_database.session_factory).overview(BudgetFilter())
+    labels = [chain.subtotal.label for chain in overview.programmes]
+    sesame = [label for label in labels if label.startswith("SESAME")]
+    assert sesame
+    assert not any(label.startswith("SESAME — SESAME") for label in sesame)
+    sheet = ProgrammeSheetService(filled_database.session_factory).sheet("SESAME")
+    assert coded_name(sheet.code, sheet.name) == sheet.name
+    assert coded_name("PIX", "Pix et Pix+Édu") == "PIX — Pix et Pix+Édu"
