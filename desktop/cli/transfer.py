@@ -187,7 +187,7 @@ def _run_copy(args: argparse.Namespace) -> int:
 COMMANDS = (
     Command(
         "import",
-        "importer un fichier .xlsx, .xls, .ods ou .csv (tout ou rien)",
+        "importer un fichier .xlsx, .xls, .ods, .csv ou .json (tout ou rien)",
         _run_import,
         _declare_import,
         epilog=lambda: _kinds_epilog(annuaire=True),

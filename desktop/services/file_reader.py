@@ -19,7 +19,7 @@ from desktop.services.parsing import fold
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_FILES = (".csv", ".txt", ".tsv")
-SUPPORTED = SPREADSHEETS + TEXT_FILES
+SUPPORTED = SPREADSHEETS + TEXT_FILES + (".json",)
 _HEADER_SCAN = 30  # rows searched for the header (title lines above it are common)
 _ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
@@ -188,10 +188,12 @@ def read_table_stream(
         raise FileReadError(
             f"« {excerpt(path.name)} » : format non pris en charge "
             f"({excerpt(path.suffix, 20) or 'sans extension'}) ; choisissez un fichier .xlsx, "
-            ".xls, .ods ou .csv."
+            ".xls, .ods, .csv ou .json."
         )
     if suffix in SPREADSHEETS:
         return _read_workbook(path, sheet, kind)
+    if suffix == ".json":
+        return _read_json(path, kind)
     return _read_csv(path, kind)
 
 
@@ -376,6 +378,67 @@ def _read_csv(path: Path, kind: str | None) -> tuple[Table, Batches]:
             raise FileReadError(_csv_error(path, reader, exc)) from exc
 
     return table, checked()
+
+
+def _read_json(path: Path, kind: str | None) -> tuple[Table, Batches]:
+    """An array of records, or an object holding one (the first array of objects found among
+    its values): each record a row, nested objects flattened with dotted names (« contact.mel »),
+    lists of plain values joined with commas."""
+    import json
+
+    limits.check_text_size(path, path.stat().st_size)
+    text, _encoding = _decode(path, path.read_bytes())
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileReadError(
+            f"« {path.name} » : JSON mal formé ligne {exc.lineno}, colonne {exc.colno}."
+        ) from exc
+    records = _json_records(data)
+    if records is None:
+        raise FileReadError(
+            f"« {path.name} » : aucun tableau d'objets ([{{…}}, {{…}}]) dans ce JSON ; chaque "
+            "objet du tableau est une ligne à importer."
+        )
+    flat = [_flatten(r) if isinstance(r, dict) else None for r in records]
+    bad = next((i for i, r in enumerate(flat) if r is None), None)
+    if bad is not None:
+        raise FileReadError(
+            f"« {path.name} » : l'élément n° {bad + 1} du tableau n'est pas un objet "
+            f"(« {excerpt(json.dumps(records[bad], ensure_ascii=False))} »)."
+        )
+    headers = list(dict.fromkeys(k for r in flat for k in r))
+    rows = [headers, *([r.get(h) for h in headers] for r in flat)]
+    table, batches = _collect(path, rows, 1, None, "le fichier")
+    table.expected_rows = len(flat)
+    return table, batches
+
+
+def _json_records(data: object) -> list | None:
+    if isinstance(data, list):
+        return data if all(isinstance(r, dict) for r in data[:1]) or not data else None
+    if isinstance(data, dict):
+        for value in data.values():
+            found = _json_records(value) if isinstance(value, list | dict) else None
+            if found:
+                return found
+    return None
+
+
+def _flatten(record: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            plain = all(not isinstance(v, dict | list) for v in value)
+            out[name] = ", ".join(str(v) for v in value) if plain else str(value)
+        elif isinstance(value, bool):
+            out[name] = "oui" if value else "non"
+        else:
+            out[name] = value
+    return out
 
 
 def _csv_error(path: Path, reader, exc: csv.Error) -> str:

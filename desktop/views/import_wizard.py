@@ -61,7 +61,7 @@ from desktop.services.transfer import (
 )
 from desktop.settings import Settings
 
-FILE_FILTER = "Classeurs et CSV (*.xlsx *.xls *.ods *.csv);;Tous les fichiers (*)"
+FILE_FILTER = "Classeurs, CSV et JSON (*.xlsx *.xls *.ods *.csv *.json);;Tous les fichiers (*)"
 PREVIEW_ROWS = 12
 IGNORE = "— ne pas importer —"
 ANNUAIRE = "annuaire-education"  # the Ministry's directory export (as on the command line)
