@@ -95,6 +95,7 @@ def test_rotation_keeps_the_last_ten_and_one_per_week(database, tmp_path):
     assert 10 <= len(older) <= 13
 
 
+@pytest.mark.sqlite_only  # backups are copies of a SQLite file
 def test_every_backup_kind_is_rotated_by_its_own_rule(database, tmp_path):
     """Backups before a migration keep the newest three; damaged files set aside stay 13 weeks;
     neither kind pushes out, or is pushed out by, the ordinary backups."""
