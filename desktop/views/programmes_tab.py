@@ -26,6 +26,7 @@ from desktop.services.export import ExportColumn
 from desktop.services.programme_service import Choice, ProgrammeFilter
 from desktop.services.search_text import MAX_SEARCH_CHARS
 from desktop.views.context import Services
+from desktop.views.directory import confirm
 from desktop.views.empty_state import EmptyAction, EmptyStack
 from desktop.views.item_views import make_tree_view
 from desktop.views.load_guard import guard_slot, show_load_error
@@ -456,15 +457,15 @@ class ProgrammesTab(TabPage):
         row = self._current_row()
         if row is None:
             return False
-        answer = QMessageBox.question(
+        # Same question as the directory's: « Non » by default, so Enter never deletes.
+        if not confirm.confirm(
             self,
             self.tr("Supprimer le programme"),
             self.tr(
                 "Supprimer « {code} — {name} », ses jalons, indicateurs et lignes de "
                 "financement ?\nCtrl+Z annule la suppression."
             ).format(code=row.code, name=row.name),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return True
         try:
             draft = self._service.editor.load(row.id)
