@@ -582,6 +582,10 @@ class DirectoryTab(DirectoryEditing):
             return False
         return unit is not None and self.select_unit(unit.id)
 
+    def card_unit_id(self) -> int | None:
+        """The unit the card shows, which Ctrl+P and Ctrl+E follow rather than the tree."""
+        return self.detail.unit.id if self.detail.unit is not None else None
+
     def print_document(self):
         if self.chart_mode and self.chart_panel.view.root_id is not None:
             from desktop.reports.org_chart_report import build_document as chart_document
@@ -592,7 +596,7 @@ class DirectoryTab(DirectoryEditing):
             return chart_document(units, root_id, root.short_label if root else "")
         from desktop.reports.directory_report import build_document
 
-        unit_id = self.current_unit_id()
+        unit_id = self.card_unit_id() or self.current_unit_id()
         unit = self.tree_model.unit(unit_id)
         units = self._service.report_units(unit_id)
         return build_document(units, unit.short_label if unit else self.tr("tous les services"))
@@ -609,7 +613,13 @@ class DirectoryTab(DirectoryEditing):
             ExportColumn("Téléphone", lambda r: r.phone),
         ]
         sort, descending = self.positions_model.sort_key
-        rows = self._service.entries(self._filter, sort=sort, descending=descending, limit=None)
-        unit = self.tree_model.unit(self._filter.under_unit_id)
+        flt = self._filter
+        card = self.card_unit_id()
+        if card is not None and card != self.current_unit_id():
+            # A unit opened from a search or a link is what the user looks at: export its
+            # people, not the list of the tree's unit behind it.
+            flt = SearchFilter(under_unit_id=card)
+        rows = self._service.entries(flt, sort=sort, descending=descending, limit=None)
+        unit = self.tree_model.unit(flt.under_unit_id)
         stem = f"Annuaire {unit.short_label}" if unit else "Annuaire"
         return columns, rows, stem
