@@ -35,6 +35,7 @@ from desktop.services.budget_filters import (
 from desktop.services.budget_snapshots import BudgetSnapshotService
 from desktop.services.checks import TotalCheckRow
 from desktop.services.formatting import coded_name
+from desktop.services.parsing import fold
 from desktop.services.vocabulary import FUNDER_KINDS
 
 TOTAL_LABEL = "Total"
@@ -412,11 +413,19 @@ class BudgetService:
             row, depth = stack.pop()
             ordered.append(Choice(row.code, "    " * depth + f"{row.code} — {row.name}"))
             stack.extend((child, depth + 1) for child in reversed(children.get(row.id, [])))
+        # Choice lists read in French order (« État » before « Région »); the funders' rank keeps
+        # the order of the tables' columns.
         return BudgetOptions(
-            funders=funders,
+            funders=tuple(sorted(funders, key=lambda f: fold(f"{f.name} ({f.code})"))),
             programmes=tuple(ordered),
             units=tuple(
-                Choice(u.code, f"{u.acronym} — {u.name}" if u.acronym else u.name) for u in units
+                sorted(
+                    (
+                        Choice(u.code, f"{u.acronym} — {u.name}" if u.acronym else u.name)
+                        for u in units
+                    ),
+                    key=lambda c: fold(c.label),
+                )
             ),  # fmt: skip
             departments=tuple(Choice(d.code, f"{d.code} — {d.name}") for d in departments),
             years=tuple(sorted(int(y) for y in years if y is not None)),

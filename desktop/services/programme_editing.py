@@ -51,7 +51,7 @@ from desktop.services.programme_drafts import (
     number_text,
     validate,
 )
-from desktop.services.programme_service import Choice
+from desktop.services.programme_service import Choice, french_order
 from desktop.services.search_text import capped
 
 CONFLICT = (
@@ -164,14 +164,14 @@ class ProgrammeEditService:
                 select(Programme.code, Programme.name).order_by(Programme.code)
             ).all()
         return EditorChoices(
-            units=[Choice(i, f"{a} — {n}" if a else n) for i, a, n in units],
-            organisations=[Choice(c, n) for c, n in organisations],
+            units=french_order(Choice(i, f"{a} — {n}" if a else n) for i, a, n in units),
+            organisations=french_order(Choice(c, n) for c, n in organisations),
             departments=[Choice(c, f"{c} — {n}") for c, n in departments],
             axes=[
                 Choice(n, f"Axe {n} — {t}" + (" (action prioritaire)" if p else ""))
                 for n, t, p in axes
             ],
-            funders=[Choice(c, n) for c, n in funders],
+            funders=french_order(Choice(c, n) for c, n in funders),
             programmes=[Choice(c, f"{c} — {n}") for c, n in programmes],
         )
 

@@ -18,7 +18,7 @@ from desktop.models import (
     programme_axis,
     programme_department,
 )
-from desktop.services.parsing import ParseError, parse_period
+from desktop.services.parsing import ParseError, fold, parse_period
 from desktop.services.programme_search import (
     folded,
     folded_name,
@@ -92,6 +92,11 @@ class FilterOptions:
     axes: list[Choice] = field(default_factory=list)
     departments: list[Choice] = field(default_factory=list)
     periods: list[Choice] = field(default_factory=list)
+
+
+def french_order(choices) -> list[Choice]:
+    """Choices in French alphabetical order of their label, accents and case ignored."""
+    return sorted(choices, key=lambda choice: fold(choice.label))
 
 
 def period_bounds(period: str) -> tuple[date, date]:
@@ -270,7 +275,7 @@ class ProgrammeService:
         return FilterOptions(
             families=[Choice(k, v) for k, v in PROGRAMME_FAMILIES.items()],
             statuses=[Choice(k, v) for k, v in PROGRAMME_STATUSES.items()],
-            units=[Choice(i, f"{a} — {n}" if a else n) for i, a, n in units],
+            units=french_order(Choice(i, f"{a} — {n}" if a else n) for i, a, n in units),
             axes=[Choice(n, f"Axe {n} — {t}") for n, t in axes],
             departments=[Choice(c, f"{c} — {n}") for c, n in departments],
             periods=periods,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import pytest
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.services.budget_service import BudgetService
+from desktop.services.checks import ChecksService
+from desktop.services.directory_service import DirectoryService
+from desktop.services.history import HistoryService
+from desktop.services.programme_service import ProgrammeService
+from desktop.views.budgets_tab import BudgetsTab
+from desktop.views.context import Services
+from tests.services.test_budget_fixture import load_budget_fixture
 from tests.views.test_programmes_tab import _codes, tab  # noqa: F401  (fixture)
 
 
@@ -31,3 +40,29 @@ def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):  # n
     assert seen == [True]
     tab.load()
     assert "SNU" in _codes(tab)
+
+
+@pytest.fixture
+def budgets_tab(qtbot, database):
+    load_budget_fixture(database.session_factory)
+    factory = database.session_factory
+    services = Services(DirectoryService(factory), ProgrammeService(factory),
+                        BudgetService(factory), ChecksService(factory), HistoryService(factory))  # fmt: skip
+    widget = BudgetsTab(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.load()
+    yield widget
+    # No summing thread may still read the database when the test's database is dropped.
+    assert QThreadPool.globalInstance().waitForDone(20000)
+
+
+def test_budget_funder_list_is_in_french_alphabetical_order(budgets_tab):
+    """« État… » funders sort with the E (accent ignored), before « Région », not by funder kind."""
+    combo = budgets_tab.filter_bar.funder
+    names = [combo.itemText(i) for i in range(1, combo.count())]
+    assert names[0] == "Bloc local (BLOC-LOCAL)"
+    assert names.index("État — MESR (MESR)") < names.index("Région Occitanie (REGION-OCC)")
+    assert names.index("CROUS de Montpellier et de Toulouse (CROUS)") < names.index(
+        "État — autres crédits (ETAT)"
+    )
