@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
 
 from desktop.services.budget_service import BudgetService
 from desktop.services.checks import ChecksService
 from desktop.services.directory_service import DirectoryService
 from desktop.services.history import HistoryService
+from desktop.services.parsing import fold
 from desktop.services.programme_service import ProgrammeService
 from desktop.views.budgets_tab import BudgetsTab
 from desktop.views.context import Services
@@ -66,3 +67,24 @@ def test_budget_funder_list_is_in_french_alphabetical_order(budgets_tab):
     assert names.index("CROUS de Montpellier et de Toulouse (CROUS)") < names.index(
         "État — autres crédits (ETAT)"
     )
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter Alt reaches in a label (« &Fichier » → f), ignoring the escaped « && »."""
+    index = 0
+    while (index := text.find("&", index)) != -1 and index + 1 < len(text):
+        if text[index + 1] != "&":
+            return fold(text[index + 1])
+        index += 2
+    return None
+
+
+def test_no_budgets_label_takes_a_menu_mnemonic(budgets_tab):
+    """Alt+F, Alt+É and Alt+A open the Fichier, Édition, Affichage/Aide menus, not a Budgets field."""
+    menus = {fold(letter) for letter in "FÉAA"}  # &Fichier, &Édition, &Affichage, &Aide
+    clashes = [
+        widget.text()
+        for widget in budgets_tab.findChildren(QWidget)
+        if isinstance(widget, QLabel | QAbstractButton) and _mnemonic(widget.text()) in menus
+    ]
+    assert clashes == []

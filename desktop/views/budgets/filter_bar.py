@@ -109,14 +109,15 @@ class BudgetFilterBar(QWidget):
         for code, label in FUNDER_KINDS.items():
             self.funder_kind.addItem(label, code)
 
+        # No mnemonic takes a menu's letter (F, É, A): Alt+F must open the Fichier menu.
         # Three short rows rather than two long ones: the tab stays usable at 1024 px wide
         # and at 150 % scaling.
         rows = [
             [(self.tr("&Programme"), self.programme, 3), (self.tr("Fa&mille"), self.family, 1),
              (self.tr("P&ilote"), self.lead_unit, 2)],
-            [(self.tr("&Financeur"), self.funder, 3), (self.tr("&Nature"), self.funder_kind, 1),
+            [(self.tr("Finan&ceur"), self.funder, 3), (self.tr("&Nature"), self.funder_kind, 1),
              (self.tr("Étape"), self.stage, 1)],
-            [(self.tr("&Années de"), self.year_from, 1), (self.tr("à"), self.year_to, 1),
+            [(self.tr("Année&s de"), self.year_from, 1), (self.tr("à"), self.year_to, 1),
              (self.tr("&Département"), self.department, 2)],
         ]  # fmt: skip
         grid = QVBoxLayout(self)
