@@ -387,7 +387,7 @@ class DirectoryEdits:
         if data.role not in POSITION_ROLES:
             problems.append(("role", "choisissez un rôle dans la liste."))
         if data.person_id is not None and session.get(Person, data.person_id) is None:
-            problems.append(("last_name", "cette personne n'existe plus."))
+            problems.append(("person", "cette personne n'existe plus."))
         if data.start_on and data.end_on and data.end_on < data.start_on:
             problems.append(("end_on", "la fin ne peut pas précéder le début."))
         if problems:

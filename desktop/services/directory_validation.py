@@ -26,6 +26,7 @@ class DirectoryValidationError(PilotisError):
     LABELS = {
         "last_name": "Nom",
         "first_name": "Prénom",
+        "person": "Titulaire",  # a post's holder, not a person's « Nom »
         "email": "Courriel",
         "phone": "Téléphone",
         "name": "Nom du service",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QThreadPool, QTimer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
 
 from desktop.services.budget_service import BudgetService
 from desktop.services.checks import ChecksService
@@ -14,6 +21,7 @@ from desktop.services.parsing import fold
 from desktop.services.programme_service import ProgrammeService
 from desktop.views.budgets_tab import BudgetsTab
 from desktop.views.context import Services
+from desktop.views.directory.position_dialog import PositionDialog
 from tests.services.test_budget_fixture import load_budget_fixture
 from tests.views.test_programmes_tab import _codes, tab  # noqa: F401  (fixture)
 
@@ -88,3 +96,16 @@ def test_no_budgets_label_takes_a_menu_mnemonic(budgets_tab):
         if isinstance(widget, QLabel | QAbstractButton) and _mnemonic(widget.text()) in menus
     ]
     assert clashes == []
+
+
+def test_post_dialog_error_names_the_titulaire_field(qtbot):
+    """A post saved without holder names « Titulaire », the field's label, not « Nom »."""
+    saved: list = []
+    dialog = PositionDialog(saved.append, [], lambda text: [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.title_edit.setText("Chef de service")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert saved == []
+    assert dialog.error_label.text().startswith("Titulaire : choisissez la personne")
+    assert dialog.focusWidget() is dialog.person_edit  # the cursor goes to the named field

@@ -52,7 +52,7 @@ class PositionDialog(EditDialog):
         self.vacant_check = QCheckBox(self.tr("Poste &vacant"), self)
         self.add_field("vacant", "", self.vacant_check)
         self.person_edit = self.line(
-            "last_name", self.tr("&Titulaire"), placeholder=self.tr("Tapez un nom pour chercher")
+            "person", self.tr("&Titulaire"), placeholder=self.tr("Tapez un nom pour chercher")
         )
         self.person_list = QListWidget(self)
         self.person_list.setAccessibleName(self.tr("Personnes trouvées"))
@@ -107,7 +107,7 @@ class PositionDialog(EditDialog):
         vacant = self.vacant_check.isChecked()
         if not vacant and self.person_id is None:
             problems.append(
-                ("last_name", "choisissez la personne dans la liste, ou cochez « Poste vacant ».")
+                ("person", "choisissez la personne dans la liste, ou cochez « Poste vacant ».")
             )
         return PositionInput(
             unit_id=self.unit_combo.currentData(),
