@@ -7,6 +7,7 @@ from datetime import date
 from desktop.errors import PilotisError
 from desktop.reports.document import Document, Heading, Paragraph, Table
 from desktop.services.directory_rows import PostRow, ReportUnit
+from desktop.services.vocabulary import FEMININE_UNIT_KINDS
 
 HEADERS = ("Fonction", "Nom", "Site", "Courriel", "Téléphone")
 
@@ -46,7 +47,8 @@ def build_document(
         if unit.site:
             facts.append(unit.site)
         if unit.created_on:
-            facts.append(f"créé le {unit.created_on.strftime('%d/%m/%Y')}")
+            created = "créée" if unit.kind in FEMININE_UNIT_KINDS else "créé"
+            facts.append(f"{created} le {unit.created_on.strftime('%d/%m/%Y')}")
         document.add(Paragraph(" · ".join(facts), size=8.5))
         if not item.posts:
             document.add(Paragraph("Aucun poste enregistré.", italic=True, size=8.5))

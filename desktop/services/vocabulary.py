@@ -37,6 +37,8 @@ UNIT_KINDS = {
     "departement": "Département",
     "mission": "Mission",
 }
+# Kinds named by a feminine noun (« la direction »): generated labels agree with them.
+FEMININE_UNIT_KINDS = frozenset({"region", "direction", "mission"})
 POSITION_ROLES = {
     "head": "Responsable",
     "deputy": "Adjoint",
