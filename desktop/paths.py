@@ -82,9 +82,8 @@ def keep_private(path: Path) -> None:
 
 
 def _narrow(path: Path, mode: int) -> None:
-    try:
-        current = path.stat().st_mode & 0o777
-        if current != mode and path.stat().st_uid == os.getuid():
+    # A file that is not ours to change (another account's, a read-only medium) is left as it is.
+    with contextlib.suppress(OSError):
+        status = path.stat()
+        if status.st_mode & 0o777 != mode and status.st_uid == os.getuid():
             os.chmod(path, mode)
-    except OSError:
-        pass  # not ours to change (another account's file, a read-only medium): left as it is

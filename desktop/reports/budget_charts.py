@@ -446,15 +446,14 @@ def chain_per_programme(overview: BudgetOverview):
         return _empty(figure, ax, side)
     _programme_note(figure, len(chains), count)
     figure.pilotis_series = [Series(stage, STAGES[stage], 0, STAGE_STYLES[stage])
-                             for stage in ("planned", "committed", "paid")]  # fmt: skip
+                             for stage in STAGES]  # fmt: skip
     height = 0.27
     y = list(range(len(chains)))[::-1]
     handles = {}
     labels = []
     for yi, chain in zip(y, chains, strict=True):
         row = chain.subtotal
-        for offset, stage in zip((height, 0, -height), ("planned", "committed", "paid"),
-                                 strict=True):  # fmt: skip
+        for offset, stage in zip((height, 0, -height), STAGES, strict=True):
             value = row.stage_cents(stage)
             bars = _bar(ax, yi + offset, value, style=STAGE_STYLES[stage], height=height,
                         gid=f"programme:{row.programme_code}")  # fmt: skip

@@ -19,7 +19,7 @@ from desktop.reports.chart_style import (
 from desktop.services.formatting import format_number
 from desktop.services.vocabulary import STAGES
 
-STAGE_ORDER = ("planned", "committed", "paid")
+STAGE_ORDER = tuple(STAGES)  # prévu, engagé, versé: the order vocabulary gives
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from desktop.services.formatting import coded_name, format_date, format_euros, f
 from desktop.services.programme_schedule import MONTHS, ScheduleRow
 from desktop.services.programme_sheet import ProgrammeSheet, SheetMilestone
 from desktop.services.roadmap_service import AxisRow, RoadmapProgrammeRow
+from desktop.services.vocabulary import STAGES
 
 MAX_MILESTONES = 9
 MAX_INDICATORS = 6
@@ -175,7 +176,7 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
         if others:
             rows.append([f"Autres financeurs ({len(others)})",
                          *(format_euros(sum(getattr(o, f"{s}_cents") for o in others))
-                           for s in ("planned", "committed", "paid"))])  # fmt: skip
+                           for s in STAGES)])  # fmt: skip
         rows.append(["Total", *(format_euros(c) for c in totals)])
         scope = " (programme et sous-programmes)" if sheet.children else ""
         blocks.append(Table([f"Financeur{scope}", "Prévu", "Engagé", "Versé"], rows,

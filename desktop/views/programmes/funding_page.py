@@ -270,13 +270,13 @@ class FundingPage(QWidget):
         names = self.context.funder_names
         rows = sorted(sums.items(), key=lambda kv: -sum(kv[1].values()))
         self.summary.setRowCount(0)
-        totals = {"planned": 0, "committed": 0, "paid": 0}
+        totals = dict.fromkeys(STAGES, 0)
         for funder, stages in [*rows, (None, None)]:
             row = self.summary.rowCount()
             self.summary.insertRow(row)
             label = names.get(funder, funder) if funder else self.tr("Total")
             self.summary.setItem(row, 0, text_item(label, editable=False))
-            for column, stage in enumerate(("planned", "committed", "paid"), start=1):
+            for column, stage in enumerate(STAGES, start=1):
                 cents = stages.get(stage, 0) if stages else totals[stage]
                 if stages:
                     totals[stage] += cents
