@@ -62,7 +62,7 @@ def _log(fd: int, line: str) -> None:
 
 def _child_import(db: Path, log: Path, start: int) -> None:
     from desktop.db import open_database
-    from desktop.services.ingest import IngestService
+    from desktop.services.transfer.ingest import IngestService
 
     database = open_database(str(db), create=False)
     service = IngestService(database.session_factory, login="faults")
@@ -81,9 +81,9 @@ def _child_import(db: Path, log: Path, start: int) -> None:
 
 def _child_edits(db: Path, log: Path, start: int) -> None:
     from desktop.db import open_database
-    from desktop.services.directory_edits import PersonInput
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import install_history
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import install_history
 
     database = open_database(str(db), create=False)
     install_history(database.session_factory)
@@ -243,9 +243,9 @@ def verify_edits(db: Path, log: Path, fig: Figures) -> None:
 
 def _new_database(folder: Path, name: str = "faults.sqlite") -> Path:
     from desktop.db import open_database
-    from desktop.services.directory_edits import PersonInput
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import install_history
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import install_history
 
     path = folder / name
     database = open_database(str(path))
@@ -306,7 +306,7 @@ def full_disk_scenario(folder: Path) -> Figures:
     """Imports until the disk is full: the failing one changes nothing, the file stays sound, and
     writing works again once space is freed."""
     from desktop.db import open_database
-    from desktop.services.ingest import IngestService
+    from desktop.services.transfer.ingest import IngestService
 
     fig = Figures("Disque plein")
     mount = folder / "petit-disque"
@@ -390,11 +390,11 @@ def deleted_and_garbage_scenario(folder: Path) -> list[Figures]:
     (restored from the close backup); rows lost are committed edits missing afterwards."""
     from desktop.db import open_database
     from desktop.errors import NotADatabaseError
-    from desktop.services.backup_service import BackupService
-    from desktop.services.directory_edits import PersonInput
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import install_history
-    from desktop.services.safety_guard import DataGuard
+    from desktop.services.safety.backups import BackupService
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import install_history
+    from desktop.services.safety.guard import DataGuard
 
     backups = BackupService(folder / "sauvegardes")
     deleted, garbage = (
@@ -480,9 +480,9 @@ def locked_scenario(folder: Path, rounds: int = 5) -> Figures:
     after the busy timeout, and once the lock is gone everything works with nothing lost."""
     from desktop.db import open_database
     from desktop.errors import LockedDatabaseError
-    from desktop.services.directory_edits import PersonInput
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import install_history
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import install_history
 
     fig = Figures("Base verrouillée par un autre processus")
     db = _new_database(folder, "verrou.sqlite")

@@ -42,7 +42,7 @@ class CraftedFigures:
 def _doors(path: Path, folder: Path):
     """(name, action) for each way a file reaches Pilotis."""
     from desktop.db import open_database
-    from desktop.services.backup_service import BackupService, check_backup_file
+    from desktop.services.safety.backups import BackupService, check_backup_file
 
     target = folder / "cible.sqlite"
 

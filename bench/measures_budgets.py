@@ -16,14 +16,14 @@ VISIBLE_CHARTS = 2
 
 def _service(db: Path):
     from desktop.db import open_database
-    from desktop.services.budget_service import BudgetService
+    from desktop.services.budgets.service import BudgetService
 
     database = open_database(str(db))
     return database, BudgetService(database.session_factory)
 
 
 def _filters(service):
-    from desktop.services.budget_filters import BudgetFilter
+    from desktop.services.budgets.filters import BudgetFilter
 
     options = service.options()
     programmes = [c.code for c in options.programmes[:3]]
@@ -38,7 +38,7 @@ def redraw(db: Path, runs: int) -> Result:
     """A filter change: aggregate in the database, rebuild and draw the visible charts (Agg)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from desktop.reports.budget_charts import CHARTS
+    from desktop.reports.budgets.charts import CHARTS
 
     database, service = _service(db)
     try:
@@ -86,9 +86,9 @@ def synthesis_pdf(db: Path, runs: int) -> Result:
     """The « Synthèse budgétaire » (7 charts, tables) from the database to a PDF file."""
     from PySide6.QtWidgets import QApplication
 
-    from desktop.reports.budget_report import synthesis
+    from desktop.reports.budgets.synthesis import synthesis
     from desktop.reports.document import write_pdf
-    from desktop.services.budget_filters import BudgetFilter
+    from desktop.services.budgets.filters import BudgetFilter
 
     QApplication.instance() or QApplication([])
     database, service = _service(db)

@@ -17,7 +17,7 @@ _CHILD = """
 import sys
 from pathlib import Path
 from desktop.db import open_database
-from desktop.services.transfer import TransferService
+from desktop.services.transfer.service import TransferService
 def hwm():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -46,7 +46,7 @@ import json, sys, time
 from pathlib import Path
 import pandas as pd
 from desktop.db import open_database
-from desktop.services.transfer import TransferService
+from desktop.services.transfer.service import TransferService
 path, template, target, runs, count = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), \\
     int(sys.argv[4]), int(sys.argv[5])
 open_database(str(template)).dispose()  # a new, empty base, made once, outside the timing
@@ -169,8 +169,8 @@ _HOSTILE_CHILD = """
 import sys, time
 from pathlib import Path
 from desktop.db import open_database
-from desktop.services.file_reader import FileReadError
-from desktop.services.transfer import TransferService
+from desktop.services.transfer.readers import FileReadError
+from desktop.services.transfer.service import TransferService
 def hwm():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):

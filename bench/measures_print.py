@@ -24,8 +24,8 @@ def _preview_times(db: Path, runs: int) -> tuple[list[float], list[float], int]:
     import matplotlib.figure  # noqa: F401  (imported by the tab before anyone prints)
 
     from desktop.db import open_database
-    from desktop.reports.budget_report import build
-    from desktop.views.printing import PrintPreview
+    from desktop.reports.budgets.synthesis import build
+    from desktop.views.shell.printing import PrintPreview
 
     app = _app()
     database = open_database(str(db))
@@ -56,9 +56,9 @@ def _sizes(db: Path) -> tuple[int, int, int]:
     from PySide6.QtPrintSupport import QPrinter
 
     from desktop.db import open_database
-    from desktop.reports.budget_report import build
+    from desktop.reports.budgets.synthesis import build
     from desktop.reports.document import write_pdf
-    from desktop.views.printing import PrintPreview
+    from desktop.views.shell.printing import PrintPreview
 
     _app()
     database = open_database(str(db))

@@ -12,7 +12,7 @@ from bench.run import Result, timed
 
 def _service(db: Path):
     from desktop.db import open_database
-    from desktop.services.programme_service import ProgrammeService
+    from desktop.services.programmes.service import ProgrammeService
 
     database = open_database(str(db))
     return database, ProgrammeService(database.session_factory)
@@ -20,7 +20,7 @@ def _service(db: Path):
 
 def programme_filter(db: Path, runs: int) -> Result:
     """Each filter change as the tab does it: the first page of matches (and its count)."""
-    from desktop.services.programme_service import ProgrammeFilter
+    from desktop.services.programmes.service import ProgrammeFilter
 
     database, service = _service(db)
     try:
@@ -88,8 +88,8 @@ def sheets_pdf(db: Path, runs: int) -> Result:
     from PySide6.QtWidgets import QApplication
 
     from desktop.reports.document import write_pdf
-    from desktop.reports.programme_report import sheets_document
-    from desktop.services.programme_service import ProgrammeFilter
+    from desktop.reports.programmes.sheets import sheets_document
+    from desktop.services.programmes.service import ProgrammeFilter
 
     QApplication.instance() or QApplication([])
     database, service = _service(db)

@@ -34,7 +34,7 @@ def digests(url: str) -> dict[str, tuple[int, str]]:
     from sqlalchemy import select
 
     from desktop.db import open_database
-    from desktop.services.copy_service import tables
+    from desktop.services.transfer.copy import tables
 
     database = open_database(url, create=False, read_only=True)
     found = {}
@@ -74,8 +74,8 @@ def _verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    from desktop.services.copy_service import copy_database
-    from desktop.services.formatting import format_number
+    from desktop.services.transfer.copy import copy_database
+    from desktop.services.common.formatting import format_number
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", required=True, help="fichier SQLite source (à l'échelle)")

@@ -101,7 +101,7 @@ def wall(args: list[str], runs: int) -> list[float]:
 def build_database(scale: dict[str, int], rebuild: bool) -> tuple[Path, Result | None]:
     """The scale database, generated once and kept in bench/data (reused unless --rebuild)."""
     from desktop.db import open_database
-    from desktop.services.generator import generate
+    from desktop.devtools.generator import generate
 
     tag = "-".join(str(v) for v in scale.values())
     path = DATA / f"scale-{tag}.sqlite"
@@ -171,7 +171,7 @@ def _people_workbook(count: int) -> Path:
     if path.exists():
         return path
     rng = random.Random(7)
-    from desktop.services.generator import FIRST_NAMES, LAST_NAMES
+    from desktop.devtools.generator import FIRST_NAMES, LAST_NAMES
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet("Personnes")
@@ -192,7 +192,7 @@ def measure_export(db: Path, runs: int) -> Result:
 
     from desktop.db import open_database
     from desktop.models import Funder, FundingLine, Programme
-    from desktop.services.export import ExportColumn, export_rows
+    from desktop.services.transfer.export import ExportColumn, export_rows
 
     database = open_database(str(db))
     out = DATA / "export-funding.xlsx"

@@ -21,12 +21,12 @@ def _directory_tab(db: Path):
     from PySide6.QtWidgets import QApplication
 
     from desktop.db import open_database
-    from desktop.services.budget_service import BudgetService
-    from desktop.services.checks import ChecksService
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import HistoryService
-    from desktop.services.programme_service import ProgrammeService
-    from desktop.views.context import Services
+    from desktop.services.budgets.service import BudgetService
+    from desktop.services.safety.checks import ChecksService
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import HistoryService
+    from desktop.services.programmes.service import ProgrammeService
+    from desktop.views.shell.context import Services
 
     app = QApplication.instance() or QApplication([])
     database = open_database(str(db))
@@ -40,7 +40,7 @@ def _directory_tab(db: Path):
 
 def directory_keystroke(db: Path, runs: int) -> Result:
     """Each keystroke as the tab handles it: capped count, first page of 200, matching units."""
-    from desktop.views.directory_tab import DirectoryTab
+    from desktop.views.directory.tab import DirectoryTab
 
     app, database, services = _directory_tab(db)
     try:
@@ -70,7 +70,7 @@ def directory_keystroke(db: Path, runs: int) -> Result:
 
 def directory_tab_open(db: Path, runs: int) -> Result:
     """Building the tab and loading it: sites, the whole unit tree, the first page of people."""
-    from desktop.views.directory_tab import DirectoryTab
+    from desktop.views.directory.tab import DirectoryTab
 
     app, database, services = _directory_tab(db)
     samples: list[float] = []
@@ -96,7 +96,7 @@ def directory_tab_open(db: Path, runs: int) -> Result:
 
 def directory_tree_expand(db: Path, runs: int) -> Result:
     """Unfolding a unit of the tree, and showing its card and people as a click does."""
-    from desktop.views.directory_tab import DirectoryTab
+    from desktop.views.directory.tab import DirectoryTab
 
     app, database, services = _directory_tab(db)
     samples: list[float] = []
@@ -131,7 +131,7 @@ def directory_tree_expand(db: Path, runs: int) -> Result:
 def directory_sort(db: Path, runs: int) -> Result:
     """A page of 200 people as a click on a column header asks for it: every sortable column,
     both directions, the first page and one 2 000 lines down (index walks, see migration 0005)."""
-    from desktop.services.directory_service import SORT_KEYS, SearchFilter
+    from desktop.services.directory.service import SORT_KEYS, SearchFilter
 
     _app, database, services = _directory_tab(db)
     directory = services.directory

@@ -41,12 +41,12 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def build_services(database):
     """The services of an open database, sharing its session factory."""
-    from desktop.services.budget_service import BudgetService
-    from desktop.services.checks import ChecksService
-    from desktop.services.directory_service import DirectoryService
-    from desktop.services.history import HistoryService, install_history
-    from desktop.services.programme_service import ProgrammeService
-    from desktop.views.context import Services
+    from desktop.services.budgets.service import BudgetService
+    from desktop.services.safety.checks import ChecksService
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.common.history import HistoryService, install_history
+    from desktop.services.programmes.service import ProgrammeService
+    from desktop.views.shell.context import Services
 
     factory = database.session_factory
     # On a server the history names the account (one per person, see sql/roles.sql).
@@ -64,7 +64,7 @@ def attach_database(window, database) -> None:
 
 
 def build_main_window(database, settings):
-    from desktop.views.main_window import MainWindow
+    from desktop.views.shell.main_window import MainWindow
 
     window = MainWindow(None, settings)
     attach_database(window, database)
@@ -83,16 +83,16 @@ def run_gui(
     started = started if started is not None else time.perf_counter()
     app = create_application()
     from desktop.settings import Settings
-    from desktop.views.main_window import MainWindow
+    from desktop.views.shell.main_window import MainWindow
 
     settings = Settings()
     window = MainWindow(None, settings)
     window.show()
     app.processEvents()
     painted = time.perf_counter()
-    from desktop.views.backup_dialog import install_safety
-    from desktop.views.database_dialog import chosen_value, with_server_password
-    from desktop.views.recovery_dialog import open_or_recover
+    from desktop.views.safety.backup_dialog import install_safety
+    from desktop.views.shell.database_dialog import chosen_value, with_server_password
+    from desktop.views.shell.recovery_dialog import open_or_recover
 
     _import_in_background(_TAB_MODULES)
     db_value = chosen_value(db_value, settings)  # --db, PILOTIS_DB, Fichier → Base de données
@@ -147,12 +147,12 @@ def run_gui(
 # builds a widget.
 _TAB_MODULES = (
     "desktop.models",
-    "desktop.services.directory_service",
-    "desktop.services.programme_service",
-    "desktop.services.budget_service",
-    "desktop.views.directory_tab",
-    "desktop.views.programmes_tab",
-    "desktop.views.budgets_tab",
+    "desktop.services.directory.service",
+    "desktop.services.programmes.service",
+    "desktop.services.budgets.service",
+    "desktop.views.directory.tab",
+    "desktop.views.programmes.tab",
+    "desktop.views.budgets.tab",
 )
 
 
@@ -175,8 +175,8 @@ def _start_backup_in_background(db_value: str | None) -> None:
     shows (the online backup API reads a consistent copy while the application works)."""
     from PySide6.QtCore import QRunnable, QThreadPool
 
-    from desktop.services.backup_service import BackupService
-    from desktop.services.safety_guard import backup_before_open
+    from desktop.services.safety.backups import BackupService
+    from desktop.services.safety.guard import backup_before_open
 
     class _Backup(QRunnable):
         def run(self) -> None:

@@ -90,7 +90,7 @@ def database(backend, db_path, request):
 def dataset_template(tmp_path_factory) -> Path:
     """The embedded dataset loaded once; tests copy the file instead of reloading it."""
     from desktop.db import open_database
-    from desktop.services.dataset import load_default_dataset
+    from desktop.services.transfer.dataset import load_default_dataset
 
     path = tmp_path_factory.mktemp("dataset") / "template.sqlite"
     db = open_database(str(path))

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from desktop.db import Database, open_database
-from desktop.services.history import install_history
+from desktop.services.common.history import install_history
 from tests import pg_support
 
 

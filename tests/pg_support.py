@@ -102,7 +102,7 @@ def _alive(pid: str) -> bool:
 def make_template(fill: bool) -> str:
     """A migrated database (with the embedded dataset when fill) to copy for each test."""
     from desktop.db import open_database
-    from desktop.services.dataset import load_default_dataset
+    from desktop.services.transfer.dataset import load_default_dataset
 
     name = create_database(name=f"{PREFIX}tpl_{'filled' if fill else 'empty'}")
     db = open_database(url_for(name))

@@ -23,9 +23,9 @@ from desktop.db_errors import (
 )
 from desktop.errors import DatabaseOpenError
 from desktop.models import Change, Person
-from desktop.services.directory_edits import PersonInput
-from desktop.services.directory_service import DirectoryService
-from desktop.services.history import install_history
+from desktop.services.directory.edits import PersonInput
+from desktop.services.directory.service import DirectoryService
+from desktop.services.common.history import install_history
 from tests import pg_support
 from tests.conftest import ROOT, run_cli
 
@@ -347,7 +347,7 @@ def test_a_stuck_statement_ends_with_a_french_message(filled_server_db, monkeypa
     it is cancelled by the server with the French message; the next one works."""
     from desktop.db import STATEMENT_TIMEOUT_ENV
     from desktop.settings import Settings
-    from desktop.views.database_dialog import chosen_value
+    from desktop.views.shell.database_dialog import chosen_value
 
     monkeypatch.setenv(STATEMENT_TIMEOUT_ENV, "x")
     monkeypatch.delenv(STATEMENT_TIMEOUT_ENV)  # restored as absent after the test
@@ -424,7 +424,7 @@ def test_the_password_is_asked_at_start_and_not_stored(accounts, qtbot, monkeypa
     from PySide6.QtWidgets import QInputDialog
 
     from desktop.settings import Settings
-    from desktop.views.database_dialog import chosen_value, with_server_password, without_password
+    from desktop.views.shell.database_dialog import chosen_value, with_server_password, without_password
 
     settings = Settings(tmp_path / "pilotis.ini")
     settings.database_url = without_password(accounts["editor"])
@@ -485,7 +485,7 @@ def test_the_keyring_keeps_the_password_and_a_refused_one_is_asked_again(
     from PySide6.QtWidgets import QInputDialog
 
     from desktop.settings import Settings
-    from desktop.views.database_dialog import (
+    from desktop.views.shell.database_dialog import (
         KEYRING_SERVICE,
         chosen_value,
         with_server_password,

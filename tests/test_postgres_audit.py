@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from desktop.db import make_engine, open_database
 from desktop.db_errors import PermissionDeniedError
-from desktop.services.copy_service import CopyError, copy_database
+from desktop.services.transfer.copy import CopyError, copy_database
 from tests import pg_support
 from tests.conftest import ROOT, run_cli
 from tests.test_postgres import _psql
@@ -249,8 +249,8 @@ def test_a_copy_to_the_server_keeps_the_source_history_and_adds_none(tmp_path):
 def test_an_import_on_the_server_is_one_step_and_undo_removes_it(accounts):
     """Through Pilotis an editor's import is one batch of range records (not a row each),
     and the undo of that batch removes exactly those rows, recorded under the editor."""
-    from desktop.services.history import HistoryService, install_history
-    from desktop.services.ingest import IngestService
+    from desktop.services.common.history import HistoryService, install_history
+    from desktop.services.transfer.ingest import IngestService
 
     db = open_database(accounts["editor"])
     try:

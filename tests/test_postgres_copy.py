@@ -1,14 +1,14 @@
 """`pilotis copy` starting from the server: a database generated on PostgreSQL goes to a laptop's
 file and back to a new server database, identical (the other direction is in
-tests/services/test_copy.py). Collected only when PILOTIS_TEST_PG_URL names a server."""
+tests/services/transfer/test_copy.py). Collected only when PILOTIS_TEST_PG_URL names a server."""
 
 from __future__ import annotations
 
 from desktop.db import open_database
-from desktop.services.copy_service import copy_database
-from desktop.services.generator import generate
+from desktop.services.transfer.copy import copy_database
+from desktop.devtools.generator import generate
 from tests import pg_support
-from tests.services.test_copy import all_rows
+from tests.services.transfer.test_copy import all_rows
 
 
 def test_a_database_generated_on_the_server_round_trips_through_a_file(tmp_path):

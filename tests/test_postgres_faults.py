@@ -132,7 +132,7 @@ def test_changing_a_budget_filter_while_the_server_is_down_keeps_the_figures(win
     assert "Prévu" in figures
     server.cut()
     tab.apply_filter(tab.current_filter().with_(year_from=2023, year_to=2023))
-    from tests.views.test_budgets_tab import settled
+    from tests.views.budgets.test_tab import settled
 
     settled(tab, qtbot)  # summed in a worker thread
     assert "F5" in _status(window)
@@ -148,7 +148,7 @@ def test_the_directory_search_on_the_server_uses_its_trigram_index(server):
     the server stores, match the search's queries (a word, a name start, a post title)."""
     from sqlalchemy.dialects import postgresql
 
-    from desktop.services.directory_search import Matcher
+    from desktop.services.directory.search import Matcher
 
     matcher = Matcher(use_fts=False, short_prefix=True, stored=True)
     for query, index in (
@@ -168,8 +168,8 @@ def test_the_directory_search_on_the_server_uses_its_trigram_index(server):
 def test_the_folded_search_text_follows_every_change_of_a_name(server):
     """The server computes the folded names itself: a person renamed by any path, here plain
     SQL that no application code sees, is found under the new name at once."""
-    from desktop.services.directory_search import search_tokens
-    from desktop.services.directory_service import DirectoryService, SearchFilter
+    from desktop.services.directory.search import search_tokens
+    from desktop.services.directory.service import DirectoryService, SearchFilter
 
     service = DirectoryService(server.database.session_factory)
     with server.database.engine.begin() as conn:
@@ -190,7 +190,7 @@ def test_the_programme_list_search_reads_the_folded_text_the_server_keeps(server
     """Typing in the programme list on a server uses the trigram index on the folded text the
     server stores (0.5 s a keystroke at 10 000 programmes when it folded every one), and a
     programme renamed by plain SQL is found under its new name and sorted by it."""
-    from desktop.services.programme_service import ProgrammeFilter, ProgrammeService
+    from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
 
     service = ProgrammeService(server.database.session_factory)
     with server.database.engine.begin() as conn:
@@ -217,7 +217,7 @@ def test_the_programme_list_search_reads_the_folded_text_the_server_keeps(server
 
 
 def _first_person(database):
-    from desktop.services.directory_service import DirectoryService
+    from desktop.services.directory.service import DirectoryService
 
     service = DirectoryService(database.session_factory)
     return service.person_detail(service.find_people("béjean", limit=1)[0][0])
@@ -231,7 +231,7 @@ def test_a_person_saved_while_the_server_is_away_keeps_the_form_and_saves_once_b
     the history names the change, and Ctrl+Z has a batch to undo."""
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from desktop.services.history import HistoryService
+    from desktop.services.common.history import HistoryService
     from desktop.views.directory.person_dialog import PersonDialog
 
     tab = window.directory_tab
@@ -282,7 +282,7 @@ def test_a_programme_saved_while_the_server_is_away_keeps_the_sheet(
     from sqlalchemy import select
 
     from desktop.models import Programme
-    from desktop.services.history import HistoryService
+    from desktop.services.common.history import HistoryService
     from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 
     window.tabs.setCurrentIndex(1)
@@ -348,9 +348,9 @@ def test_the_history_while_the_server_is_down_says_so(window, server, monkeypatc
     goes: a new filter keeps the rows shown and says why; back, the filter applies."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.services.directory_edits import PersonInput
-    from desktop.services.directory_service import DirectoryService
-    from desktop.views.history_dialog import add_history_action
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.views.safety.history_dialog import add_history_action
 
     service = DirectoryService(server.database.session_factory)
     for name, email in (("béjean", "s.bejean@exemple.fr"), ("arnaud", "g.arnaud@exemple.fr")):

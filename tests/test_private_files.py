@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.db import open_database
-from desktop.services.backup_service import BackupService
+from desktop.services.safety.backups import BackupService
 from desktop.settings import Settings
 from tests.conftest import run_cli
 from tests.test_untrusted_files import crafted

@@ -11,12 +11,12 @@ import sys
 from sqlalchemy import text
 
 from desktop.db import open_database
-from desktop.services.backup_service import BackupService
-from desktop.services.directory_edits import PersonInput
-from desktop.services.directory_service import DirectoryService
-from desktop.services.history import install_history
-from desktop.services.safety_guard import backup_before_open
-from desktop.views.recovery_dialog import open_or_recover
+from desktop.services.safety.backups import BackupService
+from desktop.services.directory.edits import PersonInput
+from desktop.services.directory.service import DirectoryService
+from desktop.services.common.history import install_history
+from desktop.services.safety.guard import backup_before_open
+from desktop.views.shell.recovery_dialog import open_or_recover
 from tests.conftest import run_cli
 from tests.faults.locks import holder_of_shared_lock
 
@@ -109,7 +109,7 @@ def test_check_from_a_terminal_after_the_start_backup_loses_no_save(db_path):
 
 def test_switching_read_only_and_back_keeps_the_sessions_locks(db_path):
     """Fichier → Lecture seule and back, and the close backup, never drop the file's locks."""
-    from desktop.services.safety_guard import DataGuard
+    from desktop.services.safety.guard import DataGuard
 
     open_database(str(db_path)).dispose()
     database = _window_connection(db_path)

@@ -16,7 +16,7 @@ import pytest
 from desktop.db import _known_revisions, open_database
 from desktop.db_schema import SchemaMismatchError, expected_schemas
 from desktop.errors import DatabaseTooNewError, ForeignDatabaseError, NotADatabaseError
-from desktop.services.backup_service import BackupError, BackupService, check_backup_file
+from desktop.services.safety.backups import BackupError, BackupService, check_backup_file
 from tests.conftest import ROOT, run_cli
 
 SIDES = ("", "-wal", "-journal")
@@ -409,7 +409,7 @@ def test_a_base_used_by_pilotis_still_passes_after_imports_and_edits(filled_db_p
 def test_tampered_base_at_start_offers_to_restore_the_latest_sound_backup(qtbot, tmp_path):
     """The start dialog for a base with planted SQL explains it and offers the restore of the
     newest sound backup, as for a damaged file."""
-    from desktop.views.recovery_dialog import RESTORE, RecoveryDialog
+    from desktop.views.shell.recovery_dialog import RESTORE, RecoveryDialog
 
     service = BackupService(tmp_path / "sauvegardes")
     sound = service.backup(pilotis_file(tmp_path / "saine.sqlite"), stem="base")

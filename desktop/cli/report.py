@@ -31,23 +31,23 @@ REPORTS: dict[str, _Report] = {
     "directory": _Report(
         "annuaire des services : un service et ses sous-services, ou tous",
         ("unit",),
-        "desktop.reports.directory_report:build",
+        "desktop.reports.directory.listing:build",
     ),
     "orgchart": _Report(
         "organigramme : d'un service, ou de toute la région académique",
         ("unit",),
-        "desktop.reports.org_chart_report:build",
+        "desktop.reports.directory.org_chart:build",
     ),
     "programme": _Report(
         "fiches programmes, une page chacune : un programme, une famille, ou sans option le "
         "livret de tous les programmes dans l'ordre de l'arbre",
         ("code", "family"),
-        "desktop.reports.programme_report:build",
+        "desktop.reports.programmes.sheets:build",
     ),
     "budget": _Report(
         "synthèse budgétaire et ses graphiques, filtrée au besoin, ou une situation arrêtée",
         ("year", "funder", "family", "code", "unit", "snapshot"),
-        "desktop.reports.budget_report:build",
+        "desktop.reports.budgets.synthesis:build",
     ),
 }
 

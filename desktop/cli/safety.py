@@ -36,7 +36,7 @@ def _declare_backup(parser: argparse.ArgumentParser) -> None:
 
 def _run_backup(args: argparse.Namespace) -> int:
     from desktop.errors import MissingDatabaseError
-    from desktop.services.backup_service import BackupService
+    from desktop.services.safety.backups import BackupService
 
     path = _database_file(args.db)
     if not path.is_file():
@@ -56,7 +56,7 @@ def _declare_restore(parser: argparse.ArgumentParser) -> None:
 
 def _run_restore(args: argparse.Namespace) -> int:
     from desktop.db import open_database
-    from desktop.services.backup_service import BackupService
+    from desktop.services.safety.backups import BackupService
 
     path = _database_file(args.db)
     saved = BackupService().restore(Path(args.file), path)

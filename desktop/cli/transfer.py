@@ -16,8 +16,8 @@ _SHOWN_ERRORS = 20
 
 def _kinds_epilog(*, annuaire: bool) -> str:
     """Each kind once with its French label, then the domains that group them."""
-    from desktop.services.ingest_specs import KINDS
-    from desktop.services.transfer import DOMAINS, resolve_kinds
+    from desktop.services.transfer.specs import KINDS
+    from desktop.services.transfer.service import DOMAINS, resolve_kinds
 
     width = max(len(name) for name in [*KINDS, *DOMAINS, ANNUAIRE if annuaire else ""]) + 2
     lines = ["types de données (le nom ou son libellé français, « personnes » pour people) :"]
@@ -76,7 +76,7 @@ def _declare_export(parser: argparse.ArgumentParser) -> None:
 
 def _run_export(args: argparse.Namespace) -> int:
     from desktop.db import open_database
-    from desktop.services.transfer import TransferService, resolve_kinds
+    from desktop.services.transfer.service import TransferService, resolve_kinds
 
     kinds = resolve_kinds(args.kind)
     database = open_database(args.db, create=False)
@@ -90,7 +90,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _run_import(args: argparse.Namespace) -> int:
     from desktop.db import open_database
-    from desktop.services.transfer import TransferService, resolve_kinds
+    from desktop.services.transfer.service import TransferService, resolve_kinds
 
     kinds = () if args.kind == ANNUAIRE else resolve_kinds(args.kind)
     database = open_database(args.db, create=False)
@@ -103,7 +103,7 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def _print_errors(result, errors, *, written: bool) -> None:
-    from desktop.services.transfer import error_line
+    from desktop.services.transfer.service import error_line
 
     print(f"{len(errors)} ligne(s) refusée(s) :", file=sys.stderr)
     for error in errors[:_SHOWN_ERRORS]:
@@ -115,7 +115,7 @@ def _print_errors(result, errors, *, written: bool) -> None:
 
 
 def _import(service, kinds: tuple[str, ...], args: argparse.Namespace) -> int:
-    from desktop.services.transfer import summary_lines, write_report
+    from desktop.services.transfer.service import summary_lines, write_report
 
     options = {"update": args.update, "partial": args.partial, "dry_run": args.dry_run}
     if len(kinds) == 1:
@@ -136,8 +136,8 @@ def _import(service, kinds: tuple[str, ...], args: argparse.Namespace) -> int:
 
 
 def _import_annuaire(database, args: argparse.Namespace) -> int:
-    from desktop.services.establishments_import import AnnuaireImporter
-    from desktop.services.transfer import FileImportResult, write_report
+    from desktop.services.transfer.establishments import AnnuaireImporter
+    from desktop.services.transfer.service import FileImportResult, write_report
 
     if args.update or args.sheet:
         print("L'Annuaire met toujours à jour les établissements connus (--update implicite).")
@@ -175,7 +175,7 @@ def _declare_copy(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_copy(args: argparse.Namespace) -> int:
-    from desktop.services.copy_service import copy_database, summary_lines
+    from desktop.services.transfer.copy import copy_database, summary_lines
 
     summary = copy_database(
         args.source, args.target, force=args.force, progress=lambda m: print(m, flush=True)

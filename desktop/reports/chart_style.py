@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.services.formatting import format_number, tick_label
+from desktop.services.common.formatting import format_number, tick_label
 
 BASE_FONT = 8
 # Two sets of ten hues; in each, grey levels (0.299 R + 0.587 G + 0.114 B) are 0.08 apart,

@@ -303,7 +303,7 @@ class _OrgChartItem(_Item):
     k: float
 
     def paint(self, painter: QPainter) -> None:
-        from desktop.reports.org_chart_report import paint_page
+        from desktop.reports.directory.org_chart import paint_page
 
         paint_page(painter, self.page, self.rect, self.k)
 
@@ -379,8 +379,8 @@ class _Layout:
 
     def _org_chart(self, block: OrgChart) -> None:
         """Landscape pages of its own; what follows starts on a new page."""
-        from desktop.reports.org_chart_report import qt_measure
-        from desktop.services.org_chart_layout import paginate
+        from desktop.reports.directory.org_chart import qt_measure
+        from desktop.services.directory.org_chart_layout import paginate
 
         self.new_page()
         self.landscape[-1] = True

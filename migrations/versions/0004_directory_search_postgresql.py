@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-26
 
 On PostgreSQL the directory search compares folded text with LIKE '%word%' (see
-desktop/services/directory_search.py; SQLite uses the FTS5 index of migration 0002). Without an
+desktop/services/directory/search.py; SQLite uses the FTS5 index of migration 0002). Without an
 index every keystroke scanned the people, posts and units with translate(): 1.6 s per keystroke
 at 100 000 people, against 47 ms on SQLite. Trigram GIN indexes (the pg_trgm extension, shipped
 with PostgreSQL) on exactly the folded expressions bring it back to tens of milliseconds.

@@ -204,8 +204,8 @@ def test_import_help_lists_each_kind_once_with_its_french_label_then_the_domains
     """`import --help` lists every kind once, on its own line, with its French label, the
     domains with their kinds, and the Annuaire de l'éducation; `export --help` the same but the
     Annuaire, which is only read."""
-    from desktop.services.ingest_specs import KINDS
-    from desktop.services.transfer import DOMAINS
+    from desktop.services.transfer.specs import KINDS
+    from desktop.services.transfer.service import DOMAINS
 
     for command in ("import", "export"):
         result = run_cli(command, "--help")
@@ -225,7 +225,7 @@ def test_import_help_lists_each_kind_once_with_its_french_label_then_the_domains
 
 def test_every_domain_the_help_offers_exports_its_kinds(filled_db_path, tmp_path):
     """A domain named in `export --help` is accepted and writes one sheet per kind it lists."""
-    from desktop.services.ingest_specs import KINDS
+    from desktop.services.transfer.specs import KINDS
 
     result = run_cli("export", "--help")
     domains = dict(_help_sections(result.stdout)[list(_help_sections(result.stdout))[1]])

@@ -9,7 +9,9 @@ import subprocess
 import pytest
 from PySide6.QtGui import QPdfWriter
 
-from desktop.reports import budget_report, directory_report, programme_report
+from desktop.reports.budgets import synthesis as budget_report
+from desktop.reports.directory import listing as directory_report
+from desktop.reports.programmes import sheets as programme_report
 from desktop.reports.document import page_layout, paginate, write_pdf
 
 
@@ -67,10 +69,10 @@ def test_no_page_but_the_last_of_a_section_is_under_half_full(
 def test_a_programme_named_after_its_code_is_not_titled_twice(filled_database):
     """SESAME's name starts with « SESAME — »: the synthesis table, the charts and its sheet
     title it « SESAME — Sésame vers l'emploi… », never « SESAME — SESAME — … »."""
-    from desktop.services.budget_filters import BudgetFilter
-    from desktop.services.budget_service import BudgetService
-    from desktop.services.formatting import coded_name
-    from desktop.services.programme_sheet import ProgrammeSheetService
+    from desktop.services.budgets.filters import BudgetFilter
+    from desktop.services.budgets.service import BudgetService
+    from desktop.services.common.formatting import coded_name
+    from desktop.services.programmes.sheet import ProgrammeSheetService
 
     overview = BudgetService(filled_database.session_factory).overview(BudgetFilter())
     labels = [chain.subtotal.label for chain in overview.programmes]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.services.budget_service import BudgetService
-from desktop.services.checks import ChecksService
-from desktop.services.directory_service import DirectoryService
-from desktop.services.history import HistoryService, install_history
-from desktop.services.programme_service import ProgrammeService
-from desktop.views.context import Services
-from desktop.views.directory_tab import DirectoryTab
+from desktop.services.budgets.service import BudgetService
+from desktop.services.safety.checks import ChecksService
+from desktop.services.directory.service import DirectoryService
+from desktop.services.common.history import HistoryService, install_history
+from desktop.services.programmes.service import ProgrammeService
+from desktop.views.shell.context import Services
+from desktop.views.directory.tab import DirectoryTab
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QVBoxLayout, QWidget
 
-from desktop.services.budget_service import BudgetOverview, ChainRow
-from desktop.services.export import ExportColumn
-from desktop.views.item_views import make_table_view
-from desktop.views.qt_models.budget_chain_table_model import (
+from desktop.services.budgets.service import BudgetOverview, ChainRow
+from desktop.services.transfer.export import ExportColumn
+from desktop.views.shell.item_views import make_table_view
+from desktop.views.budgets.chain_table_model import (
     ROW_ROLE,
     BudgetChainTableModel,
     ChainColumn,

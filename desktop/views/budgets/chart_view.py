@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.budget_charts import ChartSpec, save_figure
+from desktop.reports.budgets.charts import ChartSpec, save_figure
 
 EXPORT_FILTERS = "Image PNG (*.png);;Dessin vectoriel SVG (*.svg);;Document PDF (*.pdf)"
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.budget_filters import BudgetFilter
-from desktop.services.budget_service import BudgetOptions
-from desktop.services.vocabulary import FUNDER_KINDS, PROGRAMME_FAMILIES, STAGES
+from desktop.services.budgets.filters import BudgetFilter
+from desktop.services.budgets.service import BudgetOptions
+from desktop.services.common.vocabulary import FUNDER_KINDS, PROGRAMME_FAMILIES, STAGES
 
 ALL = None
 

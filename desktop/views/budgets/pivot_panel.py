@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.services.budget_pivot import DIMENSIONS, PivotLine, PivotTable, pivot
-from desktop.services.export import ExportColumn
-from desktop.views.item_views import make_table_view
-from desktop.views.qt_models.budget_pivot_table_model import LINE_ROLE, BudgetPivotTableModel
+from desktop.services.budgets.pivot import DIMENSIONS, PivotLine, PivotTable, pivot
+from desktop.services.transfer.export import ExportColumn
+from desktop.views.shell.item_views import make_table_view
+from desktop.views.budgets.pivot_table_model import LINE_ROLE, BudgetPivotTableModel
 
 NONE = ""
 

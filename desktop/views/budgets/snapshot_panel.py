@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.budget_filters import BudgetFilter
-from desktop.services.budget_snapshots import (
+from desktop.services.budgets.filters import BudgetFilter
+from desktop.services.budgets.snapshots import (
     LABEL_MAX,
     BudgetSnapshotService,
     Comparison,
@@ -31,12 +31,12 @@ from desktop.services.budget_snapshots import (
     SnapshotError,
     TotalComparisonRow,
 )
-from desktop.services.export import ExportColumn
-from desktop.services.formatting import format_date, format_euros, format_number
-from desktop.services.vocabulary import STAGES
-from desktop.views.item_views import make_table_view
-from desktop.views.load_guard import guard_slot
-from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+from desktop.services.transfer.export import ExportColumn
+from desktop.services.common.formatting import format_date, format_euros, format_number
+from desktop.services.common.vocabulary import STAGES
+from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.load_guard import guard_slot
+from desktop.views.shell.rows_table_model import Column, RowsTableModel
 
 
 def rate_text(row: ComparisonRow) -> str:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from desktop.services.directory_rows import PersonDetail, UnitDetail
+from desktop.services.directory.rows import PersonDetail, UnitDetail
 from desktop.views.directory.detail_html import person_html, unit_html
 
 

@@ -13,10 +13,10 @@ from datetime import date
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop.errors import PilotisError
-from desktop.services.directory_edits import PersonInput, PositionInput, UnitInput
-from desktop.services.directory_validation import EditConflictError
-from desktop.services.safety_conflicts import ConflictReport, ConflictService, as_stored, shown
-from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
+from desktop.services.directory.edits import PersonInput, PositionInput, UnitInput
+from desktop.services.directory.validation import EditConflictError
+from desktop.services.safety.conflicts import ConflictReport, ConflictService, as_stored, shown
+from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
 from desktop.views.directory import confirm as ask
 from desktop.views.directory.link_dialog import LinkDialog
 from desktop.views.directory.move_dialog import MoveDialog
@@ -24,7 +24,7 @@ from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
 from desktop.views.directory.post_link_dialog import PostLinkDialog
 from desktop.views.directory.unit_dialog import UnitDialog
-from desktop.views.tab_page import TabPage
+from desktop.views.shell.tab_page import TabPage
 
 # The fields compared when a move, delete or end of post is refused for a newer version.
 CONFLICT_FIELDS = {

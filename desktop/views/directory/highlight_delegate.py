@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.services.directory_search import highlight_spans
+from desktop.services.directory.search import highlight_spans
 
 MARK = "#ffd54f"  # amber: readable under black text, distinct from the selection blue
 

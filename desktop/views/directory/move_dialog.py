@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.services.directory_rows import UnitRow
+from desktop.services.directory.rows import UnitRow
 from desktop.views.directory.edit_dialog import EditDialog
 from desktop.views.directory.unit_dialog import unit_combo
 

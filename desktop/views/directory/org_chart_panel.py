@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.services.org_chart_service import ChartUnit
+from desktop.services.directory.org_chart import ChartUnit
 from desktop.views.directory.org_chart_view import OrgChartView
 
 

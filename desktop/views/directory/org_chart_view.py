@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.org_chart_report import LINK, paint_box, qt_measure
-from desktop.services.org_chart_layout import Box, ChartLayout, Options, layout_chart
-from desktop.services.org_chart_service import ChartUnit
+from desktop.reports.directory.org_chart import LINK, paint_box, qt_measure
+from desktop.services.directory.org_chart_layout import Box, ChartLayout, Options, layout_chart
+from desktop.services.directory.org_chart import ChartUnit
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0

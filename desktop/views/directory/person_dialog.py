@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
-from desktop.services.directory_edits import PersonInput
-from desktop.services.directory_rows import PersonDetail, SiteRow
+from desktop.services.directory.edits import PersonInput
+from desktop.services.directory.rows import PersonDetail, SiteRow
 from desktop.views.directory.edit_dialog import EditDialog
 from desktop.views.directory.unit_dialog import site_combo
 

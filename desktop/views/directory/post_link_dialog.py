@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
 
-from desktop.services.directory_rows import PostRow
+from desktop.services.directory.rows import PostRow
 from desktop.views.directory.edit_dialog import EditDialog
 
 PostFinder = Callable[[str], list[tuple[int, str]]]

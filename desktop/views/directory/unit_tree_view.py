@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
-from desktop.views.qt_models.unit_tree_model import UnitTreeModel
+from desktop.views.directory.unit_tree_model import UnitTreeModel
 
 
 class UnitTreeView(QTreeView):

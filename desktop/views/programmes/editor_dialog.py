@@ -25,17 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.programme_drafts import (
+from desktop.services.programmes.drafts import (
     ProgrammeConflictError,
     ProgrammeDraft,
     ProgrammeValidationError,
 )
-from desktop.services.programme_editing import EditorChoices, SaveResult
-from desktop.services.programme_service import ProgrammeService
-from desktop.services.safety_conflicts import ConflictService, merged_programme
-from desktop.services.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
-from desktop.views.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
-from desktop.views.empty_state import EmptyStack
+from desktop.services.programmes.editing import EditorChoices, SaveResult
+from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.conflicts import ConflictService, merged_programme
+from desktop.services.common.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
+from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
+from desktop.views.shell.empty_state import EmptyStack
 from desktop.views.programmes.establishments_page import EstablishmentsPage
 from desktop.views.programmes.funding_page import FundingPage
 from desktop.views.programmes.indicators_page import IndicatorsPage

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.programme_charts import indicator_trend
-from desktop.services.parsing import ParseError, parse_float, parse_period
-from desktop.services.programme_drafts import IndicatorDraft, PeriodDraft
-from desktop.services.programme_progress import indicator_progress, period_key
+from desktop.reports.programmes.charts import indicator_trend
+from desktop.services.common.parsing import ParseError, parse_float, parse_period
+from desktop.services.programmes.drafts import IndicatorDraft, PeriodDraft
+from desktop.services.programmes.progress import indicator_progress, period_key
 from desktop.views.programmes.widgets import (
     ProgressDelegate,
     cell_text,

@@ -9,9 +9,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QTableWidgetItem, QVBoxLayout, QWidget
 
-from desktop.services.parsing import ParseError, parse_date
-from desktop.services.programme_drafts import MilestoneDraft
-from desktop.services.vocabulary import DATE_PRECISIONS
+from desktop.services.common.parsing import ParseError, parse_date
+from desktop.services.programmes.drafts import MilestoneDraft
+from desktop.services.common.vocabulary import DATE_PRECISIONS
 from desktop.views.programmes.widgets import (
     ALERT,
     ChoiceDelegate,

@@ -7,8 +7,8 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.services.roadmap_service import AxisRow, RoadmapService
-from desktop.views.item_views import make_tree_view
+from desktop.services.programmes.roadmap import AxisRow, RoadmapService
+from desktop.views.shell.item_views import make_tree_view
 from desktop.views.programmes.widgets import ProgressDelegate
 
 AXIS_ROLE = Qt.ItemDataRole.UserRole + 30

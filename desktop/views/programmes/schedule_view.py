@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.export import ExportColumn
-from desktop.services.programme_schedule import ScheduleRow, ScheduleService
-from desktop.services.programme_service import Choice
-from desktop.views.empty_state import EmptyAction, EmptyStack
-from desktop.views.item_views import make_table_view
-from desktop.views.qt_models.rows_table_model import Column, RowsTableModel
+from desktop.services.transfer.export import ExportColumn
+from desktop.services.programmes.schedule import ScheduleRow, ScheduleService
+from desktop.services.programmes.service import Choice
+from desktop.views.shell.empty_state import EmptyAction, EmptyStack
+from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.rows_table_model import Column, RowsTableModel
 
 HORIZONS = ((30, "30 prochains jours"), (90, "3 prochains mois"), (182, "6 prochains mois"),
             (365, "12 prochains mois"), (None, "toutes les échéances à venir"))  # fmt: skip

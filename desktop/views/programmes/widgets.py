@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.parsing import fold
+from desktop.services.common.parsing import fold
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 10
 ALERT = QColor("#fde2e4")  # background of overdue rows and wrong totals

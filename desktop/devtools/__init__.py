@@ -1,0 +1,1 @@
+"""Tools for developers (synthetic data at scale), kept out of the installed application."""

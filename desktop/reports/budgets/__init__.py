@@ -1,0 +1,1 @@
+"""Printed documents of the budgets: the synthesis and its charts."""

@@ -1,0 +1,1 @@
+"""Printed documents of the directory: the listing and the organisation chart."""

@@ -1,0 +1,1 @@
+"""Printed documents of the programmes: sheets, roadmap, échéancier and their charts."""

@@ -1,0 +1,1 @@
+"""Budgets: the funding chain, filters, the cross-table, declared totals and frozen situations."""

@@ -1,0 +1,115 @@
+"""Declared totals beside the sum of their lines: the one comparison rule (docs/dataset.md), in
+Python for the editor and the programme sheets, and as one query for the Budgets tab's « déclaré ≠
+calculé » panel, `python main.py check`, the synthesis and the copy frozen with a situation; a
+property test holds the two to the same figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
+from desktop.services.budgets.filters import lineage_cte
+
+# (programme, funder code, stage, period or None, cents): one grouped sum of funding lines. The
+# programme is any key that tells programmes apart (an id, or None for the lines being edited).
+LineSum = tuple[Hashable, str, str, str | None, int]
+
+
+def covered_cents(
+    lines: Iterable[LineSum],
+    *,
+    funder: str | None = None,
+    stage: str | None = None,
+    period: str | None = None,
+) -> int:
+    """The computed side of a declared total: the lines it covers — its funder, stage and period
+    when it states them — and, for a total that names no stage, the largest stage amount of each
+    programme × funder × period, never their sum (stages are nested views of the same money:
+    versé ⊂ engagé ⊂ prévu, docs/dataset.md)."""
+    groups: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for programme, code, line_stage, line_period, cents in lines:
+        if (
+            (funder is None or code == funder)
+            and (period is None or line_period == period)
+            and (stage is None or line_stage == stage)
+        ):
+            groups[programme, code, line_period][line_stage] += cents
+    return sum(max(by_stage.values()) for by_stage in groups.values())
+
+
+def declared_query():
+    """(programme code, programme name, label, funder code, funder kind, stage, period,
+    declared cents, computed cents, source) of every declared total.
+
+    The computed sum covers the total's programme subtree, restricted to the total's funder,
+    stage and period when it states them (docs/dataset.md). Stages are nested views of the same
+    money (versé ⊂ engagé ⊂ prévu), so a total that names no stage is compared, per programme ×
+    funder × period, with the largest stage amount — the prévu when it is known, else what the
+    source gave — never their sum: `covered_cents` in SQL.
+    """
+    lineage = lineage_cte("declared_lineage")
+    line = aliased(FundingLine)
+    by_stage = (
+        select(
+            DeclaredTotal.id.label("total_id"),
+            line.programme_id,
+            line.funder_id,
+            line.period,
+            line.stage,
+            func.sum(line.amount_cents).label("amount"),
+        )  # fmt: skip
+        .select_from(DeclaredTotal)
+        .join(lineage, lineage.c.ancestor_id == DeclaredTotal.programme_id)
+        .join(
+            line,
+            and_(
+                line.programme_id == lineage.c.programme_id,
+                or_(DeclaredTotal.funder_id.is_(None), line.funder_id == DeclaredTotal.funder_id),
+                or_(DeclaredTotal.stage.is_(None), line.stage == DeclaredTotal.stage),
+                or_(DeclaredTotal.period.is_(None), line.period == DeclaredTotal.period),
+            ),
+        )
+        .group_by(DeclaredTotal.id, line.programme_id, line.funder_id, line.period, line.stage)
+        .subquery("by_stage")
+    )
+    by_group = (
+        select(by_stage.c.total_id, func.max(by_stage.c.amount).label("amount"))
+        .group_by(
+            by_stage.c.total_id, by_stage.c.programme_id, by_stage.c.funder_id, by_stage.c.period
+        )
+        .subquery("by_group")
+    )
+    summed = (
+        select(by_group.c.total_id, func.sum(by_group.c.amount).label("amount"))
+        .group_by(by_group.c.total_id)
+        .subquery("summed")
+    )
+    computed = (
+        select(
+            DeclaredTotal.id.label("total_id"),
+            func.coalesce(summed.c.amount, 0).label("computed"),
+        )
+        .outerjoin(summed, summed.c.total_id == DeclaredTotal.id)
+        .subquery("computed")
+    )
+    return (
+        select(
+            Programme.code,
+            Programme.name,
+            DeclaredTotal.label,
+            Funder.code,
+            Funder.kind,
+            DeclaredTotal.stage,
+            DeclaredTotal.period,
+            DeclaredTotal.amount_cents,
+            computed.c.computed,
+            DeclaredTotal.source,
+        )  # fmt: skip
+        .join(computed, computed.c.total_id == DeclaredTotal.id)
+        .join(Programme, Programme.id == DeclaredTotal.programme_id)
+        .outerjoin(Funder, Funder.id == DeclaredTotal.funder_id)
+    )

@@ -1,0 +1,1 @@
+"""Shared by every domain: French formatting, parsing, folding, labels, the change log."""

@@ -1,0 +1,1 @@
+"""Annuaire des services: units, people, posts, search and the organisation chart."""

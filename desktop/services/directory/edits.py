@@ -1,0 +1,525 @@
+"""Directory edits: units, people and posts; each one transaction, validated, version-checked.
+
+Every method returns the history batch of its transaction (None when nothing changed), which
+the view announces so that Ctrl+Z reverts exactly that edit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
+from desktop.services.directory.search import subtree_cte
+from desktop.services.directory.validation import (
+    DirectoryValidationError,
+    EditConflictError,
+    UnitNotEmptyError,
+    check_email,
+    clean,
+    normalise_phone,
+)
+from desktop.services.common.history import current_batch
+from desktop.services.common.vocabulary import POSITION_ROLES, UNIT_KINDS
+
+CONFLICT = (
+    "{what} a été modifié(e) par quelqu'un d'autre depuis que vous l'avez ouvert(e) : "
+    "vos changements ne sont pas enregistrés. Actualisez (F5) puis recommencez."
+)
+DELETE_MODES = ("reattach", "cascade")
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    name: str
+    kind: str
+    acronym: str | None = None
+    parent_id: int | None = None
+    site_id: int | None = None
+    created_on: date | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    last_name: str
+    first_name: str
+    email: str | None = None
+    phone: str | None = None
+    site_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    unit_id: int | None
+    title: str
+    role: str = "member"
+    person_id: int | None = None  # None: a vacant post
+    is_interim: bool = False
+    start_on: date | None = None
+    end_on: date | None = None
+
+
+@dataclass(frozen=True)
+class EditResult:
+    id: int
+    batch: str | None
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "-", ascii_text.upper()).strip("-")[:40] or "SERVICE"
+
+
+def _assign(obj, values: dict) -> bool:
+    """Set the attributes that differ; True when something changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+class DirectoryEdits:
+    """The editing half of DirectoryService (mixed into it)."""
+
+    _sessions: sessionmaker
+
+    @contextmanager
+    def _edit(self, what: str) -> Iterator[Session]:
+        self._counted_page = None  # a page read by a count is not shown after a change
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except StaleDataError as exc:
+            raise EditConflictError(CONFLICT.format(what=what)) from exc
+
+    @staticmethod
+    def _get(session: Session, model, row_id: int, version: int | None, what: str):
+        obj = session.get(model, row_id)
+        if obj is None:
+            raise EditConflictError(
+                f"{what} n'existe plus : quelqu'un l'a supprimé(e) entre-temps."
+            )
+        if version is not None and obj.version != version:
+            raise EditConflictError(CONFLICT.format(what=what))
+        return obj
+
+    @staticmethod
+    def _batch(session: Session) -> str:
+        session.flush()
+        return current_batch(session)
+
+    # --- units ------------------------------------------------------------------------------
+
+    def _unit_values(self, session: Session, data: UnitInput, unit_id: int | None) -> dict:
+        problems: list[tuple[str, str]] = []
+        name, acronym = clean(data.name), clean(data.acronym)
+        if not name:
+            problems.append(("name", "obligatoire."))
+        if data.kind not in UNIT_KINDS:
+            problems.append(("kind", "choisissez un type dans la liste."))
+        if acronym:
+            acronym = acronym.upper()
+            clash = session.execute(
+                select(Unit.name).where(
+                    func.upper(Unit.acronym) == acronym, Unit.id != (unit_id or -1)
+                )
+            ).scalar()
+            if clash:
+                problems.append(("acronym", f"« {acronym} » est déjà le sigle de « {clash} »."))
+        if data.parent_id is not None:
+            if session.get(Unit, data.parent_id) is None:
+                problems.append(("parent", "ce service n'existe plus."))
+            elif unit_id is not None and data.parent_id in self._subtree(session, unit_id):
+                problems.append(
+                    (
+                        "parent",
+                        "un service ne peut pas dépendre de lui-même ni de ses sous-services.",
+                    )
+                )
+        if data.site_id is not None and session.get(Site, data.site_id) is None:
+            problems.append(("site", "ce site n'existe plus."))
+        values = {"email": None, "phone": None}
+        try:
+            values["email"] = check_email(data.email)
+        except ValueError as exc:
+            problems.append(("email", str(exc)))
+        try:
+            values["phone"] = normalise_phone(data.phone)
+        except ValueError as exc:
+            problems.append(("phone", str(exc)))
+        if problems:
+            raise DirectoryValidationError(problems)
+        values.update(
+            name=name, kind=data.kind, acronym=acronym, parent_id=data.parent_id,
+            site_id=data.site_id, created_on=data.created_on, address=clean(data.address),
+            description=(data.description or "").strip() or None,
+        )  # fmt: skip
+        return values
+
+    @staticmethod
+    def _subtree(session: Session, unit_id: int) -> set[int]:
+        tree = subtree_cte(unit_id)
+        return set(session.execute(select(tree.c.id)).scalars())
+
+    @staticmethod
+    def _new_code(session: Session, acronym: str | None, name: str) -> str:
+        base = _slug(acronym or name)
+        taken = set(session.execute(select(Unit.code).where(Unit.code.like(f"{base}%"))).scalars())
+        code, n = base, 1
+        while code in taken:
+            n += 1
+            code = f"{base}-{n}"
+        return code
+
+    @staticmethod
+    def _next_sort_order(session: Session, column, value) -> int:
+        model = column.class_
+        current = session.execute(
+            select(func.max(model.sort_order)).where(
+                column.is_(None) if value is None else column == value
+            )
+        ).scalar()
+        return (current or 0) + 1
+
+    def create_unit(self, data: UnitInput) -> EditResult:
+        with self._edit("Le service") as session:
+            values = self._unit_values(session, data, None)
+            unit = Unit(
+                code=self._new_code(session, values["acronym"], values["name"]),
+                sort_order=self._next_sort_order(session, Unit.parent_id, data.parent_id),
+                **values,
+            )
+            session.add(unit)
+            batch = self._batch(session)
+            return EditResult(unit.id, batch)
+
+    def update_unit(self, unit_id: int, version: int, data: UnitInput) -> str | None:
+        with self._edit("Le service") as session:
+            unit = self._get(session, Unit, unit_id, version, "Le service")
+            values = self._unit_values(session, data, unit_id)
+            if values["parent_id"] != unit.parent_id:
+                values["sort_order"] = self._next_sort_order(
+                    session, Unit.parent_id, data.parent_id
+                )
+            return self._batch(session) if _assign(unit, values) else None
+
+    def move_unit(self, unit_id: int, version: int | None, new_parent_id: int | None) -> str | None:
+        """Put a unit (with everything below it) under another parent; refuses cycles."""
+        with self._edit("Le service") as session:
+            unit = self._get(session, Unit, unit_id, version, "Le service")
+            if new_parent_id == unit.parent_id:
+                return None
+            if new_parent_id is not None:
+                parent = session.get(Unit, new_parent_id)
+                if parent is None:
+                    raise DirectoryValidationError([("parent", "ce service n'existe plus.")])
+                if new_parent_id in self._subtree(session, unit_id):
+                    label = unit.acronym or unit.name
+                    target = parent.acronym or parent.name
+                    reason = (
+                        f"impossible de placer « {label} » sous lui-même."
+                        if new_parent_id == unit_id
+                        else f"impossible de placer « {label} » sous « {target} », "
+                        "qui fait partie de ses propres sous-services."
+                    )
+                    raise DirectoryValidationError([("parent", reason)])
+            unit.parent_id = new_parent_id
+            unit.sort_order = self._next_sort_order(session, Unit.parent_id, new_parent_id)
+            return self._batch(session)
+
+    def unit_contents(self, unit_id: int) -> tuple[int, int]:
+        """(sub-units, posts current or past) that deleting this unit would affect."""
+        with self._sessions.begin() as session:
+            subs = session.execute(
+                select(func.count()).where(Unit.parent_id == unit_id)
+            ).scalar_one()
+            posts = session.execute(
+                select(func.count()).where(Position.unit_id == unit_id)
+            ).scalar_one()
+        return subs, posts
+
+    def delete_unit(self, unit_id: int, version: int | None, mode: str | None = None) -> str:
+        """Delete a unit. With sub-units or posts, mode says what happens to them:
+        "reattach" moves them (and the programmes it leads) to the parent unit; "cascade"
+        deletes the sub-units and every post in them (people stay in the directory)."""
+        if mode is not None and mode not in DELETE_MODES:
+            raise ValueError(mode)
+        with self._edit("Le service") as session:
+            unit = self._get(session, Unit, unit_id, version, "Le service")
+            label = unit.acronym or unit.name
+            subs = session.scalars(select(Unit).where(Unit.parent_id == unit_id)).all()
+            posts = session.scalars(select(Position).where(Position.unit_id == unit_id)).all()
+            if (subs or posts) and mode is None:
+                raise UnitNotEmptyError(label, len(subs), len(posts))
+            if mode == "reattach" and (subs or posts):
+                if unit.parent_id is None:
+                    raise DirectoryValidationError(
+                        [
+                            (
+                                "parent",
+                                f"« {label} » n'a pas de service parent où rattacher son contenu.",
+                            )
+                        ]
+                    )
+                order = self._next_sort_order(session, Unit.parent_id, unit.parent_id)
+                for offset, sub in enumerate(subs):
+                    sub.parent_id, sub.sort_order = unit.parent_id, order + offset
+                for post in posts:
+                    post.unit_id = unit.parent_id
+                doomed = [unit_id]
+                new_lead = unit.parent_id
+            else:
+                doomed = self._subtree_depth_first(session, unit_id)
+                new_lead = None
+            # Through the ORM (not ON DELETE), so history records them and undo restores them.
+            for programme in session.scalars(
+                select(Programme).where(Programme.lead_unit_id.in_(doomed))
+            ):
+                programme.lead_unit_id = new_lead
+            for post in session.scalars(select(Position).where(Position.unit_id.in_(doomed))):
+                session.delete(post)
+            for link in session.scalars(
+                select(UnitLink).where(
+                    UnitLink.from_unit_id.in_(doomed) | UnitLink.to_unit_id.in_(doomed)
+                )
+            ):
+                session.delete(link)
+            session.flush()
+            # Deepest first: a parent row goes only once its children are gone (RESTRICT).
+            for doomed_id in doomed:
+                session.delete(session.get(Unit, doomed_id))
+                session.flush()
+            return self._batch(session)
+
+    @staticmethod
+    def _subtree_depth_first(session: Session, unit_id: int) -> list[int]:
+        """The unit and its descendants, deepest first."""
+        rows = session.execute(select(Unit.id, Unit.parent_id)).all()
+        children: dict[int, list[int]] = {}
+        for child, parent in rows:
+            children.setdefault(parent, []).append(child)
+        order, stack = [], [unit_id]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(children.get(node, []))
+        return list(reversed(order))
+
+    # --- people -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _person_values(session: Session, data: PersonInput) -> dict:
+        problems: list[tuple[str, str]] = []
+        last, first = clean(data.last_name), clean(data.first_name)
+        if not last:
+            problems.append(("last_name", "obligatoire."))
+        if not first:
+            problems.append(("first_name", "obligatoire."))
+        values: dict = {}
+        try:
+            values["email"] = check_email(data.email)
+        except ValueError as exc:
+            problems.append(("email", str(exc)))
+        try:
+            values["phone"] = normalise_phone(data.phone)
+        except ValueError as exc:
+            problems.append(("phone", str(exc)))
+        if data.site_id is not None and session.get(Site, data.site_id) is None:
+            problems.append(("site", "ce site n'existe plus."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        values.update(last_name=last, first_name=first, site_id=data.site_id)
+        return values
+
+    def create_person(self, data: PersonInput) -> EditResult:
+        with self._edit("La fiche") as session:
+            person = Person(**self._person_values(session, data))
+            session.add(person)
+            batch = self._batch(session)
+            return EditResult(person.id, batch)
+
+    def update_person(self, person_id: int, version: int, data: PersonInput) -> str | None:
+        with self._edit("La fiche") as session:
+            person = self._get(session, Person, person_id, version, "La fiche")
+            values = self._person_values(session, data)
+            return self._batch(session) if _assign(person, values) else None
+
+    def delete_person(
+        self, person_id: int, version: int | None, *, today: date | None = None
+    ) -> str:
+        """Delete a person: their current posts stay, vacant; their ended posts go with them."""
+        today = today or date.today()
+        with self._edit("La fiche") as session:
+            person = self._get(session, Person, person_id, version, "La fiche")
+            for post in session.scalars(select(Position).where(Position.person_id == person_id)):
+                if post.end_on is not None and post.end_on < today:
+                    session.delete(post)
+                else:
+                    post.person_id, post.is_interim, post.start_on = None, False, None
+            session.flush()
+            session.delete(person)
+            return self._batch(session)
+
+    # --- posts ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _position_values(session: Session, data: PositionInput) -> dict:
+        problems: list[tuple[str, str]] = []
+        title = clean(data.title)
+        if data.unit_id is None or session.get(Unit, data.unit_id) is None:
+            problems.append(("unit", "choisissez le service du poste."))
+        if not title:
+            problems.append(("title", "obligatoire (par exemple « Chef de service »)."))
+        if data.role not in POSITION_ROLES:
+            problems.append(("role", "choisissez un rôle dans la liste."))
+        if data.person_id is not None and session.get(Person, data.person_id) is None:
+            problems.append(("person", "cette personne n'existe plus."))
+        if data.start_on and data.end_on and data.end_on < data.start_on:
+            problems.append(("end_on", "la fin ne peut pas précéder le début."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        return {
+            "unit_id": data.unit_id, "person_id": data.person_id, "title": title,
+            "role": data.role, "is_interim": bool(data.is_interim and data.person_id),
+            "start_on": data.start_on, "end_on": data.end_on,
+        }  # fmt: skip
+
+    def create_position(self, data: PositionInput) -> EditResult:
+        with self._edit("Le poste") as session:
+            values = self._position_values(session, data)
+            order = session.execute(
+                select(func.max(Position.sort_order)).where(Position.unit_id == data.unit_id)
+            ).scalar()
+            post = Position(sort_order=(order or 0) + 1, **values)
+            session.add(post)
+            batch = self._batch(session)
+            return EditResult(post.id, batch)
+
+    def update_position(self, position_id: int, version: int, data: PositionInput) -> str | None:
+        with self._edit("Le poste") as session:
+            post = self._get(session, Position, position_id, version, "Le poste")
+            values = self._position_values(session, data)
+            return self._batch(session) if _assign(post, values) else None
+
+    def end_position(self, position_id: int, version: int, end_on: date) -> str | None:
+        """Close a post on a date: it leaves the directory but stays in the person's history."""
+        with self._edit("Le poste") as session:
+            post = self._get(session, Position, position_id, version, "Le poste")
+            if post.start_on and end_on < post.start_on:
+                raise DirectoryValidationError(
+                    [("end_on", "la fin ne peut pas précéder le début.")]
+                )
+            return self._batch(session) if _assign(post, {"end_on": end_on}) else None
+
+    # --- functional (dotted-line) links ------------------------------------------------------
+
+    def create_unit_link(
+        self, unit_id: int, other_id: int | None, note: str | None, *, supports: bool = True
+    ) -> EditResult:
+        """Record that `unit_id` supports `other_id` (or is supported by it, supports=False)."""
+        problems: list[tuple[str, str]] = []
+        note = clean(note)
+        if other_id is None:
+            problems.append(("target", "choisissez le service lié dans la liste."))
+        elif other_id == unit_id:
+            problems.append(("target", "un service ne peut pas être lié à lui-même."))
+        if note and len(note) > 500:
+            problems.append(("note", "500 caractères au plus."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        source, target = (unit_id, other_id) if supports else (other_id, unit_id)
+        with self._edit("Le lien") as session:
+            for row_id in (unit_id, other_id):
+                self._get(session, Unit, row_id, None, "Le service")
+            same = session.scalar(
+                select(UnitLink.id).where(
+                    UnitLink.from_unit_id == source, UnitLink.to_unit_id == target
+                )
+            )
+            if same is not None:
+                raise DirectoryValidationError(
+                    [("target", "ce lien fonctionnel existe déjà dans ce sens.")]
+                )
+            link = UnitLink(from_unit_id=source, to_unit_id=target, kind="fonctionnel", note=note)
+            session.add(link)
+            batch = self._batch(session)
+            return EditResult(link.id, batch)
+
+    def delete_unit_link(self, link_id: int, version: int | None) -> str:
+        with self._edit("Le lien") as session:
+            session.delete(self._get(session, UnitLink, link_id, version, "Le lien"))
+            return self._batch(session)
+
+    def create_position_link(
+        self, position_id: int, other_id: int | None, note: str | None, *, supports: bool = True
+    ) -> EditResult:
+        """Record that post `position_id` supports post `other_id` (or the reverse)."""
+        problems: list[tuple[str, str]] = []
+        note = clean(note)
+        if other_id is None:
+            problems.append(("target_post", "cherchez puis choisissez le poste lié dans la liste."))
+        elif other_id == position_id:
+            problems.append(("target_post", "un poste ne peut pas être lié à lui-même."))
+        if note and len(note) > 500:
+            problems.append(("note", "500 caractères au plus."))
+        if problems:
+            raise DirectoryValidationError(problems)
+        source, target = (position_id, other_id) if supports else (other_id, position_id)
+        with self._edit("Le lien") as session:
+            for row_id in (position_id, other_id):
+                self._get(session, Position, row_id, None, "Le poste")
+            same = session.scalar(
+                select(PositionLink.id).where(
+                    PositionLink.from_position_id == source, PositionLink.to_position_id == target
+                )
+            )
+            if same is not None:
+                raise DirectoryValidationError(
+                    [("target_post", "ce lien fonctionnel existe déjà dans ce sens.")]
+                )
+            link = PositionLink(
+                from_position_id=source, to_position_id=target, kind="fonctionnel", note=note
+            )
+            session.add(link)
+            batch = self._batch(session)
+            return EditResult(link.id, batch)
+
+    def delete_position_link(self, link_id: int, version: int | None) -> str:
+        with self._edit("Le lien") as session:
+            session.delete(self._get(session, PositionLink, link_id, version, "Le lien"))
+            return self._batch(session)
+
+    def delete_position(self, position_id: int, version: int | None) -> str:
+        with self._edit("Le poste") as session:
+            post = self._get(session, Position, position_id, version, "Le poste")
+            # Its dotted-line links go with it, each in the history so that Ctrl+Z restores them.
+            for link in session.scalars(
+                select(PositionLink).where(
+                    (PositionLink.from_position_id == position_id)
+                    | (PositionLink.to_position_id == position_id)
+                )
+            ):
+                session.delete(link)
+            session.flush()
+            session.delete(post)
+            return self._batch(session)
+
+
+__all__ = [
+    "DELETE_MODES", "DirectoryEdits", "EditResult", "PersonInput",
+    "PositionInput", "UnitInput",
+]  # fmt: skip

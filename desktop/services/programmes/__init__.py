@@ -1,0 +1,1 @@
+"""Suivi des programmes: the programme tree, editing, sheets, roadmap and échéancier."""

@@ -1,0 +1,1 @@
+"""Keeping data safe: backups, the session guard, conflicts, history queries, RGPD, checks."""

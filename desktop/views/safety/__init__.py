@@ -1,0 +1,1 @@
+"""Backups, history, conflicts and RGPD dialogs."""

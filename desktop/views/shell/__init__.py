@@ -1,0 +1,1 @@
+"""The window around the tabs: main window, tab protocol, printing, shared widgets."""

@@ -1,0 +1,1 @@
+"""Import wizard and the File menu's import entries."""

@@ -1,0 +1,111 @@
+"""Consistency across tabs: deletions default to « Non », choice lists sort in French, mnemonics."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
+
+from desktop.services.budgets.service import BudgetService
+from desktop.services.safety.checks import ChecksService
+from desktop.services.directory.service import DirectoryService
+from desktop.services.common.history import HistoryService
+from desktop.services.common.parsing import fold
+from desktop.services.programmes.service import ProgrammeService
+from desktop.views.budgets.tab import BudgetsTab
+from desktop.views.shell.context import Services
+from desktop.views.directory.position_dialog import PositionDialog
+from tests.services.budgets.test_fixture import load_budget_fixture
+from tests.views.programmes.test_tab import _codes, tab  # noqa: F401  (fixture)
+
+
+def _press_enter_on_next_question(seen: list) -> None:
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        default = box.defaultButton()
+        seen.append(default is not None and default is box.button(QMessageBox.StandardButton.No))
+        # What Enter does: the default button, or Qt's first accepting button when none is set.
+        (default or box.button(QMessageBox.StandardButton.Yes)).click()
+
+    QTimer.singleShot(20, answer)
+
+
+def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):  # noqa: F811
+    """Deleting a programme asks with « Non » as default: Enter (the default button) deletes nothing."""
+    assert tab.show_item("SNU")
+    seen: list[bool] = []
+    _press_enter_on_next_question(seen)
+    tab.delete_item()
+    assert seen == [True]
+    tab.load()
+    assert "SNU" in _codes(tab)
+
+
+@pytest.fixture
+def budgets_tab(qtbot, database):
+    load_budget_fixture(database.session_factory)
+    factory = database.session_factory
+    services = Services(DirectoryService(factory), ProgrammeService(factory),
+                        BudgetService(factory), ChecksService(factory), HistoryService(factory))  # fmt: skip
+    widget = BudgetsTab(services)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.load()
+    yield widget
+    # No summing thread may still read the database when the test's database is dropped.
+    assert QThreadPool.globalInstance().waitForDone(20000)
+
+
+def test_budget_funder_list_is_in_french_alphabetical_order(budgets_tab):
+    """« État… » funders sort with the E (accent ignored), before « Région », not by funder kind."""
+    combo = budgets_tab.filter_bar.funder
+    names = [combo.itemText(i) for i in range(1, combo.count())]
+    assert names[0] == "Bloc local (BLOC-LOCAL)"
+    assert names.index("État — MESR (MESR)") < names.index("Région Occitanie (REGION-OCC)")
+    assert names.index("CROUS de Montpellier et de Toulouse (CROUS)") < names.index(
+        "État — autres crédits (ETAT)"
+    )
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter Alt reaches in a label (« &Fichier » → f), ignoring the escaped « && »."""
+    index = 0
+    while (index := text.find("&", index)) != -1 and index + 1 < len(text):
+        if text[index + 1] != "&":
+            return fold(text[index + 1])
+        index += 2
+    return None
+
+
+def test_no_budgets_label_takes_a_menu_mnemonic(budgets_tab):
+    """Alt+F, Alt+É and Alt+A open the Fichier, Édition, Affichage/Aide menus, not a Budgets field."""
+    menus = {fold(letter) for letter in "FÉAA"}  # &Fichier, &Édition, &Affichage, &Aide
+    clashes = [
+        widget.text()
+        for widget in budgets_tab.findChildren(QWidget)
+        if isinstance(widget, QLabel | QAbstractButton) and _mnemonic(widget.text()) in menus
+    ]
+    assert clashes == []
+
+
+def test_post_dialog_error_names_the_titulaire_field(qtbot):
+    """A post saved without holder names « Titulaire », the field's label, not « Nom »."""
+    saved: list = []
+    dialog = PositionDialog(saved.append, [], lambda text: [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.title_edit.setText("Chef de service")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert saved == []
+    assert dialog.error_label.text().startswith("Titulaire : choisissez la personne")
+    assert dialog.focusWidget() is dialog.person_edit  # the cursor goes to the named field
