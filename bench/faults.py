@@ -81,9 +81,9 @@ def _child_import(db: Path, log: Path, start: int) -> None:
 
 def _child_edits(db: Path, log: Path, start: int) -> None:
     from desktop.db import open_database
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.common.history import install_history
 
     database = open_database(str(db), create=False)
     install_history(database.session_factory)
@@ -243,9 +243,9 @@ def verify_edits(db: Path, log: Path, fig: Figures) -> None:
 
 def _new_database(folder: Path, name: str = "faults.sqlite") -> Path:
     from desktop.db import open_database
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.common.history import install_history
 
     path = folder / name
     database = open_database(str(path))
@@ -390,10 +390,10 @@ def deleted_and_garbage_scenario(folder: Path) -> list[Figures]:
     (restored from the close backup); rows lost are committed edits missing afterwards."""
     from desktop.db import open_database
     from desktop.errors import NotADatabaseError
-    from desktop.services.safety.backups import BackupService
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.common.history import install_history
+    from desktop.services.safety.backups import BackupService
     from desktop.services.safety.guard import DataGuard
 
     backups = BackupService(folder / "sauvegardes")
@@ -480,9 +480,9 @@ def locked_scenario(folder: Path, rounds: int = 5) -> Figures:
     after the busy timeout, and once the lock is gone everything works with nothing lost."""
     from desktop.db import open_database
     from desktop.errors import LockedDatabaseError
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.common.history import install_history
 
     fig = Figures("Base verrouillée par un autre processus")
     db = _new_database(folder, "verrou.sqlite")

@@ -79,11 +79,11 @@ def _editor(db: Path, log: Path, seconds: float, seed: int, name: str) -> None:
     thread, then random edits, new people and searches through DirectoryService."""
     from desktop.db import open_database
     from desktop.errors import PilotisError
-    from desktop.services.safety.backups import BackupService
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
     from desktop.services.directory.validation import EditConflictError
-    from desktop.services.common.history import install_history
+    from desktop.services.safety.backups import BackupService
     from desktop.services.safety.guard import DataGuard, backup_before_open
 
     rng = random.Random(seed)
@@ -189,9 +189,9 @@ def worker_main(argv: list[str]) -> int:
 
 def _prepare(folder: Path) -> Path:
     from desktop.db import open_database
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.common.history import install_history
 
     db = folder / "plusieurs.sqlite"
     database = open_database(str(db))

@@ -71,10 +71,10 @@ def _client(number: int, url: str, ids: list[int], deadline: float, queue) -> No
     from desktop.db import open_database
     from desktop.errors import PilotisError
     from desktop.models import Person
+    from desktop.services.common.history import install_history
     from desktop.services.directory.edits import PersonInput
     from desktop.services.directory.service import DirectoryService
     from desktop.services.directory.validation import EditConflictError
-    from desktop.services.common.history import install_history
 
     db = open_database(url)
     install_history(db.session_factory, login=f"client{number:02d}")

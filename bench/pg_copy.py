@@ -74,8 +74,8 @@ def _verdict(ok: bool) -> str:
 
 
 def main() -> int:
-    from desktop.services.transfer.copy import copy_database
     from desktop.services.common.formatting import format_number
+    from desktop.services.transfer.copy import copy_database
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", required=True, help="fichier SQLite source (à l'échelle)")

@@ -22,10 +22,10 @@ def _directory_tab(db: Path):
 
     from desktop.db import open_database
     from desktop.services.budgets.service import BudgetService
-    from desktop.services.safety.checks import ChecksService
-    from desktop.services.directory.service import DirectoryService
     from desktop.services.common.history import HistoryService
+    from desktop.services.directory.service import DirectoryService
     from desktop.services.programmes.service import ProgrammeService
+    from desktop.services.safety.checks import ChecksService
     from desktop.views.shell.context import Services
 
     app = QApplication.instance() or QApplication([])

@@ -42,10 +42,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def build_services(database):
     """The services of an open database, sharing its session factory."""
     from desktop.services.budgets.service import BudgetService
-    from desktop.services.safety.checks import ChecksService
-    from desktop.services.directory.service import DirectoryService
     from desktop.services.common.history import HistoryService, install_history
+    from desktop.services.directory.service import DirectoryService
     from desktop.services.programmes.service import ProgrammeService
+    from desktop.services.safety.checks import ChecksService
     from desktop.views.shell.context import Services
 
     factory = database.session_factory

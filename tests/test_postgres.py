@@ -23,9 +23,9 @@ from desktop.db_errors import (
 )
 from desktop.errors import DatabaseOpenError
 from desktop.models import Change, Person
+from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
 from tests import pg_support
 from tests.conftest import ROOT, run_cli
 
@@ -424,7 +424,11 @@ def test_the_password_is_asked_at_start_and_not_stored(accounts, qtbot, monkeypa
     from PySide6.QtWidgets import QInputDialog
 
     from desktop.settings import Settings
-    from desktop.views.shell.database_dialog import chosen_value, with_server_password, without_password
+    from desktop.views.shell.database_dialog import (
+        chosen_value,
+        with_server_password,
+        without_password,
+    )
 
     settings = Settings(tmp_path / "pilotis.ini")
     settings.database_url = without_password(accounts["editor"])

@@ -5,8 +5,8 @@ tests/services/transfer/test_copy.py). Collected only when PILOTIS_TEST_PG_URL n
 from __future__ import annotations
 
 from desktop.db import open_database
-from desktop.services.transfer.copy import copy_database
 from desktop.devtools.generator import generate
+from desktop.services.transfer.copy import copy_database
 from tests import pg_support
 from tests.services.transfer.test_copy import all_rows
 

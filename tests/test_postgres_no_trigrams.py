@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from desktop.db import open_database
-from desktop.services.transfer.dataset import load_default_dataset
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
+from desktop.services.transfer.dataset import load_default_dataset
 from tests import pg_support
 
 QUERIES = ("b", "be", "béj", "bejean", "n", "na", "nadir", "ali", "dra", "drajes", "e", "sg")

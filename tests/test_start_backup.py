@@ -11,10 +11,10 @@ import sys
 from sqlalchemy import text
 
 from desktop.db import open_database
-from desktop.services.safety.backups import BackupService
+from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
+from desktop.services.safety.backups import BackupService
 from desktop.services.safety.guard import backup_before_open
 from desktop.views.shell.recovery_dialog import open_or_recover
 from tests.conftest import run_cli

@@ -38,8 +38,8 @@ def _run_init(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from desktop.db import integrity_problems, open_database
-    from desktop.services.safety.checks import ChecksService
     from desktop.services.common.formatting import format_euros
+    from desktop.services.safety.checks import ChecksService
 
     database = open_database(args.db, create=False)
     try:
@@ -75,8 +75,8 @@ def _declare_generate(parser: argparse.ArgumentParser) -> None:
 
 def _run_generate(args: argparse.Namespace) -> int:
     from desktop.db import open_database
-    from desktop.services.common.formatting import format_number
     from desktop.devtools.generator import generate
+    from desktop.services.common.formatting import format_number
 
     database = open_database(args.db)
     try:

@@ -16,8 +16,8 @@ _SHOWN_ERRORS = 20
 
 def _kinds_epilog(*, annuaire: bool) -> str:
     """Each kind once with its French label, then the domains that group them."""
-    from desktop.services.transfer.specs import KINDS
     from desktop.services.transfer.service import DOMAINS, resolve_kinds
+    from desktop.services.transfer.specs import KINDS
 
     width = max(len(name) for name in [*KINDS, *DOMAINS, ANNUAIRE if annuaire else ""]) + 2
     lines = ["types de données (le nom ou son libellé français, « personnes » pour people) :"]

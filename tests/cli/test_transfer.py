@@ -204,8 +204,8 @@ def test_import_help_lists_each_kind_once_with_its_french_label_then_the_domains
     """`import --help` lists every kind once, on its own line, with its French label, the
     domains with their kinds, and the Annuaire de l'éducation; `export --help` the same but the
     Annuaire, which is only read."""
-    from desktop.services.transfer.specs import KINDS
     from desktop.services.transfer.service import DOMAINS
+    from desktop.services.transfer.specs import KINDS
 
     for command in ("import", "export"):
         result = run_cli(command, "--help")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from desktop.db import open_database
+from desktop.devtools.generator import generate
 from desktop.models import (
     Academie,
     Change,
@@ -25,7 +26,6 @@ from desktop.models import (
 )
 from desktop.models.programmes import PROGRAMME_FAMILIES
 from desktop.models.reference import FUNDER_KINDS
-from desktop.devtools.generator import generate
 
 SIZES = {"people": 2000, "units": 100, "programmes": 200, "milestones": 500, "funding_lines": 3000}
 SMALL = {"people": 300, "units": 40, "programmes": 60, "milestones": 80, "funding_lines": 400}

@@ -11,8 +11,8 @@ from PySide6.QtGui import QPdfWriter
 
 from desktop.reports.budgets import synthesis as budget_report
 from desktop.reports.directory import listing as directory_report
-from desktop.reports.programmes import sheets as programme_report
 from desktop.reports.document import page_layout, paginate, write_pdf
+from desktop.reports.programmes import sheets as programme_report
 
 
 def _pdftotext(path) -> str:

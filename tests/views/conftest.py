@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
-from desktop.services.directory.service import DirectoryService
 from desktop.services.common.history import HistoryService, install_history
+from desktop.services.directory.service import DirectoryService
 from desktop.services.programmes.service import ProgrammeService
-from desktop.views.shell.context import Services
+from desktop.services.safety.checks import ChecksService
 from desktop.views.directory.tab import DirectoryTab
+from desktop.views.shell.context import Services
 
 
 @pytest.fixture

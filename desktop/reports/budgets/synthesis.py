@@ -12,7 +12,6 @@ from desktop.reports.document import Chart, Document, Heading, Paragraph, Table
 from desktop.services.budgets.filters import BudgetFilter, FilterLabels, describe
 from desktop.services.budgets.service import BudgetOverview, ChainRow
 from desktop.services.budgets.snapshots import SnapshotRow
-from desktop.services.safety.checks import TotalCheckRow
 from desktop.services.common.formatting import (
     format_date,
     format_euros,
@@ -20,6 +19,7 @@ from desktop.services.common.formatting import (
     format_short_euros,
 )
 from desktop.services.common.vocabulary import PROGRAMME_FAMILIES, STAGES
+from desktop.services.safety.checks import TotalCheckRow
 
 TITLE = "Synthèse budgétaire"
 # Soft hyphens let the narrow rate columns break their headers instead of cutting them.

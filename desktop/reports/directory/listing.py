@@ -6,8 +6,8 @@ from datetime import date
 
 from desktop.errors import PilotisError
 from desktop.reports.document import Document, Heading, Paragraph, Table
-from desktop.services.directory.rows import PostRow, ReportUnit
 from desktop.services.common.vocabulary import FEMININE_UNIT_KINDS
+from desktop.services.directory.rows import PostRow, ReportUnit
 
 HEADERS = ("Fonction", "Nom", "Site", "Courriel", "Téléphone")
 

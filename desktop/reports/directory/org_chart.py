@@ -16,8 +16,14 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, 
 
 from desktop.errors import PilotisError
 from desktop.reports.document import Document, OrgChart
-from desktop.services.directory.org_chart_layout import STYLES, Box, ChartLayout, ChartPage, Connector
 from desktop.services.directory.org_chart import ChartUnit
+from desktop.services.directory.org_chart_layout import (
+    STYLES,
+    Box,
+    ChartLayout,
+    ChartPage,
+    Connector,
+)
 
 FONT_FAMILY = "DejaVu Sans"
 # The tinted band of a box, by kind of unit: the hierarchy reads at a glance, in grey too.

@@ -9,10 +9,10 @@ from datetime import date
 from desktop.errors import PilotisError
 from desktop.reports.document import Block, Chart, Document, Heading, PageBreak, Paragraph, Table
 from desktop.services.common.formatting import coded_name, format_date, format_euros, format_number
+from desktop.services.common.vocabulary import STAGES
+from desktop.services.programmes.roadmap import AxisRow, RoadmapProgrammeRow
 from desktop.services.programmes.schedule import MONTHS, ScheduleRow
 from desktop.services.programmes.sheet import ProgrammeSheet, SheetMilestone
-from desktop.services.programmes.roadmap import AxisRow, RoadmapProgrammeRow
-from desktop.services.common.vocabulary import STAGES
 
 MAX_MILESTONES = 9
 MAX_INDICATORS = 6
@@ -308,8 +308,8 @@ def _tree_order(rows: Sequence) -> list:
 def build(database, *, code: str | None = None, family: str | None = None) -> Document:
     """One programme's sheet (`code`), a family's sheets, or without either the booklet of every
     programme; a batch is in tree order, one page each."""
-    from desktop.services.programmes.service import ProgrammeService
     from desktop.services.common.vocabulary import PROGRAMME_FAMILIES
+    from desktop.services.programmes.service import ProgrammeService
 
     service = ProgrammeService(database.session_factory)
     if code and family:

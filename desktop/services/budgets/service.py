@@ -33,10 +33,10 @@ from desktop.services.budgets.filters import (
     programme_conditions,
 )
 from desktop.services.budgets.snapshots import BudgetSnapshotService
-from desktop.services.safety.checks import TotalCheckRow
 from desktop.services.common.formatting import coded_name
 from desktop.services.common.parsing import fold
 from desktop.services.common.vocabulary import FUNDER_KINDS
+from desktop.services.safety.checks import TotalCheckRow
 
 TOTAL_LABEL = "Total"
 

@@ -15,9 +15,9 @@ from desktop.models import Funder, FundingLine, Programme
 from desktop.models.budget import BudgetSnapshot, BudgetSnapshotLine, BudgetSnapshotTotal
 from desktop.services.budgets.declared import declared_query
 from desktop.services.budgets.filters import BudgetFilter, conditions, programme_conditions
-from desktop.services.safety.checks import TotalCheckRow
 from desktop.services.common.formatting import format_date
 from desktop.services.common.history import current_batch, os_login
+from desktop.services.safety.checks import TotalCheckRow
 
 LABEL_MAX = 200
 

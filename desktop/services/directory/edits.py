@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
+from desktop.services.common.history import current_batch
+from desktop.services.common.vocabulary import POSITION_ROLES, UNIT_KINDS
 from desktop.services.directory.search import subtree_cte
 from desktop.services.directory.validation import (
     DirectoryValidationError,
@@ -27,8 +29,6 @@ from desktop.services.directory.validation import (
     clean,
     normalise_phone,
 )
-from desktop.services.common.history import current_batch
-from desktop.services.common.vocabulary import POSITION_ROLES, UNIT_KINDS
 
 CONFLICT = (
     "{what} a été modifié(e) par quelqu'un d'autre depuis que vous l'avez ouvert(e) : "

@@ -32,6 +32,7 @@ from sqlalchemy.sql.selectable import Join, Select
 from desktop.errors import PilotisError
 from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
 from desktop.services.directory.edits import DirectoryEdits
+from desktop.services.directory.org_chart import OrgChartQueries
 from desktop.services.directory.rows import (
     ROLE_RANK,
     EntryRow,
@@ -54,7 +55,6 @@ from desktop.services.directory.search import (
     register_fold,
     subtree_cte,
 )
-from desktop.services.directory.org_chart import OrgChartQueries
 
 __all__ = ["DirectoryService", "EntryRow", "SearchFilter", "UnitRow", "PostRow"]
 

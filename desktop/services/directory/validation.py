@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from desktop.errors import PilotisError
-from desktop.services.transfer.limits import excerpt
+from desktop.services.common.text_limits import excerpt
 
 _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"

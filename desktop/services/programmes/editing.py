@@ -33,9 +33,10 @@ from desktop.models import (
     programme_partner,
 )
 from desktop.services.budgets.declared import covered_cents
-from desktop.services.directory.search import folded, register_fold
 from desktop.services.common.history import LINK_FIELDS, current_batch, record_links
 from desktop.services.common.parsing import fold
+from desktop.services.common.text_limits import capped
+from desktop.services.directory.search import folded, register_fold
 from desktop.services.programmes.drafts import (
     DeclaredTotalDraft,
     FundingDraft,
@@ -52,7 +53,6 @@ from desktop.services.programmes.drafts import (
     validate,
 )
 from desktop.services.programmes.service import Choice, french_order
-from desktop.services.common.text_limits import capped
 
 CONFLICT = (
     "« {code} » a été modifié par quelqu'un d'autre depuis l'ouverture de la fiche. "

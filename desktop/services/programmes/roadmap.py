@@ -18,8 +18,8 @@ from desktop.models import (
     Unit,
     programme_axis,
 )
-from desktop.services.programmes.progress import indicator_progress, mean_ratio
 from desktop.services.common.vocabulary import PROGRAMME_STATUSES
+from desktop.services.programmes.progress import indicator_progress, mean_ratio
 
 
 @dataclass(frozen=True)

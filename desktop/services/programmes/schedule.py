@@ -11,9 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import Milestone, Programme, Unit
 from desktop.services.common.history import current_batch
+from desktop.services.common.vocabulary import DATE_PRECISIONS
 from desktop.services.programmes.drafts import ProgrammeConflictError
 from desktop.services.programmes.service import unit_subtree
-from desktop.services.common.vocabulary import DATE_PRECISIONS
 
 
 @dataclass(frozen=True)

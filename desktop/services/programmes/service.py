@@ -19,13 +19,17 @@ from desktop.models import (
     programme_department,
 )
 from desktop.services.common.parsing import ParseError, fold, parse_period
+from desktop.services.common.vocabulary import (
+    PROGRAMME_FAMILIES,
+    PROGRAMME_STATUSES,
+    ProgrammeLabels,
+)
 from desktop.services.programmes.search import (
     folded,
     folded_name,
     programme_matches,
     programme_words,
 )
-from desktop.services.common.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_STATUSES, ProgrammeLabels
 
 PAGE_SIZE = 200
 SORT_KEYS = ("name", "code", "family", "kind", "status", "lead", "start", "end", "overdue")

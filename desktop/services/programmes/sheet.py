@@ -33,9 +33,9 @@ from desktop.models import (
     programme_partner,
 )
 from desktop.services.budgets.declared import covered_cents
+from desktop.services.common.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
 from desktop.services.programmes.progress import Progress, indicator_progress, period_key
 from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
-from desktop.services.common.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
 
 
 @dataclass(frozen=True)

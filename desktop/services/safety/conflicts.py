@@ -10,10 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from desktop.models import Change, Person, Site, Unit
-from desktop.services.directory.validation import check_email, clean, normalise_phone
 from desktop.services.common.formatting import format_date
 from desktop.services.common.history import _model_for
-from desktop.services.programmes.drafts import ProgrammeDraft
 from desktop.services.common.vocabulary import (
     POSITION_ROLES,
     PROGRAMME_FAMILIES,
@@ -21,6 +19,8 @@ from desktop.services.common.vocabulary import (
     PROGRAMME_STATUSES,
     UNIT_KINDS,
 )
+from desktop.services.directory.validation import check_email, clean, normalise_phone
+from desktop.services.programmes.drafts import ProgrammeDraft
 
 FIELD_LABELS = {
     "person": {"last_name": "Nom", "first_name": "Prénom", "email": "Courriel",

@@ -14,9 +14,9 @@ from sqlalchemy.orm import sessionmaker
 from desktop.models import Base, Change, Funder, FundingLine, Programme
 from desktop.services.common.formatting import format_date, format_euros, group_thousands
 from desktop.services.common.history import imported_ranges
-from desktop.services.transfer.specs import Field
-from desktop.services.safety.conflicts import CODE_LABELS, FIELD_LABELS
 from desktop.services.common.text_limits import capped
+from desktop.services.safety.conflicts import CODE_LABELS, FIELD_LABELS
+from desktop.services.transfer.specs import Field
 
 TABLE_LABELS = {
     "person": "Personne", "unit": "Service", "position": "Poste",

@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import Base, Change, Person, Position, Site, Unit
+from desktop.services.common.history import DERIVED_FIELDS, current_batch
+from desktop.services.common.parsing import fold
+from desktop.services.directory.search import folded, register_fold
 from desktop.services.safety.backups import (
     BackupError,
     BackupInfo,
@@ -24,9 +27,7 @@ from desktop.services.safety.backups import (
     checked_copy,
     copy_database,
 )
-from desktop.services.directory.search import folded, register_fold
-from desktop.services.common.history import DERIVED_FIELDS, current_batch
-from desktop.services.common.parsing import fold
+from desktop.services.safety.history import TABLE_LABELS, value_text
 from desktop.services.safety.rgpd_scrub import (
     ERASED,
     IDENTIFYING,
@@ -37,7 +38,6 @@ from desktop.services.safety.rgpd_scrub import (
     scrub,
     traces_from_values,
 )
-from desktop.services.safety.history import TABLE_LABELS, value_text
 
 __all__ = ["ERASED", "IDENTIFYING", "PersonNotFoundError", "RgpdService"]
 PERSON_FIELDS = {"last_name": "Nom", "first_name": "Prénom", "email": "Courriel",

@@ -21,17 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.db import IMMEDIATE, defer_checkpoint
 from desktop.errors import PilotisError
 from desktop.models import SORT_SOURCES, Change, sort_key_for, sort_keys_for_columns
-from desktop.services.transfer.bulk import gc_paused
-from desktop.services.transfer.dataset_source import DATASET_BATCH, DATASET_LOGIN
-from desktop.services.directory.validation import (
-    EMAIL_AS_IS,
-    PHONE_AS_IS,
-    check_email,
-    normalise_phone,
-)
-from desktop.services.transfer.limits import excerpt
 from desktop.services.common.history import begin_batch, encode, os_login, server_writes_history
-from desktop.services.transfer.specs import KINDS, Field, Kind
 from desktop.services.common.parsing import (
     ParseError,
     fold,
@@ -44,6 +34,16 @@ from desktop.services.common.parsing import (
     parse_period,
     parse_text,
 )
+from desktop.services.directory.validation import (
+    EMAIL_AS_IS,
+    PHONE_AS_IS,
+    check_email,
+    normalise_phone,
+)
+from desktop.services.transfer.bulk import gc_paused
+from desktop.services.transfer.dataset_source import DATASET_BATCH, DATASET_LOGIN
+from desktop.services.transfer.limits import excerpt
+from desktop.services.transfer.specs import KINDS, Field, Kind
 from desktop.services.transfer.sqlite_bulk import BulkInsert, ColumnWriter
 
 _UAI = re.compile(r"^\d{7}[A-Z]$")

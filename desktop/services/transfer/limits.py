@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from desktop.errors import PilotisError
+from desktop.services.common.text_limits import excerpt
 
 # Excel's own limits: a file beyond them was not made by a spreadsheet.
 MAX_CELL_CHARS = 32_767
@@ -33,7 +34,6 @@ MAX_DIRECTORY = 16 << 20  # the zip's central directory, read whole by zipfile
 # under 192 KB always pass, see _has_long_run).
 MAX_RUN = 384 << 10
 MAX_TEXT_BYTES = 200 << 20  # a CSV file, read whole (1 048 576 rows of 190 bytes)
-QUOTED = 80  # characters of a value quoted in a message
 _CHUNK = 4 << 20
 
 _EOCD = b"PK\x05\x06"
@@ -58,18 +58,6 @@ class FileReadError(PilotisError):
 
 class FileLimitError(FileReadError):
     """The file asks for more than any spreadsheet holds; the message says what and where."""
-
-
-def excerpt(value: object, limit: int = QUOTED) -> str:
-    """A value as a message quotes it: integers without `.0`, at most `limit` characters, the
-    length given when it is cut (a 10 MB cell is named, not echoed)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).split()) if len(str(value)) <= 4 * limit else str(value)
-    if len(text) <= limit:
-        return text
-    head = " ".join(text[: limit * 2].split())[: limit - 1].rstrip()
-    return f"{head}… ({count(len(text))} caractères)"
 
 
 def summarise(names: list[str], shown: int = 10) -> str:

@@ -10,12 +10,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.services.common.parsing import fold
 from desktop.services.transfer import limits
 from desktop.services.transfer.bulk import gc_paused
 from desktop.services.transfer.export import FORMULA_STARTS
 from desktop.services.transfer.limits import FileReadError, count, excerpt
 from desktop.services.transfer.specs import KINDS
-from desktop.services.common.parsing import fold
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_FILES = (".csv", ".txt", ".tsv")

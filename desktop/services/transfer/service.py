@@ -15,6 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.errors import PilotisError
 from desktop.services.transfer.bulk import gc_paused
 from desktop.services.transfer.export import ExportColumn, export_rows
+from desktop.services.transfer.ingest import (
+    ColumnRows,
+    ColumnStream,
+    ImportRejected,
+    ImportReport,
+    IngestService,
+    RowError,
+)
 from desktop.services.transfer.limits import excerpt, summarise
 from desktop.services.transfer.readers import (
     Column,
@@ -28,14 +36,6 @@ from desktop.services.transfer.readers import (
     read_table,
     read_table_stream,
     sheet_names,
-)
-from desktop.services.transfer.ingest import (
-    ColumnRows,
-    ColumnStream,
-    ImportRejected,
-    ImportReport,
-    IngestService,
-    RowError,
 )
 from desktop.services.transfer.specs import KINDS, LOAD_ORDER, Field, Kind
 

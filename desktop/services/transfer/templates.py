@@ -7,8 +7,8 @@ from pathlib import Path
 
 from desktop.errors import PilotisError
 from desktop.services.transfer.readers import kind_columns
-from desktop.services.transfer.specs import KINDS
 from desktop.services.transfer.service import TYPE_LABELS, kind_headers, sheet_title
+from desktop.services.transfer.specs import KINDS
 
 _ROWS_WITH_LISTS = 5000
 

@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop.services.budgets.service import BudgetOverview, ChainRow
 from desktop.services.transfer.export import ExportColumn
-from desktop.views.shell.item_views import make_table_view
 from desktop.views.budgets.chain_table_model import (
     ROW_ROLE,
     BudgetChainTableModel,
     ChainColumn,
 )
+from desktop.views.shell.item_views import make_table_view
 
 
 def chain_export_columns(first: str) -> list[ExportColumn]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.services.safety.checks import TotalCheckRow
-from desktop.services.transfer.export import ExportColumn
 from desktop.services.common.formatting import format_euros, format_number
 from desktop.services.common.vocabulary import STAGES
+from desktop.services.safety.checks import TotalCheckRow
+from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import Column, RowsTableModel
 

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from desktop.services.budgets.pivot import DIMENSIONS, PivotLine, PivotTable, pivot
 from desktop.services.transfer.export import ExportColumn
-from desktop.views.shell.item_views import make_table_view
 from desktop.views.budgets.pivot_table_model import LINE_ROLE, BudgetPivotTableModel
+from desktop.views.shell.item_views import make_table_view
 
 NONE = ""
 

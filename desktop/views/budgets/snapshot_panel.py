@@ -31,9 +31,9 @@ from desktop.services.budgets.snapshots import (
     SnapshotError,
     TotalComparisonRow,
 )
-from desktop.services.transfer.export import ExportColumn
 from desktop.services.common.formatting import format_date, format_euros, format_number
 from desktop.services.common.vocabulary import STAGES
+from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.load_guard import guard_slot
 from desktop.views.shell.rows_table_model import Column, RowsTableModel

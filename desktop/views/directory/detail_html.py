@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from desktop.services.directory.rows import PersonDetail, PostRow, ProgrammeRef, UnitDetail
 from desktop.services.common.formatting import format_date
+from desktop.services.directory.rows import PersonDetail, PostRow, ProgrammeRef, UnitDetail
 
 STYLE = """
 <style>

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.directory.validation import DirectoryValidationError
 from desktop.services.common.parsing import ParseError, parse_date
+from desktop.services.directory.validation import DirectoryValidationError
 
 
 class EditDialog(QDialog):

@@ -16,7 +16,6 @@ from desktop.errors import PilotisError
 from desktop.services.directory.edits import PersonInput, PositionInput, UnitInput
 from desktop.services.directory.validation import EditConflictError
 from desktop.services.safety.conflicts import ConflictReport, ConflictService, as_stored, shown
-from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
 from desktop.views.directory import confirm as ask
 from desktop.views.directory.link_dialog import LinkDialog
 from desktop.views.directory.move_dialog import MoveDialog
@@ -24,6 +23,7 @@ from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
 from desktop.views.directory.post_link_dialog import PostLinkDialog
 from desktop.views.directory.unit_dialog import UnitDialog
+from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
 from desktop.views.shell.tab_page import TabPage
 
 # The fields compared when a move, delete or end of post is refused for a newer version.

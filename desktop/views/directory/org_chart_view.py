@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.reports.directory.org_chart import LINK, paint_box, qt_measure
-from desktop.services.directory.org_chart_layout import Box, ChartLayout, Options, layout_chart
 from desktop.services.directory.org_chart import ChartUnit
+from desktop.services.directory.org_chart_layout import Box, ChartLayout, Options, layout_chart
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QListWidget, QListWidgetItem, QWidget
 
-from desktop.services.directory.edits import PositionInput
-from desktop.services.directory.rows import PostRow, UnitRow
 from desktop.services.common.formatting import format_date
 from desktop.services.common.vocabulary import POSITION_ROLES
+from desktop.services.directory.edits import PositionInput
+from desktop.services.directory.rows import PostRow, UnitRow
 from desktop.views.directory.edit_dialog import EditDialog
 from desktop.views.directory.unit_dialog import unit_combo
 

@@ -26,22 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.directory.search import SearchFilter
-from desktop.services.transfer.export import ExportColumn
 from desktop.services.common.formatting import format_number
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
 from desktop.services.common.vocabulary import UNIT_KINDS
-from desktop.views.shell.context import Services
+from desktop.services.directory.search import SearchFilter
+from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory.detail_panel import DetailPanel
 from desktop.views.directory.editing import DirectoryEditing
 from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
+from desktop.views.directory.people_table_model import PeopleColumn, PeopleTableModel
+from desktop.views.directory.unit_tree_model import UnitTreeModel
 from desktop.views.directory.unit_tree_view import UnitTreeView
+from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.load_guard import guard_slot, show_load_error
-from desktop.views.directory.people_table_model import PeopleColumn, PeopleTableModel
-from desktop.views.directory.unit_tree_model import UnitTreeModel
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
 # Counting stops here: past it the label says « plus de 5 000 lignes » and the list still

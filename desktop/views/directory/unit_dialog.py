@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
 
-from desktop.services.directory.edits import UnitInput
-from desktop.services.directory.rows import SiteRow, UnitDetail, UnitRow
 from desktop.services.common.formatting import format_date
 from desktop.services.common.vocabulary import UNIT_KINDS
+from desktop.services.directory.edits import UnitInput
+from desktop.services.directory.rows import SiteRow, UnitDetail, UnitRow
 from desktop.views.directory.edit_dialog import EditDialog
 
 

@@ -25,6 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.common.vocabulary import (
+    PROGRAMME_FAMILIES,
+    PROGRAMME_KINDS,
+    PROGRAMME_STATUSES,
+)
 from desktop.services.programmes.drafts import (
     ProgrammeConflictError,
     ProgrammeDraft,
@@ -33,14 +38,13 @@ from desktop.services.programmes.drafts import (
 from desktop.services.programmes.editing import EditorChoices, SaveResult
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.safety.conflicts import ConflictService, merged_programme
-from desktop.services.common.vocabulary import PROGRAMME_FAMILIES, PROGRAMME_KINDS, PROGRAMME_STATUSES
-from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
-from desktop.views.shell.empty_state import EmptyStack
 from desktop.views.programmes.establishments_page import EstablishmentsPage
 from desktop.views.programmes.funding_page import FundingPage
 from desktop.views.programmes.indicators_page import IndicatorsPage
 from desktop.views.programmes.milestones_page import MilestonesPage
 from desktop.views.programmes.widgets import CheckList, make_grid, text_item
+from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
+from desktop.views.shell.empty_state import EmptyStack
 
 TABS = ("general", "milestones", "indicators", "funding", "establishments", "history")
 

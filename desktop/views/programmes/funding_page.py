@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 from desktop.services.budgets.declared import covered_cents
 from desktop.services.common.formatting import format_euros
 from desktop.services.common.parsing import ParseError, parse_money_cents, parse_period
+from desktop.services.common.vocabulary import STAGES
 from desktop.services.programmes.drafts import DeclaredTotalDraft, FundingDraft
 from desktop.services.programmes.editing import FundingContext
-from desktop.services.common.vocabulary import STAGES
 from desktop.views.programmes.widgets import (
     ALERT,
     ALERT_TEXT,

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.services.common.parsing import ParseError, parse_date
-from desktop.services.programmes.drafts import MilestoneDraft
 from desktop.services.common.vocabulary import DATE_PRECISIONS
+from desktop.services.programmes.drafts import MilestoneDraft
 from desktop.views.programmes.widgets import (
     ALERT,
     ChoiceDelegate,

@@ -8,8 +8,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemMod
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.services.programmes.roadmap import AxisRow, RoadmapService
-from desktop.views.shell.item_views import make_tree_view
 from desktop.views.programmes.widgets import ProgressDelegate
+from desktop.views.shell.item_views import make_tree_view
 
 AXIS_ROLE = Qt.ItemDataRole.UserRole + 30
 CODE_ROLE = Qt.ItemDataRole.UserRole + 31

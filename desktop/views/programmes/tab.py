@@ -22,18 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.transfer.export import ExportColumn
-from desktop.services.programmes.service import Choice, ProgrammeFilter
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
-from desktop.views.shell.context import Services
+from desktop.services.programmes.service import Choice, ProgrammeFilter
+from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory import confirm
+from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+from desktop.views.programmes.programme_tree_model import Col, ProgrammeTreeModel
+from desktop.views.programmes.roadmap_view import RoadmapView
+from desktop.views.programmes.schedule_view import ScheduleView
+from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_tree_view
 from desktop.views.shell.load_guard import guard_slot, show_load_error
-from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
-from desktop.views.programmes.roadmap_view import RoadmapView
-from desktop.views.programmes.schedule_view import ScheduleView
-from desktop.views.programmes.programme_tree_model import Col, ProgrammeTreeModel
 from desktop.views.shell.tab_page import TabPage
 
 SEARCH_DELAY_MS = 150  # typing pauses shorter than this do not query

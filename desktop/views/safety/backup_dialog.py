@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from desktop.db import Database
 from desktop.errors import PilotisError
-from desktop.services.safety.backups import BackupInfo, BackupService, RotationPolicy
 from desktop.services.common.formatting import format_number
+from desktop.services.safety.backups import BackupInfo, BackupService, RotationPolicy
 from desktop.services.safety.guard import DataGuard
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import Column, RowsTableModel

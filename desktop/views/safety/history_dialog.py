@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
-from desktop.services.transfer.export import ExportColumn, export_rows
 from desktop.services.common.history import HistoryService
 from desktop.services.common.parsing import ParseError, parse_date
-from desktop.services.safety.history import HistoryEntry, HistoryFilter, HistoryQueryService
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS, is_cut
+from desktop.services.safety.history import HistoryEntry, HistoryFilter, HistoryQueryService
+from desktop.services.transfer.export import ExportColumn, export_rows
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import Column, RowsTableModel
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from desktop.errors import PilotisError
-from desktop.services.safety.rgpd import ErasureSummary, RgpdService
 from desktop.services.safety.guard import DataGuard
+from desktop.services.safety.rgpd import ErasureSummary, RgpdService
 
 
 def offer_backup_purge(

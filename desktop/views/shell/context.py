@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
-from desktop.services.directory.service import DirectoryService
 from desktop.services.common.history import HistoryService
+from desktop.services.directory.service import DirectoryService
 from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.checks import ChecksService
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from desktop.errors import PilotisError
-from desktop.services.transfer.templates import write_templates
 from desktop.services.transfer.service import TransferService
+from desktop.services.transfer.templates import write_templates
 from desktop.views.transfer.import_wizard import ImportWizard
 
 

@@ -49,7 +49,6 @@ from desktop.services.transfer.readers import (
     propose_mapping,
     sheet_names,
 )
-from desktop.services.transfer.specs import KINDS
 from desktop.services.transfer.service import (
     DOMAINS,
     FileImportResult,
@@ -59,6 +58,7 @@ from desktop.services.transfer.service import (
     summary_lines,
     write_report,
 )
+from desktop.services.transfer.specs import KINDS
 from desktop.settings import Settings
 
 FILE_FILTER = "Classeurs, CSV et JSON (*.xlsx *.xls *.ods *.csv *.json);;Tous les fichiers (*)"

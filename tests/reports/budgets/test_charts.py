@@ -25,8 +25,8 @@ def overviews(tmp_path_factory):
     """The embedded 2023 dataset (19 funders, long names) under three filters, and a generated
     base with hundreds of programmes and every generated funder."""
     from desktop.db import open_database
-    from desktop.services.transfer.dataset import load_default_dataset
     from desktop.devtools.generator import generate
+    from desktop.services.transfer.dataset import load_default_dataset
 
     db = open_database(str(tmp_path_factory.mktemp("charts") / "base.sqlite"))
     load_default_dataset(db.session_factory)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
 from desktop.services.budgets.declared import covered_cents, declared_query
-from desktop.services.safety.checks import ChecksService
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.sheet import ProgrammeSheetService
+from desktop.services.safety.checks import ChecksService
 
 STAGES = ("planned", "committed", "paid")
 

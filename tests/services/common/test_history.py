@@ -8,7 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import Change, Unit
-from desktop.services.common.history import ConflictError, HistoryService, current_batch, install_history
+from desktop.services.common.history import (
+    ConflictError,
+    HistoryService,
+    current_batch,
+    install_history,
+)
 
 
 @pytest.fixture

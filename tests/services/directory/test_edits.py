@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models import Change, Person, Position, Unit
+from desktop.services.common.history import HistoryService, install_history
 from desktop.services.directory.edits import PersonInput, PositionInput, UnitInput
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
@@ -17,7 +18,6 @@ from desktop.services.directory.validation import (
     UnitNotEmptyError,
     normalise_phone,
 )
-from desktop.services.common.history import HistoryService, install_history
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from desktop.services.directory.service import DirectoryService
+from desktop.services.directory.org_chart import ChartPost, ChartUnit
 from desktop.services.directory.org_chart_layout import (
     STYLES,
     ChartLayout,
@@ -16,7 +16,7 @@ from desktop.services.directory.org_chart_layout import (
     paginate,
     wrap,
 )
-from desktop.services.directory.org_chart import ChartPost, ChartUnit
+from desktop.services.directory.service import DirectoryService
 
 
 def unit(uid, parent=None, name=None, acronym=None, posts=(), kind="service") -> ChartUnit:

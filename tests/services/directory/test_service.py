@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from desktop.services.common.history import install_history
+from desktop.services.common.parsing import fold
 from desktop.services.directory.edits import PersonInput, PositionInput, UnitInput
 from desktop.services.directory.search import SearchFilter, highlight_spans, search_tokens
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
-from desktop.services.common.parsing import fold
 
 
 @pytest.fixture(params=["fts", "like"])

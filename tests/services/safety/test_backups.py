@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from desktop.db import open_database
+from desktop.services.common.history import install_history
+from desktop.services.directory.edits import PersonInput
+from desktop.services.directory.service import DirectoryService
 from desktop.services.safety.backups import (
     BackupError,
     BackupService,
     RotationPolicy,
     check_backup_file,
 )
-from desktop.services.directory.edits import PersonInput
-from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
 from desktop.services.safety.guard import DataGuard, backup_before_open
 from tests.conftest import run_cli
 

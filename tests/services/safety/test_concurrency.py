@@ -11,10 +11,10 @@ from dataclasses import replace
 import pytest
 
 from desktop.db import open_database
+from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput, UnitInput
 from desktop.services.directory.service import DirectoryService
 from desktop.services.directory.validation import EditConflictError
-from desktop.services.common.history import install_history
 from desktop.services.programmes.drafts import ProgrammeConflictError
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.safety.conflicts import THEIRS, ConflictService

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.services.common.history import HistoryService, install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
 from desktop.services.directory.validation import EditConflictError
-from desktop.services.common.history import HistoryService, install_history
 from desktop.services.safety.conflicts import THEIRS, ConflictService, as_stored
 from tests.history_support import opened_as, recorded_login
 

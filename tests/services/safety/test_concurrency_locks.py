@@ -11,9 +11,9 @@ import pytest
 
 from desktop.db import open_database
 from desktop.db_errors import DatabaseBusyError
+from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
 from desktop.services.transfer.ingest import IngestService
 from tests.faults.locks import write_lock_held
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import Change
+from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import install_history
 from desktop.services.safety.rgpd import ERASED, PersonNotFoundError, RgpdService
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.db import open_database
+from desktop.devtools.generator import generate
 from desktop.models import Person
 from desktop.services.transfer.copy import (
     TargetNotEmptyError,
@@ -13,7 +14,6 @@ from desktop.services.transfer.copy import (
     summary_lines,
     tables,
 )
-from desktop.devtools.generator import generate
 from tests import pg_support
 from tests.conftest import BACKENDS, run_cli
 

@@ -6,8 +6,8 @@ import pytest
 
 from desktop.db import open_database
 from desktop.services.transfer.readers import header_key, kind_columns
-from desktop.services.transfer.specs import KINDS, LOAD_ORDER
 from desktop.services.transfer.service import TransferService, kind_headers
+from desktop.services.transfer.specs import KINDS, LOAD_ORDER
 
 
 def _contents(service: TransferService) -> dict[str, list[dict]]:

@@ -14,9 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from desktop.db import open_database
 from desktop.models import Establishment, Person
-from desktop.services.transfer import ingest, sqlite_bulk
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
+from desktop.services.transfer import ingest, sqlite_bulk
 from desktop.services.transfer.ingest import ImportRejected, IngestService
 
 COUNT = 3 * ingest._WRITE_BATCH  # several batches, and enough rows to rebuild the indexes

@@ -20,10 +20,10 @@ def plain(text: str) -> str:
 @pytest.fixture
 def tab(qtbot, database):
     from desktop.services.budgets.service import BudgetService
-    from desktop.services.safety.checks import ChecksService
-    from desktop.services.directory.service import DirectoryService
     from desktop.services.common.history import HistoryService
+    from desktop.services.directory.service import DirectoryService
     from desktop.services.programmes.service import ProgrammeService
+    from desktop.services.safety.checks import ChecksService
     from desktop.views.budgets.tab import BudgetsTab
     from desktop.views.shell.context import Services
 

@@ -7,13 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
-from desktop.services.directory.service import DirectoryService
 from desktop.services.common.history import HistoryService
+from desktop.services.directory.service import DirectoryService
 from desktop.services.programmes.service import ProgrammeService
-from desktop.views.shell.context import Services
+from desktop.services.safety.checks import ChecksService
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.tab import ProgrammesTab
+from desktop.views.shell.context import Services
 from tests.services.programmes.test_service import load_world
 
 

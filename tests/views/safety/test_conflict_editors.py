@@ -8,18 +8,18 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.db import open_database
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
+from desktop.services.common.history import HistoryService, install_history
 from desktop.services.directory.edits import PersonInput, PositionInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import HistoryService, install_history
 from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.checks import ChecksService
 from desktop.services.safety.conflicts import THEIRS
-from desktop.views.safety.conflict_dialog import ConflictDialog
-from desktop.views.shell.context import Services
 from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
-from desktop.views.directory.unit_dialog import UnitDialog
 from desktop.views.directory.tab import DirectoryTab
+from desktop.views.directory.unit_dialog import UnitDialog
+from desktop.views.safety.conflict_dialog import ConflictDialog
+from desktop.views.shell.context import Services
 
 
 @pytest.fixture

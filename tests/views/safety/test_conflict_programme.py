@@ -11,8 +11,8 @@ from sqlalchemy import text
 from desktop.db import open_database
 from desktop.services.common.history import HistoryService, install_history
 from desktop.services.programmes.service import ProgrammeService
-from desktop.views.safety.conflict_dialog import ConflictDialog
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+from desktop.views.safety.conflict_dialog import ConflictDialog
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.app import build_main_window
-from desktop.services.safety import guard as safety_guard
-from desktop.services.safety.backups import BackupService
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
+from desktop.services.safety import guard as safety_guard
+from desktop.services.safety.backups import BackupService
 from desktop.services.safety.guard import DataGuard, ReadOnlyError
 from desktop.settings import Settings
 from desktop.views.safety.backup_dialog import install_safety

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from desktop.services.common.history import HistoryService, install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import HistoryService, install_history
 from desktop.services.safety.history import HistoryFilter, HistoryQueryService
 from desktop.views.safety.history_dialog import HistoryDialog
 from tests.history_support import opened_as, recorded_login

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from desktop.services.common.history import install_history
-from desktop.services.safety.rgpd import RgpdService
 from desktop.services.safety.guard import DataGuard
+from desktop.services.safety.rgpd import RgpdService
 from desktop.views.safety.rgpd_purge import offer_backup_purge
 from tests.services.safety.test_rgpd import GONE, _backup_folder, _renamed_person
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.db import open_database
-from desktop.services.directory.service import DirectoryService
 from desktop.services.common.history import install_history
+from desktop.services.directory.service import DirectoryService
 from desktop.views.directory.person_dialog import PersonDialog
 from tests.faults.locks import write_lock_held
 

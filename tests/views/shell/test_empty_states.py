@@ -12,8 +12,8 @@ from desktop.services.transfer.dataset_source import holds_dataset
 from desktop.services.transfer.ingest import IngestService
 from desktop.settings import Settings
 from desktop.views.directory.unit_dialog import UnitDialog
-from desktop.views.transfer.import_wizard import ImportWizard
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+from desktop.views.transfer.import_wizard import ImportWizard
 
 FILE_BUTTONS = ["Importer un fichier…", "Modèles de fichiers…"]
 

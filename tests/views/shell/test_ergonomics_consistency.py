@@ -14,14 +14,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
-from desktop.services.directory.service import DirectoryService
 from desktop.services.common.history import HistoryService
 from desktop.services.common.parsing import fold
+from desktop.services.directory.service import DirectoryService
 from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.checks import ChecksService
 from desktop.views.budgets.tab import BudgetsTab
-from desktop.views.shell.context import Services
 from desktop.views.directory.position_dialog import PositionDialog
+from desktop.views.shell.context import Services
 from tests.services.budgets.test_fixture import load_budget_fixture
 from tests.views.programmes.test_tab import _codes, tab  # noqa: F401  (fixture)
 

@@ -19,12 +19,12 @@ from desktop.errors import (
     PilotisError,
     ReadOnlyDatabaseError,
 )
-from desktop.services.safety.backups import BackupService
 from desktop.services.directory.edits import PersonInput
+from desktop.services.safety.backups import BackupService
 from desktop.services.safety.guard import ReadOnlyError
 from desktop.settings import Settings
-from desktop.views.shell import recovery_dialog as rd
 from desktop.views.safety.backup_dialog import BackupDialog, install_safety
+from desktop.views.shell import recovery_dialog as rd
 
 
 def digest(path: Path) -> str:

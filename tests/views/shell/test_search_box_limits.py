@@ -7,16 +7,16 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.safety.checks import ChecksService
+from desktop.services.common.history import HistoryService, install_history
+from desktop.services.common.text_limits import MAX_SEARCH_CHARS
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.common.history import HistoryService, install_history
 from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.checks import ChecksService
 from desktop.services.safety.history import HistoryQueryService
-from desktop.services.common.text_limits import MAX_SEARCH_CHARS
-from desktop.views.shell.context import Services
 from desktop.views.directory.tab import DirectoryTab
 from desktop.views.safety.history_dialog import HistoryDialog
+from desktop.views.shell.context import Services
 
 # One word of 100 000 letters of two bytes each: a QLineEdit keeps 32 767 of them by default,
 # still past the 50 000 bytes of a LIKE pattern SQLite accepts.

@@ -277,8 +277,8 @@ def test_whole_database_round_trips_through_the_wizard(qtbot, filled_database, t
     """Every domain exported to one workbook, imported by « Classeur complet » into an empty
     base: every row of every kind comes back identical."""
     from desktop.db import open_database
-    from desktop.services.transfer.specs import LOAD_ORDER
     from desktop.services.transfer.service import TransferService
+    from desktop.services.transfer.specs import LOAD_ORDER
 
     path = tmp_path / "tout.xlsx"
     origin = TransferService(filled_database.session_factory)
