@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop.errors import PilotisError
-from desktop.reports.budgets.charts import CHARTS, figure_svg, percent
+from desktop.reports.budgets.charts import CHARTS, figure_svg
 from desktop.reports.document import Chart, Document, Heading, Paragraph, Table
+from desktop.services.budgets.declared import TotalCheckRow
 from desktop.services.budgets.filters import BudgetFilter, FilterLabels, describe
 from desktop.services.budgets.service import BudgetOverview, ChainRow
 from desktop.services.budgets.snapshots import SnapshotRow
@@ -16,10 +17,10 @@ from desktop.services.common.formatting import (
     format_date,
     format_euros,
     format_headline_euros,
+    format_percent,
     format_short_euros,
 )
 from desktop.services.common.vocabulary import PROGRAMME_FAMILIES, STAGES
-from desktop.services.safety.checks import TotalCheckRow
 
 TITLE = "Synthèse budgétaire"
 # Soft hyphens let the narrow rate columns break their headers instead of cutting them.
@@ -49,7 +50,7 @@ def _euros(cents: int) -> str:
 
 
 def _rate(rate: float | None) -> str:
-    return percent(rate, 1) + (OVER if rate is not None and rate > 1 + 1e-9 else "")
+    return format_percent(rate, 1) + (OVER if rate is not None and rate > 1 + 1e-9 else "")
 
 
 def _rest(cents: int) -> str:

@@ -6,13 +6,34 @@ property test holds the two to the same figures."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, sessionmaker
 
 from desktop.models import DeclaredTotal, Funder, FundingLine, Programme
-from desktop.services.budgets.filters import lineage_cte
+from desktop.services.budgets.filters import BudgetFilter, lineage_cte, programme_conditions
+
+
+@dataclass(frozen=True)
+class TotalCheckRow:
+    """A declared total beside the sum of the lines it covers."""
+
+    programme_code: str
+    programme_name: str
+    label: str
+    funder_code: str | None
+    stage: str | None
+    period: str | None
+    declared_cents: int
+    computed_cents: int
+    source: str
+
+    @property
+    def difference_cents(self) -> int:
+        return self.declared_cents - self.computed_cents
+
 
 # (programme, funder code, stage, period or None, cents): one grouped sum of funding lines. The
 # programme is any key that tells programmes apart (an id, or None for the lines being edited).
@@ -113,3 +134,34 @@ def declared_query():
         .join(Programme, Programme.id == DeclaredTotal.programme_id)
         .outerjoin(Funder, Funder.id == DeclaredTotal.funder_id)
     )
+
+
+def declared_totals(
+    session_factory: sessionmaker,
+    flt: BudgetFilter,
+    only_differences: bool = True,
+    lines: Callable = lambda query: query,
+) -> list[TotalCheckRow]:
+    """Declared totals beside the sum of their programme subtree's lines, in one query.
+
+    The lines are restricted to the total's funder, stage and period when it states them
+    (docs/dataset.md); `python main.py check`, the Budgets tab and the situations all use this.
+    The filter's programmes and funders apply; years and stage do not (a total states its own
+    scope). `lines` makes the query read other lines than today's (filters.lines_source).
+    """
+    query = declared_query().order_by(Programme.code, DeclaredTotal.label)
+    scope = programme_conditions(flt)
+    if scope:
+        query = query.where(DeclaredTotal.programme_id.in_(select(Programme.id).where(*scope)))
+    if flt.funders:
+        query = query.where(Funder.code.in_(flt.funders))
+    if flt.funder_kind:
+        query = query.where(Funder.kind == flt.funder_kind)
+    if only_differences:
+        query = query.where(DeclaredTotal.amount_cents != query.selected_columns.computed)
+    with session_factory() as session:
+        rows = session.execute(lines(query)).all()
+    return [
+        TotalCheckRow(code, name, label, funder, stage, period, int(declared), int(sums), src)
+        for code, name, label, funder, _kind, stage, period, declared, sums, src in rows
+    ]

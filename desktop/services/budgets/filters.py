@@ -21,6 +21,7 @@ from desktop.models import (
     Unit,
     programme_department,
 )
+from desktop.models.budget import BudgetSnapshotLine
 from desktop.services.common.vocabulary import FUNDER_KINDS, PROGRAMME_FAMILIES, STAGES
 
 
@@ -171,3 +172,31 @@ def conditions(flt: BudgetFilter, *, with_stage: bool = True) -> list:
     if scope:
         where.append(FundingLine.programme_id.in_(select(Programme.id).where(*scope)))
     return where
+
+
+def lines_source(snapshot: int | None):
+    """A function making a query read the funding lines of a frozen situation instead of
+    today's (snapshot: its id), or leaving it unchanged (None).
+
+    The snapshot's lines are given to the query as a CTE named `funding_line`, which SQLite and
+    PostgreSQL both resolve before the table of that name: every aggregation above then runs
+    unchanged on the frozen figures, so a frozen synthesis is computed exactly as it was. Lines
+    are matched to today's programmes and funders by code; those deleted since drop out.
+    """
+    if snapshot is None:
+        return lambda query: query
+    line = BudgetSnapshotLine
+    frozen = (
+        select(
+            Programme.id.label("programme_id"),
+            Funder.id.label("funder_id"),
+            line.amount_cents.label("amount_cents"),
+            line.stage.label("stage"),
+            line.period.label("period"),
+        )
+        .join(Programme, Programme.code == line.programme_code)
+        .join(Funder, Funder.code == line.funder_code)
+        .where(line.snapshot_id == snapshot)
+        .cte(FundingLine.__tablename__)
+    )
+    return lambda query: query.add_cte(frozen)

@@ -22,21 +22,19 @@ from desktop.models import (
     Unit,
     programme_axis,
 )
-from desktop.models.budget import BudgetSnapshotLine
 from desktop.models.reference import FUNDER_KINDS as FUNDER_KIND_ORDER
-from desktop.services.budgets.declared import declared_query
+from desktop.services.budgets.declared import TotalCheckRow, declared_totals
 from desktop.services.budgets.filters import (
     BudgetFilter,
     FilterLabels,
     conditions,
     line_year,
-    programme_conditions,
+    lines_source,
 )
 from desktop.services.budgets.snapshots import BudgetSnapshotService
 from desktop.services.common.formatting import coded_name
 from desktop.services.common.parsing import fold
 from desktop.services.common.vocabulary import FUNDER_KINDS
-from desktop.services.safety.checks import TotalCheckRow
 
 TOTAL_LABEL = "Total"
 
@@ -334,34 +332,6 @@ class _GroupedSums:
     def per_programme(self):
         """(programme ids, their planned / committed / paid sums as an n × 3 array)."""
         return _sum_by(self.programmes, self.amounts)
-
-
-def lines_source(snapshot: int | None):
-    """A function making a query read the funding lines of a frozen situation instead of
-    today's (snapshot: its id), or leaving it unchanged (None).
-
-    The snapshot's lines are given to the query as a CTE named `funding_line`, which SQLite and
-    PostgreSQL both resolve before the table of that name: every aggregation above then runs
-    unchanged on the frozen figures, so a frozen synthesis is computed exactly as it was. Lines
-    are matched to today's programmes and funders by code; those deleted since drop out.
-    """
-    if snapshot is None:
-        return lambda query: query
-    line = BudgetSnapshotLine
-    frozen = (
-        select(
-            Programme.id.label("programme_id"),
-            Funder.id.label("funder_id"),
-            line.amount_cents.label("amount_cents"),
-            line.stage.label("stage"),
-            line.period.label("period"),
-        )
-        .join(Programme, Programme.code == line.programme_code)
-        .join(Funder, Funder.code == line.funder_code)
-        .where(line.snapshot_id == snapshot)
-        .cte(FundingLine.__tablename__)
-    )
-    return lambda query: query.add_cte(frozen)
 
 
 class BudgetService:
@@ -673,31 +643,12 @@ class BudgetService:
         only_differences: bool = True,
         snapshot: int | None = None,
     ) -> list[TotalCheckRow]:
-        """Declared totals beside the sum of their programme subtree's lines, in one query.
-
-        The lines are restricted to the total's funder, stage and period when it states them
-        (docs/dataset.md); `python main.py check` and the Budgets tab both use this. The
-        filter's programmes and funders apply; years and stage do not (a total states its own
-        scope). With a snapshot, the totals frozen with it and the sums computed that day.
-        """
+        """Declared totals beside the sum of their programme subtree's lines (declared.py's
+        rule); with a snapshot, the totals frozen with it and the sums computed that day, or —
+        for a situation taken without its totals — today's totals over its frozen lines."""
         flt = flt or BudgetFilter()
         if snapshot is not None:
             frozen = self.snapshots.frozen_totals(snapshot, flt, only_differences)
             if frozen is not None:
                 return frozen
-        query = declared_query().order_by(Programme.code, DeclaredTotal.label)
-        scope = programme_conditions(flt)
-        if scope:
-            query = query.where(DeclaredTotal.programme_id.in_(select(Programme.id).where(*scope)))
-        if flt.funders:
-            query = query.where(Funder.code.in_(flt.funders))
-        if flt.funder_kind:
-            query = query.where(Funder.kind == flt.funder_kind)
-        if only_differences:
-            query = query.where(DeclaredTotal.amount_cents != query.selected_columns.computed)
-        with self._sessions() as session:
-            rows = session.execute(lines_source(snapshot)(query)).all()
-        return [
-            TotalCheckRow(code, name, label, funder, stage, period, int(declared), int(sums), src)
-            for code, name, label, funder, _kind, stage, period, declared, sums, src in rows
-        ]
+        return declared_totals(self._sessions, flt, only_differences, lines_source(snapshot))

@@ -13,11 +13,10 @@ from sqlalchemy.orm import sessionmaker
 from desktop.errors import PilotisError
 from desktop.models import Funder, FundingLine, Programme
 from desktop.models.budget import BudgetSnapshot, BudgetSnapshotLine, BudgetSnapshotTotal
-from desktop.services.budgets.declared import declared_query
+from desktop.services.budgets.declared import TotalCheckRow, declared_query, declared_totals
 from desktop.services.budgets.filters import BudgetFilter, conditions, programme_conditions
 from desktop.services.common.formatting import format_date
 from desktop.services.common.history import current_batch, os_login
-from desktop.services.safety.checks import TotalCheckRow
 
 LABEL_MAX = 200
 
@@ -247,9 +246,7 @@ class BudgetSnapshotService:
         then = self.frozen_totals(snapshot_id, flt, only_differences=False)
         if then is None:
             return []
-        from desktop.services.budgets.service import BudgetService  # the same computation
-
-        now = BudgetService(self._sessions).discrepancies(flt, only_differences=False)
+        now = declared_totals(self._sessions, flt, only_differences=False)
 
         def key(row: TotalCheckRow) -> tuple:
             return (row.programme_code, row.label, row.funder_code, row.stage, row.period)

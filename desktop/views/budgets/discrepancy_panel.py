@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.services.common.formatting import format_euros, format_number
+from desktop.services.budgets.declared import TotalCheckRow
+from desktop.services.common.formatting import format_euros, format_percent
 from desktop.services.common.vocabulary import STAGES
-from desktop.services.safety.checks import TotalCheckRow
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import Column, RowsTableModel
@@ -45,8 +45,7 @@ class DiscrepancyPanel(QWidget):
                 money(self.tr("Somme des lignes"), lambda r: r.computed_cents),
                 money(self.tr("Écart"), lambda r: r.difference_cents),
                 Column(self.tr("Écart en %"), gap_rate,
-                       lambda r: "—" if gap_rate(r) is None
-                       else f"{format_number(gap_rate(r) * 100, 2)}\u00a0%", align_right=True),
+                       lambda r: format_percent(gap_rate(r), 2), align_right=True),
                 Column(self.tr("Source"), lambda r: r.source, tooltip=lambda r: r.source),
             ],
             self,

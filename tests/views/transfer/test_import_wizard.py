@@ -317,7 +317,7 @@ def test_annuaire_de_l_education_is_previewed_checked_and_imported(
 
     from desktop.models import Establishment
 
-    source = Path(__file__).parents[1] / "data/external"
+    source = Path(__file__).parents[2] / "data/external"
     path = Path(shutil.copy(source / "fr-en-annuaire-education_occitanie.csv",
                             tmp_path / "annuaire.csv"))  # fmt: skip
     _choose_file(opened, monkeypatch, path, kind="annuaire-education")
@@ -360,7 +360,7 @@ def test_an_annuaire_extract_asks_before_closing_many_establishments(
     from desktop.models import Establishment
     from desktop.services.transfer.establishments import AnnuaireImporter
 
-    source = Path(__file__).parents[1] / "data/external/fr-en-annuaire-education_occitanie.csv"
+    source = Path(__file__).parents[2] / "data/external/fr-en-annuaire-education_occitanie.csv"
     whole = Path(shutil.copy(source, tmp_path / "annuaire.csv"))
     AnnuaireImporter(filled_database.session_factory).import_file(whole)
     lines = whole.read_text(encoding="utf-8-sig").splitlines()
