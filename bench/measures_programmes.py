@@ -20,7 +20,7 @@ def _service(db: Path):
 
 def programme_filter(db: Path, runs: int) -> Result:
     """Each filter change as the tab does it: the first page of matches (and its count)."""
-    from desktop.services.programmes.service import ProgrammeFilter
+    from desktop.services.programmes.tree import ProgrammeFilter
 
     database, service = _service(db)
     try:
@@ -89,7 +89,7 @@ def sheets_pdf(db: Path, runs: int) -> Result:
 
     from desktop.reports.document import write_pdf
     from desktop.reports.programmes.sheets import sheets_document
-    from desktop.services.programmes.service import ProgrammeFilter
+    from desktop.services.programmes.tree import ProgrammeFilter
 
     QApplication.instance() or QApplication([])
     database, service = _service(db)

@@ -36,7 +36,8 @@ def measure(url: str, runs: int) -> dict[str, list[float]]:
     from desktop.db import open_database
     from desktop.reports.document import write_pdf
     from desktop.reports.programmes.sheets import sheets_document
-    from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+    from desktop.services.programmes.service import ProgrammeService
+    from desktop.services.programmes.tree import ProgrammeFilter
 
     QApplication.instance() or QApplication([])
     database = open_database(url)

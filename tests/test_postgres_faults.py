@@ -190,7 +190,8 @@ def test_the_programme_list_search_reads_the_folded_text_the_server_keeps(server
     """Typing in the programme list on a server uses the trigram index on the folded text the
     server stores (0.5 s a keystroke at 10 000 programmes when it folded every one), and a
     programme renamed by plain SQL is found under its new name and sorted by it."""
-    from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+    from desktop.services.programmes.service import ProgrammeService
+    from desktop.services.programmes.tree import ProgrammeFilter
 
     service = ProgrammeService(server.database.session_factory)
     with server.database.engine.begin() as conn:

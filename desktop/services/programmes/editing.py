@@ -52,7 +52,7 @@ from desktop.services.programmes.drafts import (
     number_text,
     validate,
 )
-from desktop.services.programmes.service import Choice, french_order
+from desktop.services.programmes.tree import Choice, french_order
 
 CONFLICT = (
     "« {code} » a été modifié par quelqu'un d'autre depuis l'ouverture de la fiche. "

@@ -13,7 +13,7 @@ from desktop.models import Milestone, Programme, Unit
 from desktop.services.common.history import current_batch
 from desktop.services.common.vocabulary import DATE_PRECISIONS
 from desktop.services.programmes.drafts import ProgrammeConflictError
-from desktop.services.programmes.service import unit_subtree
+from desktop.services.programmes.tree import unit_subtree
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from desktop.models import (
 from desktop.services.budgets.declared import covered_cents
 from desktop.services.common.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
 from desktop.services.programmes.progress import Progress, indicator_progress, period_key
-from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+from desktop.services.programmes.tree import ProgrammeFilter, ProgrammeQueries
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class ProgrammeSheetService:
 
     def codes(self, criteria: ProgrammeFilter) -> list[str]:
         """Codes of every programme matching a filter, in code order (batch printing)."""
-        found = ProgrammeService(self._sessions).search(criteria, sort="code", limit=None)
+        found = ProgrammeQueries(self._sessions).search(criteria, sort="code", limit=None)
         return [r.code for r in found]
 
     def sheet(self, code: str, *, today: date | None = None) -> ProgrammeSheet:

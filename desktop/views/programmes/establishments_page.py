@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.programmes.service import Choice
+from desktop.services.programmes.tree import Choice
 from desktop.views.programmes.widgets import KEY_ROLE
 
 SEARCH_LIMIT = 50

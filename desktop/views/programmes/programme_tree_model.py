@@ -12,7 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.errors import PilotisError
 from desktop.services.common.formatting import format_date
-from desktop.services.programmes.service import ProgrammeListRow
+from desktop.services.programmes.tree import ProgrammeListRow
 
 # fetch(parent_id, sort key, descending, offset, limit) -> rows; count(parent_id) -> int.
 # parent_id is None for the top level (the roots, or every match in flat mode).

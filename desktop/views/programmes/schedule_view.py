@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import PilotisError
 from desktop.services.programmes.schedule import ScheduleRow, ScheduleService
-from desktop.services.programmes.service import Choice
+from desktop.services.programmes.tree import Choice
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import PilotisError
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
-from desktop.services.programmes.service import Choice, ProgrammeFilter
+from desktop.services.programmes.tree import Choice, ProgrammeFilter
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory import confirm
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog

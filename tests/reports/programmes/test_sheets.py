@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from desktop.reports.document import write_pdf
 from desktop.reports.programmes.sheets import schedule_document, sheets_document
-from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+from desktop.services.programmes.service import ProgrammeService
+from desktop.services.programmes.tree import ProgrammeFilter
 from tests.conftest import run_cli
 from tests.services.programmes.test_service import TODAY, load_world
 

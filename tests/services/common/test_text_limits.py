@@ -10,7 +10,8 @@ from desktop.services.common.history import install_history
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS, capped, is_cut
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
-from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+from desktop.services.programmes.service import ProgrammeService
+from desktop.services.programmes.tree import ProgrammeFilter
 from desktop.services.safety.history import HistoryFilter, HistoryQueryService
 
 # 100 000 characters: SQLite refuses a LIKE or GLOB pattern past 50 000, and a query of a

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from desktop.services.programmes.progress import indicator_progress
-from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+from desktop.services.programmes.service import ProgrammeService
+from desktop.services.programmes.tree import ProgrammeFilter
 from tests.services.programmes.test_service import TODAY, load_world
 
 

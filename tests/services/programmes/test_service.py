@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from desktop.services.common.history import install_history
-from desktop.services.programmes.service import ProgrammeFilter, ProgrammeService
+from desktop.services.programmes.service import ProgrammeService
+from desktop.services.programmes.tree import ProgrammeFilter
 from desktop.services.transfer.ingest import IngestService
 
 TODAY = date(2024, 1, 15)
