@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop.services.common.formatting import format_number, tick_label
+from desktop.services.common.formatting import format_percent, tick_label
 
 BASE_FONT = 8
 # Two sets of ten hues; in each, grey levels (0.299 R + 0.587 G + 0.114 B) are 0.08 apart,
@@ -218,7 +218,7 @@ def percent_axis(axis) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     axis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1]))
-    axis.set_major_formatter(FuncFormatter(lambda v, _p: f"{format_number(v * 100, 0)}\u00a0%"))
+    axis.set_major_formatter(FuncFormatter(lambda v, _p: format_percent(v)))
 
 
 def _ticks(axis) -> list[float]:

@@ -28,7 +28,11 @@ from desktop.reports.chart_style import (
     wrap,
 )
 from desktop.services.budgets.service import BudgetOverview, ChainRow, FunderRow
-from desktop.services.common.formatting import NBSP, coded_name, format_number, format_short_euros
+from desktop.services.common.formatting import (
+    coded_name,
+    format_percent,
+    format_short_euros,
+)
 from desktop.services.common.vocabulary import STAGES
 
 OTHERS = "Autres"
@@ -44,17 +48,6 @@ class ChartSpec:
     key: str
     title: str
     build: Callable[[BudgetOverview], object]  # Figure
-
-
-def short_euros(cents: int | float) -> str:
-    """`493,74 M€`, `1,90 M€`, `350 k€`, `950 €`: the precision is the unit's (formatting.py)."""
-    return format_short_euros(cents)
-
-
-def percent(rate: float | None, decimals: int = 0) -> str:
-    if rate is None:
-        return "—"
-    return f"{format_number(rate * 100, decimals)}{NBSP}%"
 
 
 def funder_style(funder: FunderRow | None) -> tuple[str, str]:
@@ -203,7 +196,7 @@ def by_funder_bar(overview: BudgetOverview):
     for yi, item in zip(y, shown, strict=True):
         gid = f"funder:{item.key}" if item.key != "others" else None
         _bar(ax, yi, item.cents, style=item.style, gid=gid)
-        labels.append(_end_label(ax, item.cents, yi, short_euros(item.cents)))
+        labels.append(_end_label(ax, item.cents, yi, format_short_euros(item.cents)))
     ax.set_yticks(y, [wrap(s.label) for s in shown], fontsize=BASE_FONT - 0.5)
     ax.set_ylim(-0.6, len(shown) - 0.4)
     style_axes(ax)
@@ -233,7 +226,7 @@ def by_funder_donut(overview: BudgetOverview):
         counterclock=False,
         wedgeprops={"width": 0.42, "edgecolor": "#333333", "linewidth": 0.4},
         # Only wedges wide enough for their label: narrower ones are read in the legend.
-        autopct=lambda p: percent(p / 100) if p >= 6 else "",
+        autopct=lambda p: format_percent(p / 100) if p >= 6 else "",
         pctdistance=0.79,
         textprops={"fontsize": BASE_FONT - 0.5},
     )
@@ -244,9 +237,9 @@ def by_funder_donut(overview: BudgetOverview):
     for text in autotexts:
         text.set_bbox({"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
                        "alpha": 0.9})  # fmt: skip
-    ax.text(0, 0, f"Total\n{short_euros(total)}", ha="center", va="center",
+    ax.text(0, 0, f"Total\n{format_short_euros(total)}", ha="center", va="center",
             fontsize=BASE_FONT + 1, fontweight="bold")  # fmt: skip
-    labels = [f"{s.label} — {percent(s.cents / total, 1)}" for s in shown]
+    labels = [f"{s.label} — {format_percent(s.cents / total, 1)}" for s in shown]
     outside_legend(ax, wedges, labels, place=side)
     ax.set_aspect("equal")
     return _finish(figure)
@@ -292,7 +285,7 @@ def by_programme_stacked(overview: BudgetOverview):
     y = list(range(len(chains)))[::-1]
     series = _stacked_by_funder(ax, figure, overview, chains, y, shares=False)
     labels = [_end_label(ax, c.subtotal.stage_cents(stage), yi,
-                         short_euros(c.subtotal.stage_cents(stage)))
+                         format_short_euros(c.subtotal.stage_cents(stage)))
               for yi, c in zip(y, chains, strict=True)]  # fmt: skip
     style_axes(ax)
     outside_legend(ax, *series, title="Financeurs", place=side)
@@ -328,7 +321,7 @@ def _stacked_by_funder(ax, figure, overview: BudgetOverview, chains, y, *, share
             bars = _bar(ax, yi, value, left=left, style=style, gid=gid)
             handles.setdefault(key, bars[0])
             if shares and value >= 0.12:
-                ax.text(left + value / 2, yi, percent(value), ha="center", va="center",
+                ax.text(left + value / 2, yi, format_percent(value), ha="center", va="center",
                         fontsize=BASE_FONT - 1.5,
                         bbox={"boxstyle": "round,pad=0.12", "facecolor": "white",
                               "edgecolor": "none", "alpha": 0.9})  # fmt: skip
@@ -364,7 +357,7 @@ def by_axis(overview: BudgetOverview):
         value = row.stage_cents(stage)
         gid = f"axis:{row.number}" if row.number is not None else None
         _bar(ax, yi, value, style=axis_style if row.number is not None else none_style, gid=gid)
-        labels.append(_end_label(ax, value, yi, short_euros(value)))
+        labels.append(_end_label(ax, value, yi, format_short_euros(value)))
     ax.set_yticks(y, [wrap(label(r), 44) for r in rows], fontsize=BASE_FONT - 0.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     style_axes(ax)
@@ -408,8 +401,9 @@ def by_year(overview: BudgetOverview):
             handles.setdefault(key, bars[0])
             bottoms[i] += value
     for i, total in enumerate(bottoms):
-        ax.annotate(short_euros(total), (i, total), xytext=(0, 2), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=BASE_FONT - 0.5)  # fmt: skip
+        ax.annotate(format_short_euros(total), (i, total), xytext=(0, 2),
+                    textcoords="offset points", ha="center", va="bottom",
+                    fontsize=BASE_FONT - 0.5)  # fmt: skip
     labels = ["Sans année" if y is None else str(y) for y in years]
     ax.set_xticks(range(len(years)), labels, fontsize=BASE_FONT - 0.5)
     ax.set_ylim(0, max(bottoms) * 1.12)
@@ -424,7 +418,7 @@ def _rate(rate: float | None, marked: bool = True) -> str:
     """A rate, marked « ¹ » above 100 % (the footnote of the synthesis says why)."""
     if rate is None:
         return ""
-    return f" ({percent(rate)}{' ¹' if marked and rate > 1 else ''})"
+    return f" ({format_percent(rate)}{' ¹' if marked and rate > 1 else ''})"
 
 
 def chain_per_programme(overview: BudgetOverview):
@@ -460,7 +454,7 @@ def chain_per_programme(overview: BudgetOverview):
             handles.setdefault(STAGES[stage], bars[0])
             if not value:
                 continue
-            text = short_euros(value)
+            text = format_short_euros(value)
             if stage == "committed":
                 text += _rate(row.commitment_rate)
             if stage == "paid":

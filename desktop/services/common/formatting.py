@@ -61,6 +61,15 @@ def format_short_euros(cents: int | float) -> str:
     raise AssertionError("unreachable")  # the last unit takes every amount
 
 
+def format_percent(rate: float | None, decimals: int = 0, *, signed: bool = False) -> str:
+    """`84,4 %` for 0.844 (a rate, 1 = 100 %); `—` when there is none (nothing to divide by);
+    signed: `+12,50 %` for a rise, as a change is read."""
+    if rate is None:
+        return "—"
+    sign = "+" if signed and rate > 0 else ""
+    return f"{sign}{format_number(rate * 100, decimals)}{NBSP}%"
+
+
 def format_headline_euros(cents: int) -> str:
     """A key figure: cents only below one million euros (« 1 567 897 429 € »)."""
     if abs(cents) >= 1_000_000_00:

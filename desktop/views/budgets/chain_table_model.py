@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.budgets.service import ChainRow
-from desktop.services.common.formatting import format_euros, format_number
+from desktop.services.common.formatting import format_euros, format_percent
 from desktop.services.common.parsing import fold
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -30,7 +30,7 @@ class ChainColumn(IntEnum):
 
 
 def _rate(value: float | None) -> str:
-    return "—" if value is None else f"{format_number(value * 100, 1)}\u00a0%"
+    return format_percent(value, 1)
 
 
 VALUES: dict[ChainColumn, Callable[[ChainRow], object]] = {

@@ -31,7 +31,7 @@ from desktop.services.budgets.snapshots import (
     SnapshotError,
     TotalComparisonRow,
 )
-from desktop.services.common.formatting import format_date, format_euros, format_number
+from desktop.services.common.formatting import format_date, format_euros, format_percent
 from desktop.services.common.vocabulary import STAGES
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
@@ -43,7 +43,7 @@ def rate_text(row: ComparisonRow) -> str:
     rate = row.change_rate
     if rate is None:
         return "nouveau" if row.now_cents else "—"
-    return f"{'+' if rate > 0 else ''}{format_number(rate * 100, 2)}\u00a0%"
+    return format_percent(rate, 2, signed=True)
 
 
 def signed_euros(cents: int) -> str:

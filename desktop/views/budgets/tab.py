@@ -19,10 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.reports.budgets.charts import CHARTS, percent, short_euros
+from desktop.reports.budgets.charts import CHARTS
 from desktop.services.budgets.filters import BudgetFilter, describe
 from desktop.services.budgets.service import BudgetOptions, BudgetOverview
-from desktop.services.common.formatting import format_date, format_euros
+from desktop.services.common.formatting import (
+    format_date,
+    format_euros,
+    format_percent,
+    format_short_euros,
+)
 from desktop.services.common.vocabulary import STAGES
 from desktop.views.budgets.chain_panel import ChainPanel
 from desktop.views.budgets.chart_view import ChartView
@@ -362,9 +367,9 @@ class BudgetsTab(TabPage):
             ).format(
                 planned=format_euros(total.planned_cents),
                 committed=format_euros(total.committed_cents),
-                crate=percent(total.commitment_rate, 1),
+                crate=format_percent(total.commitment_rate, 1),
                 paid=format_euros(total.paid_cents),
-                prate=percent(total.payment_rate, 1),
+                prate=format_percent(total.payment_rate, 1),
                 to_commit=format_euros(total.to_commit_cents),
                 to_pay=format_euros(total.to_pay_cents),
             )
@@ -480,14 +485,14 @@ class BudgetsTab(TabPage):
             top = overview.funder_totals[0]
             total = overview.total.stage_cents(stage) or 1
             return self.tr("Premier financeur : {f}, {a} ({p}).").format(
-                f=top.funder_name, a=short_euros(top.stage_cents(stage)),
-                p=percent(top.stage_cents(stage) / total),
+                f=top.funder_name, a=format_short_euros(top.stage_cents(stage)),
+                p=format_percent(top.stage_cents(stage) / total),
             )  # fmt: skip
         if key in ("programme", "chain", "cofinancing") and overview.programmes:
             top = overview.programmes[0].subtotal
             return self.tr("{n} programme(s) ; le premier : {c}, {a}.").format(
                 n=len(overview.programmes), c=top.programme_code,
-                a=short_euros(top.stage_cents(stage)),
+                a=format_short_euros(top.stage_cents(stage)),
             )  # fmt: skip
         if key == "axis" and overview.axes:
             return self.tr(

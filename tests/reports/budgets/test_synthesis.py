@@ -33,17 +33,6 @@ def pdf_text(path) -> str:
     return re.sub(r"[ \t\u202f\u00a0]+", " ", text)
 
 
-def test_short_amounts_are_french():
-    """Bar labels keep one precision per unit: M€ always with two decimals (493,74 / 1,90 M€,
-    never 850,4 beside 47,11 M€), k€ and € none."""
-    assert charts.short_euros(493_740_000_00) == "493,74\u00a0M€"
-    assert charts.short_euros(1_900_000_00) == "1,90\u00a0M€"
-    assert charts.short_euros(850_400_000_00) == "850,40\u00a0M€"
-    assert charts.short_euros(350_000_00) == "350\u00a0k€"
-    assert charts.short_euros(950_00) == "950\u00a0€"
-    assert charts.percent(0.5432) == "54\u00a0%"
-
-
 def test_a_funder_keeps_its_colour_and_hatching_across_charts(service):
     """Région Occitanie looks the same in the bar chart and in the stacked programme chart."""
     overview = service.overview()
