@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QByteArray, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -40,12 +41,30 @@ class Heading:
     text: str
     level: int = 1  # 1: section, 2: sub-section
 
+    def place(self, layout: Layout) -> None:
+        font = text_font(12 if self.level == 1 else 10, bold=True)
+        h = layout.text_height(self.text, font, layout.width)
+        layout.ensure(h + 40 * layout.k)  # keep a heading with what follows it
+        layout.y += 4 * layout.k if layout.y > layout.top else 0
+        color = "#1f3864" if self.level == 1 else "#2f5496"
+        layout.pages[-1].append(
+            TextItem(QRectF(0, layout.y, layout.width, h), self.text, font, color)
+        )
+        layout.y += h + layout.gap / 2
+
 
 @dataclass
 class Paragraph:
     text: str
     italic: bool = False
     size: float = 9.5
+
+    def place(self, layout: Layout) -> None:
+        font = text_font(self.size, italic=self.italic)
+        h = layout.text_height(self.text, font, layout.width)
+        layout.ensure(h)
+        layout.pages[-1].append(TextItem(QRectF(0, layout.y, layout.width, h), self.text, font))
+        layout.y += h + layout.gap
 
 
 @dataclass
@@ -61,6 +80,81 @@ class Table:
     shaded_rows: frozenset[int] = frozenset()  # group headings
     muted_rows: frozenset[int] = frozenset()  # e.g. vacant posts
     size: float = 8.5
+
+    def _fitted_widths(self, layout: Layout, body: QFont, head: QFont, pad: float) -> list[float]:
+        """Each column but the flexible one as wide as its widest cell (its header may wrap
+        between words); the flexible column, the names, takes the rest."""
+        body_m, head_m = QFontMetricsF(body, layout.device), QFontMetricsF(head, layout.device)
+        bold = self.bold_rows | self.shaded_rows
+        natural = []
+        for index, header in enumerate(self.headers):
+            words = str(header).replace("\u00ad", "").split() or [""]
+            width = max(head_m.horizontalAdvance(w) for w in words)
+            for number, row in enumerate(self.rows):
+                metrics = head_m if number in bold else body_m
+                if index < len(row):
+                    width = max(width, metrics.horizontalAdvance(str(row[index])))
+            natural.append(width + 2 * pad + 4 * layout.k)  # slack: rounding must not wrap
+        others = sum(w for i, w in enumerate(natural) if i != self.flex)
+        room = layout.width - others
+        if room < layout.width * 0.22:  # too wide: every column shrinks, the names keep a share
+            scale = layout.width * 0.78 / others
+            natural = [w * scale for w in natural]
+            room = layout.width * 0.22
+        natural[self.flex] = room
+        return natural
+
+    def place(self, layout: Layout) -> None:
+        count = len(self.headers)
+        weights = list(self.widths or [1] * count)
+        total = sum(weights)
+        widths = [layout.width * w / total for w in weights]
+        pad = 2.5 * layout.k
+        body_font = text_font(self.size)
+        head_font = text_font(self.size, bold=True)
+        if self.flex is not None:
+            widths = self._fitted_widths(layout, body_font, head_font, pad)
+
+        def row_height(cells: Sequence[str], font: QFont) -> float:
+            heights = [
+                layout.text_height(str(c), font, w - 2 * pad)
+                for c, w in zip(cells, widths, strict=False)
+            ]
+            return max([*heights, QFontMetricsF(font, layout.device).height()]) + 2 * pad
+
+        head_h = row_height(self.headers, head_font)
+
+        def place_row(cells: Sequence[str], font: QFont, fill: str | None, color: str) -> None:
+            h = row_height(cells, font)
+            page = layout.pages[-1]
+            rect = QRectF(0, layout.y, layout.width, h)
+            page.append(RectItem(rect, fill, "#b4b4b4", 0.4 * layout.k))
+            x = 0.0
+            for index, (cell, w) in enumerate(zip(cells, widths, strict=False)):
+                align = (
+                    Qt.AlignmentFlag.AlignRight
+                    if index in self.align_right
+                    else Qt.AlignmentFlag.AlignLeft
+                )
+                rect = QRectF(x + pad, layout.y + pad, w - 2 * pad, h - 2 * pad)
+                flags = int(align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
+                page.append(TextItem(rect, str(cell), font, color, flags))
+                x += w
+            layout.y += h
+
+        layout.ensure(head_h + row_height(self.rows[0], body_font) if self.rows else head_h)
+        place_row(self.headers, head_font, "#dde4f0", "#000000")
+        for index, cells in enumerate(self.rows):
+            bold = index in self.bold_rows or index in self.shaded_rows
+            font = head_font if bold else body_font
+            h = row_height(cells, font)
+            if layout.y + h > layout.bottom:
+                layout.new_page()
+                place_row(self.headers, head_font, "#dde4f0", "#000000")  # repeated header
+            fill = "#eef1f7" if index in self.shaded_rows else ("#f6f6f6" if bold else None)
+            color = "#6b6b6b" if index in self.muted_rows else "#000000"
+            place_row(cells, font, fill, color)
+        layout.y += layout.gap
 
 
 @dataclass
@@ -89,23 +183,36 @@ class Chart:
             self.__dict__["_renderer"] = cached
         return cached
 
+    def place(self, layout: Layout) -> None:
+        h = self.height_mm * MM * layout.k
+        font = text_font(7.5, italic=True)
+        caption_h = layout.text_height(self.caption, font, layout.width) if self.caption else 0
+        layout.ensure(h + caption_h)
+        layout.pages[-1].append(_SvgItem(QRectF(0, layout.y, layout.width, h), self))
+        layout.y += h
+        if self.caption:
+            rect = QRectF(0, layout.y, layout.width, caption_h)
+            layout.pages[-1].append(TextItem(rect, self.caption, font, "#444444"))
+            layout.y += caption_h
+        layout.y += layout.gap
+
 
 @dataclass
 class PageBreak:
     """Start the next block on a new page."""
 
-
-@dataclass
-class OrgChart:
-    """An organisation chart (ChartUnit rows of services/org_chart_service.py) on landscape
-    pages of its own: the whole chart when it fits, else one page per direction."""
-
-    units: Sequence
-    root_id: int | None = None
-    min_scale: float = 0.85  # smaller would print text below 6 pt: split into pages instead
+    def place(self, layout: Layout) -> None:
+        if layout.pages[-1]:
+            layout.breaks.add(len(layout.pages) - 1)
+        layout.new_page()
 
 
-Block = Heading | Paragraph | Table | Chart | PageBreak | OrgChart
+class Block(Protocol):
+    """What a document holds: anything that places itself on the layout's pages (headings,
+    paragraphs, tables, charts, page breaks here; the organisation chart in
+    reports/directory/org_chart.py)."""
+
+    def place(self, layout: Layout) -> None: ...
 
 
 @dataclass
@@ -166,7 +273,7 @@ def paginate(document: Document, device: QPagedPaintDevice) -> Pages:
     # point sizes, which the device's own resolution renders; metrics are the device's.
     k = device.resolution() / 72
     width, height = float(rect.width()), float(rect.height())
-    layout = _Layout(width, height, k, device, document.landscape)
+    layout = Layout(width, height, k, device, document.landscape)
     items = layout.paginate(document.blocks)
     return Pages(document, items, layout.landscape, width, height, k, layout.fills(),
                  layout.section_ends())  # fmt: skip
@@ -214,7 +321,7 @@ def render(document: Document, device: QPagedPaintDevice, progress=None) -> int:
             device.setPageOrientation(original)
 
 
-def _font(size: float, *, bold: bool = False, italic: bool = False) -> QFont:
+def text_font(size: float, *, bold: bool = False, italic: bool = False) -> QFont:
     font = QFont("DejaVu Sans")
     font.setStyleHint(QFont.StyleHint.SansSerif)
     font.setPointSizeF(size)
@@ -228,34 +335,34 @@ def _paint_frame(
 ) -> None:
     painter.save()
     painter.setPen(QColor("#1f3864"))
-    painter.setFont(_font(8, bold=True))
+    painter.setFont(text_font(8, bold=True))
     painter.drawText(QRectF(0, 0, width * 0.6, 12 * k), Qt.AlignmentFlag.AlignLeft, ORGANISATION)
-    painter.setFont(_font(8))
+    painter.setFont(text_font(8))
     painter.drawText(
         QRectF(width * 0.4, 0, width * 0.6, 12 * k),
         Qt.AlignmentFlag.AlignRight,
         f"Édité le {doc.printed_on.strftime('%d/%m/%Y')}",
     )
-    painter.setFont(_font(11, bold=True))
+    painter.setFont(text_font(11, bold=True))
     title = doc.title + (f" — {doc.subtitle}" if doc.subtitle else "")
     painter.drawText(QRectF(0, 11 * k, width, 16 * k), Qt.AlignmentFlag.AlignLeft, title)
     painter.setPen(QPen(QColor("#1f3864"), 0.8 * k))
     painter.drawLine(QPointF(0, (HEADER_PT - 2) * k), QPointF(width, (HEADER_PT - 2) * k))
     painter.setPen(QColor("#555555"))
-    painter.setFont(_font(7.5))
+    painter.setFont(text_font(7.5))
     footer = QRectF(0, height - 10 * k, width, 10 * k)
     painter.drawText(footer, Qt.AlignmentFlag.AlignLeft, "Pilotis")
     painter.drawText(footer, Qt.AlignmentFlag.AlignRight, f"Page {n} / {total}")
     painter.restore()
 
 
-class _Item(ABC):
+class Item(ABC):
     @abstractmethod
     def paint(self, painter: QPainter) -> None: ...
 
 
 @dataclass
-class _TextItem(_Item):
+class TextItem(Item):
     rect: QRectF
     text: str
     font: QFont
@@ -269,7 +376,7 @@ class _TextItem(_Item):
 
 
 @dataclass
-class _RectItem(_Item):
+class RectItem(Item):
     rect: QRectF
     fill: str | None
     line: str | None = None
@@ -283,7 +390,7 @@ class _RectItem(_Item):
 
 
 @dataclass
-class _SvgItem(_Item):
+class _SvgItem(Item):
     rect: QRectF
     chart: Chart
 
@@ -291,24 +398,12 @@ class _SvgItem(_Item):
         # Qt's SVG renderer starts from the painter's font: a bold or italic cell painted
         # just before would otherwise turn every label of the chart bold or italic.
         painter.save()
-        painter.setFont(_font(8))
+        painter.setFont(text_font(8))
         self.chart.renderer().render(painter, self.rect)
         painter.restore()
 
 
-@dataclass
-class _OrgChartItem(_Item):
-    page: object  # services.org_chart_layout.ChartPage
-    rect: QRectF
-    k: float
-
-    def paint(self, painter: QPainter) -> None:
-        from desktop.reports.directory.org_chart import paint_page
-
-        paint_page(painter, self.page, self.rect, self.k)
-
-
-class _Layout:
+class Layout:
     """Places blocks top to bottom, starting a page when the next piece does not fit."""
 
     def __init__(
@@ -326,7 +421,7 @@ class _Layout:
         self.gap = GAP_PT * k
         self.top = (HEADER_PT + GAP_PT) * k
         self.bottom = height - FOOTER_PT * k
-        self.pages: list[list[_Item]] = [[]]
+        self.pages: list[list[Item]] = [[]]
         self.breaks: set[int] = set()  # pages ended by an explicit break
         self.orientation = landscape
         self.landscape: list[bool] = [landscape]  # per page
@@ -342,22 +437,9 @@ class _Layout:
         if self.y + needed > self.bottom and self.y > self.top:
             self.new_page()
 
-    def paginate(self, blocks: Sequence[Block]) -> list[list[_Item]]:
+    def paginate(self, blocks: Sequence[Block]) -> list[list[Item]]:
         for block in blocks:
-            if isinstance(block, PageBreak):
-                if self.pages[-1]:
-                    self.breaks.add(len(self.pages) - 1)
-                self.new_page()
-            elif isinstance(block, Heading):
-                self._heading(block)
-            elif isinstance(block, Paragraph):
-                self._paragraph(block)
-            elif isinstance(block, Table):
-                self._table(block)
-            elif isinstance(block, Chart):
-                self._chart(block)
-            elif isinstance(block, OrgChart):
-                self._org_chart(block)
+            block.place(self)
         if len(self.pages) > 1 and not self.pages[-1]:
             self.pages.pop()
             self.landscape.pop()
@@ -377,148 +459,7 @@ class _Layout:
         last = len(self.pages) - 1
         return [n in self.breaks or n == last or self.landscape[n] for n in range(len(self.pages))]
 
-    def _org_chart(self, block: OrgChart) -> None:
-        """Landscape pages of its own; what follows starts on a new page."""
-        from desktop.reports.directory.org_chart import qt_measure
-        from desktop.services.directory.org_chart_layout import paginate
-
-        self.new_page()
-        self.landscape[-1] = True
-        width, height = (self.width, self.height) if self.orientation else (self.height, self.width)
-        k = self.k
-        caption_font = _font(10, bold=True)
-        caption_h = QFontMetricsF(caption_font, self.device).height() * 1.3
-        top = self.top
-        chart_rect = QRectF(0, top + caption_h, width, height - FOOTER_PT * k - top - caption_h)
-        pages = paginate(
-            block.units,
-            block.root_id,
-            chart_rect.width() / k - 2,  # room for the outer boxes' borders
-            chart_rect.height() / k - 2,
-            measure=qt_measure,
-            min_scale=block.min_scale,
-            first_page=len(self.pages),
-        )
-        for index, page in enumerate(pages):
-            if index:
-                self.pages.append([])
-                self.landscape.append(True)
-            caption = QRectF(0, top, width, caption_h)
-            text = QFontMetricsF(caption_font, self.device).elidedText(
-                page.caption, Qt.TextElideMode.ElideRight, width
-            )
-            flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            self.pages[-1].append(_TextItem(caption, text, caption_font, "#2f5496", flags))
-            self.pages[-1].append(_OrgChartItem(page, chart_rect, k))
-        self.pages.append([])
-        self.landscape.append(self.orientation)
-        self.y = self.top
-
-    def _text_height(self, text: str, font: QFont, width: float) -> float:
+    def text_height(self, text: str, font: QFont, width: float) -> float:
         metrics = QFontMetricsF(font, self.device)
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
         return metrics.boundingRect(QRectF(0, 0, width, 10_000), flags, text).height()
-
-    def _heading(self, block: Heading) -> None:
-        font = _font(12 if block.level == 1 else 10, bold=True)
-        h = self._text_height(block.text, font, self.width)
-        self.ensure(h + 40 * self.k)  # keep a heading with what follows it
-        self.y += 4 * self.k if self.y > self.top else 0
-        color = "#1f3864" if block.level == 1 else "#2f5496"
-        self.pages[-1].append(_TextItem(QRectF(0, self.y, self.width, h), block.text, font, color))
-        self.y += h + self.gap / 2
-
-    def _paragraph(self, block: Paragraph) -> None:
-        font = _font(block.size, italic=block.italic)
-        h = self._text_height(block.text, font, self.width)
-        self.ensure(h)
-        self.pages[-1].append(_TextItem(QRectF(0, self.y, self.width, h), block.text, font))
-        self.y += h + self.gap
-
-    def _chart(self, block: Chart) -> None:
-        h = block.height_mm * MM * self.k
-        font = _font(7.5, italic=True)
-        caption_h = self._text_height(block.caption, font, self.width) if block.caption else 0
-        self.ensure(h + caption_h)
-        self.pages[-1].append(_SvgItem(QRectF(0, self.y, self.width, h), block))
-        self.y += h
-        if block.caption:
-            rect = QRectF(0, self.y, self.width, caption_h)
-            self.pages[-1].append(_TextItem(rect, block.caption, font, "#444444"))
-            self.y += caption_h
-        self.y += self.gap
-
-    def _fitted_widths(self, table: Table, body: QFont, head: QFont, pad: float) -> list[float]:
-        """Each column but the flexible one as wide as its widest cell (its header may wrap
-        between words); the flexible column, the names, takes the rest."""
-        body_m, head_m = QFontMetricsF(body, self.device), QFontMetricsF(head, self.device)
-        bold = table.bold_rows | table.shaded_rows
-        natural = []
-        for index, header in enumerate(table.headers):
-            words = str(header).replace("\u00ad", "").split() or [""]
-            width = max(head_m.horizontalAdvance(w) for w in words)
-            for number, row in enumerate(table.rows):
-                metrics = head_m if number in bold else body_m
-                if index < len(row):
-                    width = max(width, metrics.horizontalAdvance(str(row[index])))
-            natural.append(width + 2 * pad + 4 * self.k)  # slack: rounding must not wrap
-        others = sum(w for i, w in enumerate(natural) if i != table.flex)
-        room = self.width - others
-        if room < self.width * 0.22:  # too wide: every column shrinks, the names keep a share
-            scale = self.width * 0.78 / others
-            natural = [w * scale for w in natural]
-            room = self.width * 0.22
-        natural[table.flex] = room
-        return natural
-
-    def _table(self, table: Table) -> None:
-        count = len(table.headers)
-        weights = list(table.widths or [1] * count)
-        total = sum(weights)
-        widths = [self.width * w / total for w in weights]
-        pad = 2.5 * self.k
-        body_font = _font(table.size)
-        head_font = _font(table.size, bold=True)
-        if table.flex is not None:
-            widths = self._fitted_widths(table, body_font, head_font, pad)
-
-        def row_height(cells: Sequence[str], font: QFont) -> float:
-            heights = [
-                self._text_height(str(c), font, w - 2 * pad)
-                for c, w in zip(cells, widths, strict=False)
-            ]
-            return max([*heights, QFontMetricsF(font, self.device).height()]) + 2 * pad
-
-        head_h = row_height(table.headers, head_font)
-
-        def place_row(cells: Sequence[str], font: QFont, fill: str | None, color: str) -> None:
-            h = row_height(cells, font)
-            page = self.pages[-1]
-            rect = QRectF(0, self.y, self.width, h)
-            page.append(_RectItem(rect, fill, "#b4b4b4", 0.4 * self.k))
-            x = 0.0
-            for index, (cell, w) in enumerate(zip(cells, widths, strict=False)):
-                align = (
-                    Qt.AlignmentFlag.AlignRight
-                    if index in table.align_right
-                    else Qt.AlignmentFlag.AlignLeft
-                )
-                rect = QRectF(x + pad, self.y + pad, w - 2 * pad, h - 2 * pad)
-                flags = int(align | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
-                page.append(_TextItem(rect, str(cell), font, color, flags))
-                x += w
-            self.y += h
-
-        self.ensure(head_h + row_height(table.rows[0], body_font) if table.rows else head_h)
-        place_row(table.headers, head_font, "#dde4f0", "#000000")
-        for index, cells in enumerate(table.rows):
-            bold = index in table.bold_rows or index in table.shaded_rows
-            font = head_font if bold else body_font
-            h = row_height(cells, font)
-            if self.y + h > self.bottom:
-                self.new_page()
-                place_row(table.headers, head_font, "#dde4f0", "#000000")  # repeated header
-            fill = "#eef1f7" if index in table.shaded_rows else ("#f6f6f6" if bold else None)
-            color = "#6b6b6b" if index in table.muted_rows else "#000000"
-            place_row(cells, font, fill, color)
-        self.y += self.gap

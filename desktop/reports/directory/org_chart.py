@@ -8,6 +8,8 @@ keeps the proportions the layout measured, whatever the device's resolution.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -15,7 +17,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
 from desktop.errors import PilotisError
-from desktop.reports.document import Document, OrgChart
+from desktop.reports.document import (
+    FOOTER_PT,
+    Document,
+    Item,
+    Layout,
+    TextItem,
+    text_font,
+)
 from desktop.services.directory.org_chart import ChartUnit
 from desktop.services.directory.org_chart_layout import (
     STYLES,
@@ -24,6 +33,7 @@ from desktop.services.directory.org_chart_layout import (
     ChartPage,
     Connector,
 )
+from desktop.services.directory.org_chart_layout import paginate as paginate_chart
 
 FONT_FAMILY = "DejaVu Sans"
 # The tinted band of a box, by kind of unit: the hierarchy reads at a glance, in grey too.
@@ -191,6 +201,62 @@ def paint_page(painter: QPainter, page: ChartPage, rect: QRectF, k: float) -> No
 
 
 # --- the printed document ----------------------------------------------------------------------
+
+
+@dataclass
+class OrgChart:
+    """An organisation chart (ChartUnit rows of services/directory/org_chart.py) on landscape
+    pages of its own: the whole chart when it fits, else one page per direction."""
+
+    units: Sequence
+    root_id: int | None = None
+    min_scale: float = 0.85  # smaller would print text below 6 pt: split into pages instead
+
+    def place(self, layout: Layout) -> None:
+        """Landscape pages of its own; what follows starts on a new page."""
+        layout.new_page()
+        layout.landscape[-1] = True
+        width, height = (
+            (layout.width, layout.height) if layout.orientation else (layout.height, layout.width)
+        )
+        k = layout.k
+        caption_font = text_font(10, bold=True)
+        caption_h = QFontMetricsF(caption_font, layout.device).height() * 1.3
+        top = layout.top
+        chart_rect = QRectF(0, top + caption_h, width, height - FOOTER_PT * k - top - caption_h)
+        pages = paginate_chart(
+            self.units,
+            self.root_id,
+            chart_rect.width() / k - 2,  # room for the outer boxes' borders
+            chart_rect.height() / k - 2,
+            measure=qt_measure,
+            min_scale=self.min_scale,
+            first_page=len(layout.pages),
+        )
+        for index, page in enumerate(pages):
+            if index:
+                layout.pages.append([])
+                layout.landscape.append(True)
+            caption = QRectF(0, top, width, caption_h)
+            text = QFontMetricsF(caption_font, layout.device).elidedText(
+                page.caption, Qt.TextElideMode.ElideRight, width
+            )
+            flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            layout.pages[-1].append(TextItem(caption, text, caption_font, "#2f5496", flags))
+            layout.pages[-1].append(_OrgChartItem(page, chart_rect, k))
+        layout.pages.append([])
+        layout.landscape.append(layout.orientation)
+        layout.y = layout.top
+
+
+@dataclass
+class _OrgChartItem(Item):
+    page: object  # services/directory/org_chart_layout.py ChartPage
+    rect: QRectF
+    k: float
+
+    def paint(self, painter: QPainter) -> None:
+        paint_page(painter, self.page, self.rect, self.k)
 
 
 def build_document(

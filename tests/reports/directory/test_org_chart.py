@@ -6,8 +6,8 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from desktop.reports.directory.org_chart import build_document
-from desktop.reports.document import Document, OrgChart, Paragraph, write_pdf
+from desktop.reports.directory.org_chart import OrgChart, build_document
+from desktop.reports.document import Document, Paragraph, write_pdf
 from desktop.services.directory.edits import PositionInput
 from desktop.services.directory.org_chart import ChartPost, ChartUnit
 from desktop.services.directory.service import DirectoryService

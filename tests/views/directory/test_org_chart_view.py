@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.reports.document import OrgChart
+from desktop.reports.directory.org_chart import OrgChart
 from desktop.services.directory.edits import PositionInput
 
 
