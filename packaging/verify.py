@@ -64,6 +64,8 @@ CHECKS: list[tuple[list[str], int, str, tuple[str, list[str]] | None]] = [
         "fiche.pdf :",
         ("fiche.pdf", ["Fiche programme — AMI-CMA", "Compétences et métiers d'avenir"]),
     ),
+    # The data generator is a developers' tool: the installed application has no such command.
+    (["--db", "x.sqlite", "generate"], 2, "choix invalide « generate »", None),
     # A refused command: one French line, exit 1, no traceback (the bundle's error path works).
     (["--db", "absente.sqlite", "check"], 1, "n'existe pas", None),
     # PostgreSQL: psycopg and libpq are in the bundle (no server on that port: a clear refusal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 
 from desktop.cli.command import EXIT_FAILED, EXIT_OK, Command
@@ -108,10 +109,15 @@ COMMANDS = (
             "  1  problème d'intégrité, ou base introuvable ou inutilisable"
         ),
     ),
-    Command(
-        "generate",
-        "remplir une base de données générées, reproductibles (mesures à grande échelle)",
-        _run_generate,
-        _declare_generate,
-    ),
 )
+# The generator is a developers' tool (desktop/devtools): the installed application leaves it
+# out (packaging/pilotis.spec), and so does its command line.
+if importlib.util.find_spec("desktop.devtools") is not None:
+    COMMANDS += (
+        Command(
+            "generate",
+            "remplir une base de données générées, reproductibles (mesures à grande échelle)",
+            _run_generate,
+            _declare_generate,
+        ),
+    )
