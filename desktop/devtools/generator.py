@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -472,6 +473,10 @@ class _Generator:
         stmt = self._stage(table) if sqlite else _insert(table)
         if table.name in m.SORT_SOURCES:  # the directory's sort keys (see models/directory.py)
             rows = (dict(row, sort_key=m.sort_key_for(table.name, row)) for row in rows)
+        if "uuid" in table.c:  # plain tuples get no column default: the rows' global identity,
+            # reproducible like the rest (seed, table, id), and new for each new id
+            space = uuid.uuid5(uuid.NAMESPACE_URL, f"pilotis-generator:{self.seed}:{table.name}")
+            rows = (dict(row, uuid=str(uuid.uuid5(space, str(row["id"])))) for row in rows)
         count = self.counts.get(table.name, 0)
         done = 0
         buffer: list[dict] = []

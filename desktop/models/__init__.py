@@ -1,6 +1,6 @@
 """SQLAlchemy entities of Pilotis; this package imports nothing else from desktop."""
 
-from desktop.models.base import Audited, Base
+from desktop.models.base import Audited, Base, new_uuid
 from desktop.models.budget import STAGES, DeclaredTotal, FundingLine
 from desktop.models.directory import (
     SORT_SOURCES,
@@ -12,6 +12,7 @@ from desktop.models.directory import (
     sort_key_for,
     sort_keys_for_columns,
 )
+from desktop.models.exchange import ExchangeIdentity, ExchangePartner, ExchangeReceipt
 from desktop.models.history import Change
 from desktop.models.programmes import (
     Axis,
@@ -37,8 +38,9 @@ from desktop.models.reference import (
 __all__ = [
     "SORT_SOURCES", "STAGES", "Academie", "Audited", "Axis", "Base", "Change", "DeclaredTotal",
     "Department",
-    "Establishment", "Funder", "FundingLine", "Indicator", "IndicatorValue", "Milestone",
+    "Establishment", "ExchangeIdentity", "ExchangePartner", "ExchangeReceipt", "Funder",
+    "FundingLine", "Indicator", "IndicatorValue", "Milestone",
     "Organisation", "Person", "Position", "PositionLink", "Programme", "Site", "StrategicLine",
     "Unit", "UnitLink", "programme_axis", "programme_department", "programme_establishment",
-    "programme_partner", "sort_key_for", "sort_keys_for_columns",
+    "new_uuid", "programme_partner", "sort_key_for", "sort_keys_for_columns",
 ]  # fmt: skip

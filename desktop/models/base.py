@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, MetaData, func
+from sqlalchemy import DateTime, Integer, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Named constraints let Alembic's batch mode (SQLite) find and alter them by name.
@@ -21,12 +22,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def new_uuid() -> str:
+    """A row's global identity, as text: the same on both backends and in JSON history values."""
+    return str(uuid.uuid4())
+
+
 class Audited:
-    """Mixin: created/updated timestamps, a version for optimistic locking, history recording.
+    """Mixin: created/updated timestamps, a version for optimistic locking, history recording,
+    and a global identity (`uuid`).
 
     SQLAlchemy's version counter makes an UPDATE that finds another version raise
-    StaleDataError, which the services turn into a conflict for the user.
+    StaleDataError, which the services turn into a conflict for the user. The uuid survives
+    copies between bases, so that an offline copy's changes find their rows again when they
+    come back (services/exchange); ids are only local. A Python default, so that every INSERT
+    made through SQLAlchemy (forms, imports, undo) gets one; the paths writing plain tuples
+    (the import's SQLite writer, the generator) call new_uuid themselves.
     """
+
+    uuid: Mapped[str] = mapped_column(String(36), default=new_uuid, unique=True)
 
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=False), server_default=func.current_timestamp(), nullable=False
