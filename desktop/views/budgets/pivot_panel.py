@@ -1,5 +1,5 @@
 """The cross-table page: the user picks the row and column dimensions (funder, programme, year)
-and sees the sums with a subtotal per group and a grand total."""
+and sees the sums with a subtotal per group and a grand total, summed off the GUI thread."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from desktop.services.budgets.pivot import DIMENSIONS, PivotLine, PivotTable, pi
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.budgets.pivot_table_model import LINE_ROLE, BudgetPivotTableModel
 from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.worker import Worker
 
 NONE = ""
 
@@ -21,7 +22,11 @@ class PivotPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple] = []
+        self._rows: list[tuple] | None = None  # (funder, programme, year, cents), once read
+        self._source = None  # what reads the rows, until they are read
+        self._stage_label = ""
+        # pandas re-arranges 200 000 lines in a pool thread; a newer choice drops an older one.
+        self._worker = Worker(self)
         self.outer = self._combo(self.tr("Lignes : premier niveau"), "funder", allow_none=False)
         self.inner = self._combo(self.tr("Lignes : second niveau"), "programme", allow_none=True)
         self.columns = self._combo(self.tr("Colonnes"), "year", allow_none=False)
@@ -66,14 +71,43 @@ class PivotPanel(QWidget):
             column = next(d for d in DIMENSIONS if d not in rows)
         return rows, column
 
+    @property
+    def busy(self) -> bool:
+        """Whether the table for the latest rows or dimensions is still being summed."""
+        return self._worker.busy
+
     def set_rows(self, rows: list[tuple], stage_label: str) -> None:
-        self._rows = rows
+        """Show the cross-table of rows (summed already, with the overview)."""
+        self._rows, self._source = rows, None
         self._stage_label = stage_label
         self._refresh()
 
-    def _refresh(self) -> None:
+    def set_source(self, read_rows, stage_label: str) -> None:
+        """Read the rows with read_rows() and show their cross-table, both off the GUI thread."""
+        self._rows, self._source = None, read_rows  # the rows shown are another filter's
+        self._stage_label = stage_label
         row_dims, column = self.dimensions()
-        table = pivot(self._rows, row_dims, column)
+
+        def read() -> tuple[list[tuple], PivotTable]:
+            rows = read_rows()
+            return rows, pivot(rows, row_dims, column)
+
+        self._worker.request(read, self._show_read)
+
+    def settle(self) -> None:
+        """The table asked for, now (printing and exporting cannot wait)."""
+        self._worker.settle()
+
+    def _refresh(self) -> None:
+        rows, (row_dims, column) = self._rows, self.dimensions()
+        self._worker.request(lambda: pivot(rows, row_dims, column), self._show_table)
+
+    def _show_read(self, read: tuple[list[tuple], PivotTable]) -> None:
+        (self._rows, table), self._source = read, None
+        self._show_table(table)
+
+    def _show_table(self, table: PivotTable) -> None:
+        row_dims = table.row_dims
         self.model.set_table(table)
         self.caption.setText(
             self.tr(
@@ -82,7 +116,7 @@ class PivotPanel(QWidget):
             ).format(
                 stage=self._stage_label,
                 rows=" puis ".join(DIMENSIONS[d].lower() for d in row_dims),
-                col=DIMENSIONS[column].lower(),
+                col=DIMENSIONS[table.column_dim].lower(),
             )
         )
         self.view.resizeColumnsToContents()
@@ -92,6 +126,8 @@ class PivotPanel(QWidget):
     def _on_dimensions_changed(self, _index: int) -> None:
         if self._rows is not None:
             self._refresh()
+        elif self._source is not None:  # the rows are still being read: read them again
+            self.set_source(self._source, self._stage_label)
 
     def _on_view_double_clicked(self, index) -> None:
         line: PivotLine = index.data(LINE_ROLE)
@@ -104,6 +140,7 @@ class PivotPanel(QWidget):
             self.activated_line.emit(table.row_dims[0], line.outer)
 
     def export(self) -> tuple[list[ExportColumn], list[PivotLine], str] | None:
+        self.settle()
         table: PivotTable | None = self.model.table
         if table is None:
             return None

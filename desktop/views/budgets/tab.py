@@ -4,10 +4,9 @@ subtotals, a cross-table, the declared totals that differ from their lines, and 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import asdict
 
-from PySide6.QtCore import QEvent, QObject, QRect, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -39,42 +38,13 @@ from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.load_guard import guard_slot, guarded
 from desktop.views.shell.tab_page import TabPage
+from desktop.views.shell.worker import Worker
 
 SYNTHESIS, CHARTS_PAGE, PIVOT, CHECKS, SNAPSHOTS = range(5)
 
 
 def _int_or_none(value) -> int | None:
     return None if value in (None, "") else int(value)
-
-
-class _Results(QObject):
-    """Carries a worker's figures (or its error) back to the GUI thread (queued signals)."""
-
-    done = Signal(int, object)  # generation, (overview, discrepancies)
-    failed = Signal(int, object)  # generation, exception
-
-
-class _Aggregation(QRunnable):
-    """Sums the figures of one filter in a pool thread: the database and numpy work there, the
-    GUI thread only draws. Sessions are made per call, so the thread shares nothing."""
-
-    def __init__(self, generation: int, compute, results: _Results) -> None:
-        super().__init__()
-        self._generation = generation
-        self._compute = compute
-        self._results = results
-
-    def run(self) -> None:
-        try:
-            figures = self._compute()
-        except Exception as error:  # shown (or raised) in the GUI thread
-            self._emit(self._results.failed, error)
-        else:
-            self._emit(self._results.done, figures)
-
-    def _emit(self, signal, value) -> None:
-        with contextlib.suppress(RuntimeError):  # the tab was closed meanwhile
-            signal.emit(self._generation, value)
 
 
 class BudgetsTab(TabPage):
@@ -91,14 +61,10 @@ class BudgetsTab(TabPage):
         self._requested: BudgetFilter | None = None  # the last filter asked for
         self._stepping_back = False
         self._restored: BudgetFilter | None = None  # filters of the last session, until loaded
-        # Aggregation in a pool thread: one at a time; a filter chosen meanwhile waits as
-        # _pending (only the newest), and results of an older filter are dropped.
-        self._generation = 0
-        self._running = False
-        self._pending: tuple | None = None
-        self._results = _Results(self)
-        self._results.done.connect(self._on_results_done)
-        self._results.failed.connect(self._on_results_failed)
+        # The figures of a filter are summed by the shared worker: the database and numpy work
+        # in a pool thread, the GUI thread only draws; an older filter's figures are dropped.
+        self._figures = Worker(self)
+        self._figures.busy_changed.connect(self._set_busy)
 
         self.filter_bar = BudgetFilterBar(self)
         self.filter_bar.filter_changed.connect(self._on_filter_bar_filter_changed)
@@ -233,8 +199,8 @@ class BudgetsTab(TabPage):
 
     @property
     def busy(self) -> bool:
-        """Whether figures for the current filter are still being summed."""
-        return self._running or self._pending is not None
+        """Whether figures for the current filter (or its cross-table) are still being summed."""
+        return self._figures.busy or self.pivot.busy
 
     def _compute(self, flt: BudgetFilter, snapshot: int | None, pivot: bool):
         """(overview, discrepancies, cross-table rows or None): what the visible pages need;
@@ -249,53 +215,18 @@ class BudgetsTab(TabPage):
     def _refresh(self, flt: BudgetFilter) -> None:
         """Re-aggregate for flt in a worker thread; the figures on screen stay until the new
         ones arrive, and the UI stays responsive meanwhile."""
-        self._generation += 1
         self._requested = flt
-        pivot = self.pages.currentIndex() == PIVOT
-        self._pending = (self._generation, flt, self._snapshot_id(), pivot)
-        self._set_busy(True)
-        if not self._running:
-            self._start_pending()
+        snapshot, pivot = self._snapshot_id(), self.pages.currentIndex() == PIVOT
+        self._figures.request(lambda: self._compute(flt, snapshot, pivot), self._show)
 
     def settle(self, flt: BudgetFilter | None = None) -> None:
         """Show the figures of flt (default: the current filter) now, in this thread; a
         computation under way is dropped. Used by loading, printing and exporting."""
         flt = flt or self.current_filter()
-        self._generation += 1
         self._requested = flt
-        self._pending = None
-        pivot = self.pages.currentIndex() == PIVOT
-        self._show(self._compute(flt, self._snapshot_id(), pivot))
-        self._set_busy(self._running)
-
-    def _start_pending(self) -> None:
-        generation, flt, snapshot, pivot = self._pending
-        self._pending = None
-        self._running = True
-        task = _Aggregation(generation, lambda: self._compute(flt, snapshot, pivot), self._results)
-        QThreadPool.globalInstance().start(task)
-
-    def _on_results_done(self, generation: int, figures) -> None:
-        self._running = False
-        if self._pending is not None:  # a newer filter waits: these figures are stale
-            self._start_pending()
-            return
-        self._set_busy(False)
-        if generation == self._generation:
-            guarded(self, lambda: self._show(figures))
-
-    def _on_results_failed(self, generation: int, error: Exception) -> None:
-        self._running = False
-        if self._pending is not None:
-            self._start_pending()
-            return
-        self._set_busy(False)
-        if generation == self._generation:
-
-            def fail() -> None:
-                raise error
-
-            guarded(self, fail)  # a server fault: « Données non actualisées (F5…) »
+        self._figures.drop()
+        self._show(self._compute(flt, self._snapshot_id(), self.pages.currentIndex() == PIVOT))
+        self.pivot.settle()
 
     def _set_busy(self, busy: bool) -> None:
         self.key_figures.setEnabled(not busy)
@@ -322,9 +253,13 @@ class BudgetsTab(TabPage):
                 view.set_overview(self._overview, self._chart_summary(view.spec.key))
             self._draw_visible_charts()
         elif page == PIVOT:
-            if self._cross_rows is None:  # not summed with the overview: the page was hidden
-                self._cross_rows = self._budgets.cross_rows(flt, snapshot=self._snapshot_id())
-            self.pivot.set_rows(self._cross_rows, STAGES[flt.stage].lower())
+            stage = STAGES[flt.stage].lower()
+            if self._cross_rows is not None:
+                self.pivot.set_rows(self._cross_rows, stage)
+            else:  # not summed with the overview: the page was hidden
+                snapshot = self._snapshot_id()
+                self.pivot.set_source(lambda: self._budgets.cross_rows(flt, snapshot=snapshot),
+                                      stage)  # fmt: skip
         elif page == CHECKS:
             rows = self._discrepancies
             self.checks.set_rows(rows)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.services.budgets.filters import BudgetFilter
 from desktop.services.transfer.export import export_rows
-from tests.services.budgets.test_fixture import load_budget_fixture
+from tests.factories.budgets import load_budget_fixture
 
 
 def plain(text: str) -> str:
@@ -174,14 +174,16 @@ def test_show_item_from_another_tab_filters_on_the_programme(tab):
     assert not tab.show_item("INCONNU")
 
 
-def test_pivot_rearranges_and_exports_with_subtotals(tab, tmp_path):
+def test_pivot_rearranges_and_exports_with_subtotals(tab, qtbot, tmp_path):
     """The cross-table can put years in rows and funders in columns, and exports its subtotals."""
     tab.pages.setCurrentIndex(2)
+    settled(tab, qtbot)  # summed in the worker thread
     pivot = tab.pivot
     assert pivot.model.text(0, 0) == "Région Occitanie"  # largest funder first, bold subtotal
     pivot.outer.setCurrentIndex(pivot.outer.findData("year"))
     pivot.inner.setCurrentIndex(pivot.inner.findData("programme"))
     pivot.columns.setCurrentIndex(pivot.columns.findData("funder"))
+    settled(tab, qtbot)
     model = pivot.model
     assert model.table.row_dims == ("year", "programme")
     assert [
@@ -261,10 +263,12 @@ def test_matplotlib_is_not_imported_until_charts_are_shown(tmp_path):
     assert result.stdout.split() == ["False", "False"]
 
 
-def test_chain_and_pivot_models_pass_the_model_tester(tab, qtmodeltester):
+def test_chain_and_pivot_models_pass_the_model_tester(tab, qtbot, qtmodeltester):
     """The Qt models answer every role consistently (sorting, empty cells, headers)."""
     qtmodeltester.check(tab.chain.programmes_model)
     tab.pages.setCurrentIndex(2)
+    settled(tab, qtbot)
+    assert tab.pivot.model.rowCount() > 1
     qtmodeltester.check(tab.pivot.model)
 
 
@@ -370,3 +374,64 @@ def test_the_cross_table_shown_follows_a_filter_change(tab, qtbot):
     outer = [model.text(r, 0) for r in range(model.rowCount()) if model.lines()[r].kind != "line"]
     assert outer == ["Région Occitanie", "Total"]
     assert plain(model.text(model.rowCount() - 1, model.columnCount() - 1)) == "187 069 829 €"
+
+
+def test_a_slow_first_filter_never_overwrites_a_later_one(tab, qtbot, monkeypatch):
+    """« Région » summed slowly, then « État » chosen: the État figures stay on screen."""
+    import threading
+
+    service = tab._budgets
+    overview = service.overview
+    release = threading.Event()
+
+    def slow_for_region(flt, snapshot=None):
+        if flt.funder_kind == "region":
+            release.wait(10)
+        return overview(flt, snapshot=snapshot)
+
+    monkeypatch.setattr(service, "overview", slow_for_region)
+    shown: list[str | None] = []
+    show = tab._show
+
+    def recording(figures) -> None:
+        shown.append(figures[0].filter.funder_kind)
+        show(figures)
+
+    monkeypatch.setattr(tab, "_show", recording)
+    combo = tab.filter_bar.funder_kind
+    combo.setCurrentIndex(combo.findData("region"))
+    combo.setCurrentIndex(combo.findData("etat"))
+    release.set()
+    settled(tab, qtbot)
+    assert tab.current_filter().funder_kind == "etat"
+    assert "Financeurs : État" in tab.filters_label.text()
+    assert shown == ["etat"]  # the Région figures, summed last, were never on screen
+
+
+def test_the_cross_table_is_summed_off_the_gui_thread(tab, qtbot, monkeypatch):
+    """Showing the cross-table and changing its dimensions leave the GUI thread free."""
+    import threading
+
+    from desktop.views.budgets import pivot_panel
+
+    threads: list[tuple[str, threading.Thread]] = []
+    cross_rows, pivot = tab._budgets.cross_rows, pivot_panel.pivot
+
+    def reading(flt=None, snapshot=None):
+        threads.append(("cross_rows", threading.current_thread()))
+        return cross_rows(flt, snapshot=snapshot)
+
+    def arranging(rows, row_dims, column_dim):
+        threads.append(("pivot", threading.current_thread()))
+        return pivot(rows, row_dims, column_dim)
+
+    monkeypatch.setattr(tab._budgets, "cross_rows", reading)
+    monkeypatch.setattr(pivot_panel, "pivot", arranging)
+    tab.pages.setCurrentIndex(2)
+    settled(tab, qtbot)
+    tab.pivot.outer.setCurrentIndex(tab.pivot.outer.findData("year"))
+    settled(tab, qtbot)
+    assert [name for name, _ in threads] == ["cross_rows", "pivot", "pivot"]
+    assert all(thread is not threading.main_thread() for _, thread in threads)
+    assert tab.pivot.model.table.row_dims[0] == "year"
+    assert tab.pivot.model.text(0, 0) == "2022"
