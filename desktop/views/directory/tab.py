@@ -42,6 +42,7 @@ from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.load_guard import guard_slot, show_load_error
+from desktop.views.shell.worker import Worker
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
 # Counting stops here: past it the label says « plus de 5 000 lignes » and the list still
@@ -63,6 +64,9 @@ class DirectoryTab(DirectoryEditing):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_DELAY_MS)
         self._count_timer.timeout.connect(self._on_count_timer_timeout)
+        # The full count (up to COUNT_CAP) is read by the shared worker once typing pauses: the
+        # window stays responsive, and the count of a search already replaced never shows.
+        self._counts = Worker(self)
 
         # --- search bar -----------------------------------------------------------------
         self.search_edit = QLineEdit(self)
@@ -262,6 +266,7 @@ class DirectoryTab(DirectoryEditing):
         """Run the search again (typing, a filter, another unit, after an edit)."""
         flt = self.current_filter()
         self._filter = flt
+        self._counts.drop()  # a full count under way is another search's
         service = self._service
 
         def pages(offset: int, limit: int, sort: str, descending: bool):
@@ -407,9 +412,12 @@ class DirectoryTab(DirectoryEditing):
             count = self.tr("{n} ligne(s)").format(n=format_number(total))
         self.count_label.setText(count + scope)
 
-    @guard_slot
     def _on_count_timer_timeout(self) -> None:
-        self._show_count(self._service.count_entries(self._filter, cap=COUNT_CAP), COUNT_CAP)
+        flt, service = self._filter, self._service
+        self._counts.request(
+            lambda: service.count_entries(flt, cap=COUNT_CAP),
+            lambda total: self._show_count(total, COUNT_CAP),
+        )
 
     def _show_unit_matches(self, units) -> None:
         self.units_list.clear()

@@ -12,7 +12,7 @@ from desktop.models import Establishment
 from desktop.services.transfer.establishments import AnnuaireImporter, normalise_phone
 
 # The real file, committed with its provenance and licence (tests/data/external/SOURCES.md).
-SOURCE = Path(__file__).parents[1] / "data/external/fr-en-annuaire-education_occitanie.csv"
+SOURCE = Path(__file__).parents[2] / "data/external/fr-en-annuaire-education_occitanie.csv"
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from desktop.db import open_database
 from desktop.models import Establishment, Person
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
-from desktop.services.transfer import ingest, sqlite_bulk
+from desktop.services.transfer import columnar, sqlite_bulk
 from desktop.services.transfer.ingest import ImportRejected, IngestService
 
-COUNT = 3 * ingest._WRITE_BATCH  # several batches, and enough rows to rebuild the indexes
+COUNT = 3 * columnar.WRITE_BATCH  # several batches, and enough rows to rebuild the indexes
 assert sqlite_bulk.BulkInsert.DEFER_FROM <= COUNT
 
 
@@ -149,7 +149,7 @@ def test_an_error_in_the_checks_stops_the_writer_before_the_rollback(base, monke
     """Anything raised while batches are being checked (here, from the sort keys of the second
     batch) stops the writer thread first; the import's transaction is then rolled back."""
     before = _schema(base)
-    real = ingest._with_sort_keys
+    real = columnar._with_sort_keys
     calls = []
 
     def failing(*args):
@@ -158,7 +158,7 @@ def test_an_error_in_the_checks_stops_the_writer_before_the_rollback(base, monke
             raise RuntimeError("panne simulée")
         return real(*args)
 
-    monkeypatch.setattr(ingest, "_with_sort_keys", failing)
+    monkeypatch.setattr(columnar, "_with_sort_keys", failing)
     with pytest.raises(RuntimeError, match="panne simulée"):
         IngestService(base.session_factory).import_rows("people", _people())
     assert not _writers()

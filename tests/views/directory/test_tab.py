@@ -496,3 +496,57 @@ def test_move_of_a_unit_renamed_meanwhile_says_so_and_reloads(tab, monkeypatch, 
     assert "→ « Délégation régionale académique au numérique »" in asked[0]
     assert tab._service.find_unit("DRAIO").parent_id == draio.parent_id  # not moved
     assert tab.tree_model.unit(draio.id).name == "Délégation régionale académique au numérique"
+
+
+def test_the_full_count_is_read_in_the_worker_once_typing_pauses(tab, qtbot, monkeypatch):
+    """Past one page the label says « plus de … », then the full count read off the GUI thread."""
+    import threading
+
+    from desktop.views.directory import tab as tab_module
+
+    everyone = tab._service.count_entries(SearchFilter(), cap=tab_module.COUNT_CAP)
+    threads: list[threading.Thread] = []
+    count_entries = tab._service.count_entries
+
+    def counting(flt, cap=None):
+        if cap == tab_module.COUNT_CAP:
+            threads.append(threading.current_thread())
+        return count_entries(flt, cap=cap)
+
+    monkeypatch.setattr(tab._service, "count_entries", counting)
+    monkeypatch.setattr(tab_module, "QUICK_CAP", 10)
+    tab.scope_check.setChecked(False)
+    assert tab.count_label.text() == "plus de 10 lignes"
+    qtbot.waitUntil(lambda: tab.count_label.text() == f"{everyone} ligne(s)", timeout=5000)
+    assert threads
+    assert all(t is not threading.main_thread() for t in threads)
+
+
+def test_the_count_of_a_replaced_search_never_shows(tab, qtbot, monkeypatch):
+    """A slow full count still running when the user types again is dropped, not shown."""
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    from desktop.views.directory import tab as tab_module
+
+    release, started = threading.Event(), threading.Event()
+    count_entries = tab._service.count_entries
+
+    def slow_full_count(flt, cap=None):
+        if cap == tab_module.COUNT_CAP:
+            started.set()
+            release.wait(10)
+        return count_entries(flt, cap=cap)
+
+    monkeypatch.setattr(tab._service, "count_entries", slow_full_count)
+    monkeypatch.setattr(tab_module, "QUICK_CAP", 10)
+    tab.scope_check.setChecked(False)
+    qtbot.waitUntil(started.is_set, timeout=5000)  # the full count of everyone is under way
+    qtbot.keyClicks(tab.search_edit, "bejean")
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    qtbot.wait(100)  # the dropped count is delivered, and must not be shown
+    found = count_entries(tab.current_filter(), cap=10)
+    assert 0 < found < 10
+    assert tab.count_label.text() == f"{found} ligne(s)"

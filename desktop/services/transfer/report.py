@@ -1,0 +1,69 @@
+"""What an import did or would do: counts per kind, the rows refused and why, the warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from desktop.errors import PilotisError
+from desktop.services.common.parsing import is_blank
+from desktop.services.transfer.limits import excerpt
+from desktop.services.transfer.specs import KINDS
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row (or one cell) was rejected: row number, column, value, French reason."""
+
+    kind: str
+    row: int
+    column: str | None
+    value: object
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{KINDS[self.kind].label.capitalize()}, ligne {self.row}"
+        if self.column:
+            where += f", colonne « {self.column} »"
+        if not is_blank(self.value):
+            where += f" (« {excerpt(self.value)} »)"
+        return f"{where} : {self.reason}"
+
+
+@dataclass
+class KindResult:
+    kind: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    valid: int = 0  # rows without error, written or not (a refused import writes none)
+
+
+@dataclass
+class ImportReport:
+    results: dict[str, KindResult] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # French, shown beside the counts
+    dry_run: bool = False
+    batch: str = ""
+
+    @property
+    def inserted(self) -> int:
+        return sum(r.inserted for r in self.results.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.results.values())
+
+
+class ImportRejected(PilotisError):
+    """The rows had errors and nothing was written; `report.errors` says which and why."""
+
+    def __init__(self, report: ImportReport) -> None:
+        count = len(report.errors)
+        first = str(report.errors[0]) if report.errors else ""
+        super().__init__(
+            f"Import refusé : {count} erreur(s), aucune donnée n'a été modifiée. "
+            f"Première erreur — {first}"
+        )
+        self.report = report
