@@ -12,7 +12,7 @@ from desktop.reports.document import write_pdf
 from desktop.services.budgets.filters import BudgetFilter
 from desktop.services.budgets.service import BudgetService
 from tests.conftest import run_cli
-from tests.services.budgets.test_fixture import load_budget_fixture
+from tests.factories.budgets import load_budget_fixture
 
 
 @pytest.fixture

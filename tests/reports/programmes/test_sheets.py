@@ -13,7 +13,7 @@ from desktop.reports.programmes.sheets import schedule_document, sheets_document
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.tree import ProgrammeFilter
 from tests.conftest import run_cli
-from tests.services.programmes.test_service import TODAY, load_world
+from tests.factories.programmes import TODAY, load_world
 
 
 @pytest.fixture

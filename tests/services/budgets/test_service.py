@@ -7,28 +7,16 @@ import pytest
 from desktop.services.budgets.filters import BudgetFilter, describe
 from desktop.services.budgets.pivot import pivot
 from desktop.services.budgets.service import BudgetService
-from tests.services.budgets.test_fixture import load_budget_fixture
-
-# Hand sums (euros) of the fixture, from the report's tables.
-AMI_CMA_COLUMN = (
-    249_841 + 237_710 + 119_750 + 303_350 + 230_700 + 74_000 + 207_600 + 133_000 + 158_100 + 211_100
+from tests.factories.budgets import (
+    AMI_CMA_COLUMN,
+    CPER,
+    FDVA,
+    FONJEP,
+    RECTORAT,
+    REGION_AMI,
+    TOTAL_PLANNED,
+    load_budget_fixture,
 )
-RECTORAT = 22_500 + 22_500 + 90_000 + 70_000 + 75_000 + 70_000
-REGION_AMI = 54_253 + 68_376 + 26_000 + 82_700 + 9_300 + 59_200 + 70_000
-CPER = (
-    180_400_000
-    + 182_700_000
-    + 80_700_000
-    + 41_500_000
-    + 2_800_000
-    + 4_000_000
-    + 1_500_000
-    + 61_200_000
-    + 32_500_000
-    + 35_000_000
-)
-FDVA, FONJEP = 4_737_949, 822 * 7_122
-TOTAL_PLANNED = AMI_CMA_COLUMN + RECTORAT + REGION_AMI + CPER + FDVA + FONJEP
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from desktop.services.budgets.filters import BudgetFilter
 from desktop.services.budgets.service import BudgetService
 from desktop.services.budgets.snapshots import BudgetSnapshotService, SnapshotError
 from desktop.services.common.history import ConflictError, HistoryService, install_history
-from tests.services.budgets.test_fixture import load_budget_fixture
-from tests.services.budgets.test_service import FDVA, TOTAL_PLANNED
+from tests.factories.budgets import FDVA, TOTAL_PLANNED, load_budget_fixture
 
 DAY = date(2023, 12, 31)
 

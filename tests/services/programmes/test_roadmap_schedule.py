@@ -9,7 +9,7 @@ import pytest
 from desktop.services.programmes.progress import indicator_progress
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.tree import ProgrammeFilter
-from tests.services.programmes.test_service import TODAY, load_world
+from tests.factories.programmes import TODAY, load_world
 
 
 @pytest.fixture

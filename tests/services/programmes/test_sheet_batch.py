@@ -6,7 +6,7 @@ import pytest
 
 from desktop.errors import PilotisError
 from desktop.services.programmes.service import ProgrammeService
-from tests.services.programmes.test_service import TODAY, load_world
+from tests.factories.programmes import TODAY, load_world
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from desktop.services.programmes.drafts import (
     ProgrammeValidationError,
 )
 from desktop.services.programmes.service import ProgrammeService
-from tests.services.programmes.test_service import load_world
+from tests.factories.programmes import load_world
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from desktop.services.safety.checks import ChecksService
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.tab import ProgrammesTab
 from desktop.views.shell.context import Services
-from tests.services.programmes.test_service import load_world
+from tests.factories.programmes import load_world
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from desktop.services.safety.checks import ChecksService
 from desktop.views.budgets.tab import BudgetsTab
 from desktop.views.directory.position_dialog import PositionDialog
 from desktop.views.shell.context import Services
-from tests.services.budgets.test_fixture import load_budget_fixture
+from tests.factories.budgets import load_budget_fixture
 from tests.views.programmes.test_tab import _codes, tab  # noqa: F401  (fixture)
 
 
