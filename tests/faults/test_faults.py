@@ -3,14 +3,9 @@ full disk, the file deleted, replaced by garbage or locked; nothing committed is
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench import faults  # noqa: E402
+from bench import faults
 
 
 @pytest.mark.parametrize("kind", ["import", "edits"])

@@ -3,12 +3,7 @@ services, command-line imports, exports, backups and checks; no raw error, no lo
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench import faults_stress  # noqa: E402
+from bench import faults_stress
 
 
 def test_two_editors_and_the_command_line_at_once_lose_nothing(tmp_path):
