@@ -38,20 +38,13 @@ from desktop.services.common.parsing import fold
 from desktop.services.common.text_limits import capped
 from desktop.services.directory.search import folded, register_fold
 from desktop.services.programmes.drafts import (
-    DeclaredTotalDraft,
-    FundingDraft,
-    IndicatorDraft,
-    MilestoneDraft,
-    PeriodDraft,
     Problem,
     ProgrammeConflictError,
     ProgrammeDraft,
     ProgrammeValidationError,
-    date_text,
-    money_text,
-    number_text,
     validate,
 )
+from desktop.services.programmes.loading import load_draft
 from desktop.services.programmes.tree import Choice, french_order
 
 CONFLICT = (
@@ -238,140 +231,7 @@ class ProgrammeEditService:
     def load(self, programme_id: int) -> ProgrammeDraft:
         """The programme as the editor shows it, with the versions the save will check."""
         with self._sessions() as s:
-            p = s.get(Programme, programme_id)
-            if p is None:
-                raise ProgrammeConflictError("Ce programme n'existe plus (supprimé entre-temps).")
-            parent_code = (
-                s.scalar(select(Programme.code).where(Programme.id == p.parent_id))
-                if p.parent_id
-                else ""
-            )
-            axes = s.scalars(
-                select(Axis.number)
-                .join(programme_axis, programme_axis.c.axis_id == Axis.id)
-                .where(programme_axis.c.programme_id == p.id)
-                .order_by(Axis.number)
-            ).all()
-            departments = s.scalars(
-                select(Department.code)
-                .join(programme_department, programme_department.c.department_id == Department.id)
-                .where(programme_department.c.programme_id == p.id)
-                .order_by(Department.code)
-            ).all()
-            partners = s.scalars(
-                select(Organisation.code)
-                .join(programme_partner, programme_partner.c.organisation_id == Organisation.id)
-                .where(programme_partner.c.programme_id == p.id)
-                .order_by(Organisation.name)
-            ).all()
-            establishments = s.scalars(
-                select(Establishment.uai)
-                .join(
-                    programme_establishment,
-                    programme_establishment.c.establishment_id == Establishment.id,
-                )
-                .where(programme_establishment.c.programme_id == p.id)
-                .order_by(Establishment.uai)
-            ).all()
-            milestones = s.scalars(
-                select(Milestone)
-                .where(Milestone.programme_id == p.id)
-                .order_by(Milestone.due_on, Milestone.id)
-            ).all()
-            indicators = s.scalars(
-                select(Indicator).where(Indicator.programme_id == p.id).order_by(Indicator.id)
-            ).all()
-            values = s.scalars(
-                select(IndicatorValue)
-                .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
-                .where(Indicator.programme_id == p.id)
-                .order_by(IndicatorValue.period)
-            ).all()
-            lines = s.execute(
-                select(FundingLine, Funder.code)
-                .join(Funder, FundingLine.funder_id == Funder.id)
-                .where(FundingLine.programme_id == p.id)
-                .order_by(Funder.name, FundingLine.period, FundingLine.stage, FundingLine.id)
-            ).all()
-            declared = s.execute(
-                select(DeclaredTotal, Funder.code)
-                .outerjoin(Funder, DeclaredTotal.funder_id == Funder.id)
-                .where(DeclaredTotal.programme_id == p.id)
-                .order_by(DeclaredTotal.label, DeclaredTotal.id)
-            ).all()
-            by_indicator: dict[int, dict[str, dict[str, IndicatorValue]]] = defaultdict(dict)
-            for value in values:
-                by_indicator[value.indicator_id].setdefault(value.period, {})[value.kind] = value
-            return ProgrammeDraft(
-                id=p.id,
-                version=p.version,
-                code=p.code,
-                name=p.name,
-                family=p.family,
-                kind=p.kind,
-                status=p.status,
-                parent_code=parent_code or "",
-                lead_unit_id=p.lead_unit_id,
-                start_on=date_text(p.start_on),
-                end_on=date_text(p.end_on),
-                description=p.description or "",
-                beneficiary=p.beneficiary or "",
-                axis_numbers=tuple(axes),
-                department_codes=tuple(departments),
-                partner_codes=tuple(partners),
-                establishment_uais=tuple(establishments),
-                milestones=tuple(
-                    MilestoneDraft(
-                        m.title,
-                        date_text(m.due_on),
-                        m.precision,
-                        bool(m.done),
-                        m.note or "",
-                        m.id,
-                        m.version,
-                    )  # fmt: skip
-                    for m in milestones
-                ),
-                indicators=tuple(
-                    IndicatorDraft(
-                        i.code,
-                        i.name,
-                        i.unit or "",
-                        tuple(
-                            _period_draft(period, kinds)
-                            for period, kinds in sorted(by_indicator[i.id].items())
-                        ),
-                        i.id,
-                        i.version,
-                    )
-                    for i in indicators
-                ),
-                funding=tuple(
-                    FundingDraft(
-                        code,
-                        money_text(f.amount_cents),
-                        f.stage,
-                        f.period or "",
-                        f.note or "",
-                        f.id,
-                        f.version,
-                    )  # fmt: skip
-                    for f, code in lines
-                ),
-                declared=tuple(
-                    DeclaredTotalDraft(
-                        t.label,
-                        money_text(t.amount_cents),
-                        t.source,
-                        code or "",
-                        t.stage or "",
-                        t.period or "",
-                        t.id,
-                        t.version,
-                    )  # fmt: skip
-                    for t, code in declared
-                ),
-            )
+            return load_draft(s, programme_id)
 
     def funding_context(self, programme_id: int | None) -> FundingContext:
         """Sub-programme sums and declared totals, computed by the database: the sub-programmes
@@ -768,16 +628,6 @@ class ProgrammeEditService:
 
 def _establishment_label(uai: str, name: str, commune: str | None) -> str:
     return f"{uai} — {name}" + (f" ({commune})" if commune else "")
-
-
-def _period_draft(period: str, kinds: dict) -> PeriodDraft:
-    return PeriodDraft(
-        period,
-        number_text(kinds["baseline"].value) if "baseline" in kinds else "",
-        number_text(kinds["target"].value) if "target" in kinds else "",
-        number_text(kinds["actual"].value) if "actual" in kinds else "",
-        tuple((kind, v.id, v.version) for kind, v in sorted(kinds.items())),
-    )
 
 
 def _assign(obj, **values) -> bool:
