@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop.errors import PilotisError
 from desktop.reports.document import Document, Heading, Paragraph, Table
 from desktop.services.common.vocabulary import FEMININE_UNIT_KINDS
 from desktop.services.directory.rows import PostRow, ReportUnit
@@ -73,11 +72,7 @@ def build(database, *, unit: str | None = None) -> Document:
     from desktop.services.directory.service import DirectoryService
 
     service = DirectoryService(database.session_factory)
-    if unit:
-        found = service.find_unit(unit)
-        if found is None:
-            raise PilotisError(
-                f"Service inconnu : « {unit} » (donnez un sigle comme DRAJES ou un code)."
-            )
-        return build_document(service.report_units(found.id), found.short_label)
-    return build_document(service.report_units(None), "tous les services")
+    found = service.require_unit(unit) if unit else None
+    if found is None:
+        return build_document(service.report_units(None), "tous les services")
+    return build_document(service.report_units(found.id), found.short_label)

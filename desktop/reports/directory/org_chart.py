@@ -16,7 +16,6 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
-from desktop.errors import PilotisError
 from desktop.reports.document import (
     FOOTER_PT,
     Document,
@@ -274,11 +273,7 @@ def build(database, *, unit: str | None = None) -> Document:
     from desktop.services.directory.service import DirectoryService
 
     service = DirectoryService(database.session_factory)
-    if unit:
-        found = service.find_unit(unit)
-        if found is None:
-            raise PilotisError(
-                f"Service inconnu : « {unit} » (donnez un sigle comme DRAJES ou un code)."
-            )
-        return build_document(service.chart_units(found.id), found.id, found.short_label)
-    return build_document(service.chart_units(None), None, "tous les services")
+    found = service.require_unit(unit) if unit else None
+    if found is None:
+        return build_document(service.chart_units(None), None, "tous les services")
+    return build_document(service.chart_units(found.id), found.id, found.short_label)

@@ -560,6 +560,15 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
             row = session.execute(query.limit(1)).first()
         return UnitRow(*row) if row else None
 
+    def require_unit(self, key: str) -> UnitRow:
+        """The unit a command line or a report names (acronym or code), or a French refusal."""
+        found = self.find_unit(key)
+        if found is None:
+            raise UnknownItemError(
+                f"Service inconnu : « {key} » (donnez un sigle comme DRAJES ou un code)."
+            )
+        return found
+
     @staticmethod
     def subtree_ids(units: list[UnitRow], root_id: int) -> set[int]:
         """The unit and every unit below it, from an already loaded list."""
