@@ -13,7 +13,8 @@ Create Date: 2026-12-08
    the full-text triggers that a rebuild drops are put back. On PostgreSQL the audit trigger
    of updates is switched off while the column is filled, so that filling it is no change of
    anyone's in the history.
-2. `exchange_identity` (this base's own identity, created here), `exchange_partner` (the bases
+2. `exchange_identity` (this base's own identity, written at its first exchange: a new base
+   stays empty, so that `copy` can still fill it), `exchange_partner` (the bases
    it exchanges with, and where both histories stand) and `exchange_receipt` (the packages it
    merged).
 3. PostgreSQL: `pilotis_exchange_authors(json)`, run with its owner's rights, lets a merge put
@@ -21,9 +22,7 @@ Create Date: 2026-12-08
    current transaction's own batch, so nobody can rewrite anyone else's records.
 """
 
-import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -126,7 +125,7 @@ def _add_uuids(dialect: str) -> None:
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     _add_uuids(dialect)
-    identity = op.create_table(
+    op.create_table(
         "exchange_identity",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("uuid", sa.String(36), nullable=False),
@@ -172,8 +171,6 @@ def upgrade() -> None:
         op.f("ix_exchange_receipt_partner_id"), "exchange_receipt", ["partner_id"], unique=False
     )
     op.create_index(op.f("ix_exchange_receipt_batch"), "exchange_receipt", ["batch"], unique=False)
-    now = datetime.now().replace(microsecond=0)
-    op.bulk_insert(identity, [{"id": 1, "uuid": str(uuid.uuid4()), "created_at": now}])
     if dialect == "postgresql":
         schema = op.get_bind().exec_driver_sql("SELECT current_schema()").scalar()
         op.execute(_AUTHORS.replace("@schema@", schema))

@@ -163,6 +163,8 @@ def install_history(session_factory: sessionmaker, login: str | None = None) -> 
         @event.listens_for(session_factory, "after_commit")
         @event.listens_for(session_factory, "after_rollback")
         def _server_end(session: Session) -> None:
+            if session.in_nested_transaction():  # a savepoint ends: the transaction goes on
+                return
             session.info.pop("batch", None)
             session.info.pop("history_summary", None)
 
@@ -203,6 +205,8 @@ def install_history(session_factory: sessionmaker, login: str | None = None) -> 
     @event.listens_for(session_factory, "after_commit")
     @event.listens_for(session_factory, "after_rollback")
     def _end(session: Session) -> None:
+        if session.in_nested_transaction():  # a savepoint ends: the batch goes on
+            return
         session.info.pop("batch", None)
 
 
