@@ -20,8 +20,8 @@ def summary_lines(summary: MergeSummary) -> list[str]:
     ]
     if summary.batch:
         lines.append(
-            "Elles forment une seule étape de l'historique (annulable d'un coup : Ctrl+Z, ou "
-            f"Historique) ; lot {summary.batch}."
+            "Elles forment une seule étape de l'historique, annulable d'un coup depuis "
+            f"l'Historique (Ctrl+H) : lot {summary.batch}."
         )
     if summary.conflicts:
         lines.append(f"{len(summary.conflicts)} conflit(s) : non appliqué(s), à trancher.")
