@@ -21,21 +21,13 @@ def _directory_tab(db: Path):
     from PySide6.QtWidgets import QApplication
 
     from desktop.db import open_database
-    from desktop.services.budgets.service import BudgetService
-    from desktop.services.common.history import HistoryService
     from desktop.services.directory.service import DirectoryService
-    from desktop.services.programmes.service import ProgrammeService
-    from desktop.services.safety.checks import ChecksService
-    from desktop.views.shell.context import Services
+    from desktop.services.safety.conflicts import ConflictService
 
     app = QApplication.instance() or QApplication([])
     database = open_database(str(db))
     factory = database.session_factory
-    services = Services(
-        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
-        ChecksService(factory), HistoryService(factory),
-    )  # fmt: skip
-    return app, database, services
+    return app, database, (DirectoryService(factory), ConflictService(factory))
 
 
 def directory_keystroke(db: Path, runs: int) -> Result:
@@ -44,7 +36,7 @@ def directory_keystroke(db: Path, runs: int) -> Result:
 
     app, database, services = _directory_tab(db)
     try:
-        tab = DirectoryTab(services)
+        tab = DirectoryTab(*services)
         tab.resize(1300, 800)
         tab.show()
         tab.load()
@@ -77,7 +69,7 @@ def directory_tab_open(db: Path, runs: int) -> Result:
     try:
         for _ in range(runs):
             started = time.perf_counter()
-            tab = DirectoryTab(services)
+            tab = DirectoryTab(*services)
             tab.resize(1300, 800)
             tab.show()
             tab.load()
@@ -101,7 +93,7 @@ def directory_tree_expand(db: Path, runs: int) -> Result:
     app, database, services = _directory_tab(db)
     samples: list[float] = []
     try:
-        tab = DirectoryTab(services)
+        tab = DirectoryTab(*services)
         tab.resize(1300, 800)
         tab.show()
         tab.load()

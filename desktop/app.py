@@ -40,33 +40,74 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build_services(database):
-    """The services of an open database, sharing its session factory."""
+    """The services of an open database, sharing its session factory: the only place they are
+    built (the tabs, menus and dialogs receive theirs)."""
     from desktop.services.budgets.service import BudgetService
     from desktop.services.common.history import HistoryService, install_history
     from desktop.services.directory.service import DirectoryService
     from desktop.services.programmes.service import ProgrammeService
     from desktop.services.safety.checks import ChecksService
+    from desktop.services.safety.conflicts import ConflictService
+    from desktop.services.safety.history import HistoryQueryService
+    from desktop.services.safety.rgpd import RgpdService
+    from desktop.services.transfer.service import TransferService
     from desktop.views.shell.context import Services
 
     factory = database.session_factory
     # On a server the history names the account (one per person, see sql/roles.sql).
     install_history(factory, database.engine.url.username if not database.path else None)
     return Services(
-        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
-        ChecksService(factory), HistoryService(factory),
-    )  # fmt: skip
+        directory=DirectoryService(factory),
+        programmes=ProgrammeService(factory),
+        budgets=BudgetService(factory),
+        checks=ChecksService(factory),
+        history=HistoryService(factory),
+        transfer=TransferService(factory),
+        conflicts=ConflictService(factory),
+        history_queries=HistoryQueryService(factory),
+        rgpd=RgpdService(factory),
+    )
+
+
+def build_tabs(services) -> list:
+    """The three tabs, each given its domain service and the shared ones it needs; the main
+    window calls these with itself as parent (it knows no domain)."""
+    from desktop.views.budgets.tab import BudgetsTab
+    from desktop.views.directory.tab import DirectoryTab
+    from desktop.views.programmes.tab import ProgrammesTab
+
+    return [
+        lambda parent: DirectoryTab(services.directory, services.conflicts, parent),
+        lambda parent: ProgrammesTab(services.programmes, services.conflicts, parent),
+        lambda parent: BudgetsTab(services.budgets, parent),
+    ]
 
 
 def attach_database(window, database) -> None:
-    """Give a window's frame the tabs of an open database."""
+    """Give a window's frame the tabs of an open database, and its File → Importer… entries."""
+    from desktop.views.transfer.import_actions import install_import_actions
+
     kind = "SQLite" if database.path else "PostgreSQL"
-    window.attach(build_services(database), database.display_name, kind, database.warnings)
+    services = build_services(database)
+    window.attach(
+        services, build_tabs(services), database.display_name, kind, database.warnings
+    )  # fmt: skip
+    install_import_actions(window, services.transfer)
+
+
+def backup_service(settings):
+    """The backups of this workstation, kept as its settings say."""
+    from desktop.services.safety.backups import BackupService, RotationPolicy
+
+    return BackupService(
+        policy=RotationPolicy(settings.backups_keep_last, settings.backups_weekly_weeks)
+    )
 
 
 def build_main_window(database, settings):
     from desktop.views.shell.main_window import MainWindow
 
-    window = MainWindow(None, settings)
+    window = MainWindow(settings)
     attach_database(window, database)
     return window
 
@@ -86,7 +127,7 @@ def run_gui(
     from desktop.views.shell.main_window import MainWindow
 
     settings = Settings()
-    window = MainWindow(None, settings)
+    window = MainWindow(settings)
     window.show()
     app.processEvents()
     painted = time.perf_counter()
@@ -95,13 +136,14 @@ def run_gui(
     from desktop.views.shell.recovery_dialog import open_or_recover
 
     _import_in_background(_TAB_MODULES)
+    backups = backup_service(settings)
     db_value = chosen_value(db_value, settings)  # --db, PILOTIS_DB, Fichier → Base de données
     if not smoke and db_value is not None:
         db_value = with_server_password(db_value)  # asked at start, never stored in clear
         if db_value is None:  # the user cancelled the password
             return 1
     try:
-        database = open_or_recover(db_value, read_only=read_only, smoke=smoke)
+        database = open_or_recover(db_value, read_only=read_only, smoke=smoke, backups=backups)
     except PilotisError as error:
         if smoke:
             raise
@@ -116,11 +158,11 @@ def run_gui(
         else:
             QMessageBox.warning(window, "Pilotis", warning)
     attach_database(window, database)
-    guard = install_safety(window, database)
+    guard = install_safety(window, database, backups)
     window.load_current_tab()
     app.processEvents()
     if not smoke and not read_only:
-        _start_backup_in_background(db_value)
+        _start_backup_in_background(db_value, backups)
     if smoke:
         shown = time.perf_counter()
         print(
@@ -150,6 +192,8 @@ _TAB_MODULES = (
     "desktop.services.directory.service",
     "desktop.services.programmes.service",
     "desktop.services.budgets.service",
+    "desktop.services.transfer.service",
+    "desktop.services.safety.rgpd",
     "desktop.views.directory.tab",
     "desktop.views.programmes.tab",
     "desktop.views.budgets.tab",
@@ -170,7 +214,7 @@ def _import_in_background(modules: tuple[str, ...]) -> None:
     threading.Thread(target=run, name="pilotis-imports", daemon=True).start()
 
 
-def _start_backup_in_background(db_value: str | None) -> None:
+def _start_backup_in_background(db_value: str | None, backups=None) -> None:
     """The start backup of a file that needed no migration: taken by a worker once the window
     shows (the online backup API reads a consistent copy while the application works)."""
     from PySide6.QtCore import QRunnable, QThreadPool
@@ -178,10 +222,12 @@ def _start_backup_in_background(db_value: str | None) -> None:
     from desktop.services.safety.backups import BackupService
     from desktop.services.safety.guard import backup_before_open
 
+    backups = backups or BackupService()
+
     class _Backup(QRunnable):
         def run(self) -> None:
             try:
-                backup_before_open(db_value, BackupService())
+                backup_before_open(db_value, backups)
             except Exception:  # noqa: BLE001 - a failed start backup must not stop the work
                 return
 

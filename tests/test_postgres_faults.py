@@ -259,7 +259,7 @@ def test_a_person_saved_while_the_server_is_away_keeps_the_form_and_saves_once_b
 
     monkeypatch.setattr(PersonDialog, "exec", fake_exec)
     with qtbot.waitSignal(tab.edited) as signal:
-        tab.edit_person(person.id)
+        tab.edits.edit_person(person.id)
     assert "refuse pour le moment les connexions" in seen["error"], seen["error"]
     assert "Rien n'a été enregistré : vos saisies sont conservées" in seen["error"]
     assert seen["open"]

@@ -1,6 +1,12 @@
 """Budgets: who funds what, prévu → engagé → versé, under shared filters; charts, tables with
 subtotals, a cross-table, the declared totals that differ from their lines, and the printed
-« Synthèse budgétaire ». Clicking a bar or activating a row narrows every view (drill-down)."""
+« Synthèse budgétaire ». Clicking a bar or activating a row narrows every view (drill-down).
+
+The recipe of every tab: it receives its domain service (BudgetService) from desktop/app.py and
+never builds one; slow reads — the figures of a filter, the cross-table — go through the shared
+worker (views/shell/worker.py), which drops the figures of a filter already replaced; the
+situations' commands live in a composed panel (budgets/snapshot_panel.py), not a mixin.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.reports.budgets.charts import CHARTS
 from desktop.services.budgets.filters import BudgetFilter, describe
-from desktop.services.budgets.service import BudgetOptions, BudgetOverview
+from desktop.services.budgets.service import BudgetOptions, BudgetOverview, BudgetService
 from desktop.services.common.formatting import (
     format_date,
     format_euros,
@@ -34,7 +40,6 @@ from desktop.views.budgets.discrepancy_panel import DiscrepancyPanel
 from desktop.views.budgets.filter_bar import BudgetFilterBar
 from desktop.views.budgets.pivot_panel import PivotPanel
 from desktop.views.budgets.snapshot_panel import SnapshotPanel
-from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.load_guard import guard_slot, guarded
 from desktop.views.shell.tab_page import TabPage
@@ -48,9 +53,9 @@ def _int_or_none(value) -> int | None:
 
 
 class BudgetsTab(TabPage):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, budgets: BudgetService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._budgets = services.budgets
+        self._budgets = budgets
         self._options: BudgetOptions | None = None
         self._overview: BudgetOverview | None = None
         self._history: list[BudgetFilter] = []

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import date
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop.errors import PilotisError
 from desktop.services.directory.edits import PersonInput, PositionInput, UnitInput
+from desktop.services.directory.service import DirectoryService
 from desktop.services.directory.validation import EditConflictError
 from desktop.services.safety.conflicts import ConflictReport, ConflictService, as_stored, shown
 from desktop.views.directory import confirm as ask
@@ -24,7 +26,6 @@ from desktop.views.directory.position_dialog import PositionDialog
 from desktop.views.directory.post_link_dialog import PostLinkDialog
 from desktop.views.directory.unit_dialog import UnitDialog
 from desktop.views.safety.conflict_dialog import CANCEL, TAKE_THEIRS, ConflictDialog
-from desktop.views.shell.tab_page import TabPage
 
 # The fields compared when a move, delete or end of post is refused for a newer version.
 CONFLICT_FIELDS = {
@@ -55,33 +56,35 @@ def conflict_text(what: str, report: ConflictReport) -> str:
     )
 
 
-class DirectoryEditing(TabPage):
-    """Mixed into DirectoryTab, which provides _service, tree, detail and the show_* methods."""
+class DirectoryEdits(QObject):
+    """The directory tab's edit commands, composed into it (`tab.edits`): each one opens its
+    dialog over the tab, calls the directory service once, then has the tab show the result.
+    A save refused for a newer version is compared through the shared conflict service."""
 
-    def _connect_buttons(self) -> None:
-        self.buttons["new_unit"].clicked.connect(self.new_unit)
-        self.buttons["new_person"].clicked.connect(self.new_person)
-        self.buttons["new_post"].clicked.connect(self.new_post)
-        self.buttons["edit"].clicked.connect(self.edit_item)
-        self.buttons["move"].clicked.connect(self.move_unit)
-        self.buttons["delete"].clicked.connect(self.delete_item)
+    def __init__(self, tab: QWidget, service: DirectoryService, conflicts: ConflictService) -> None:
+        # tab is the DirectoryTab (not imported: it imports this module): its tree, list and
+        # card, and the show_*/select_unit/refresh_results/load methods that show a result.
+        super().__init__(tab)
+        self._tab = tab
+        self._service = service
+        self._conflicts = conflicts
 
     @staticmethod
     def run_dialog(dialog: QDialog) -> bool:
         return dialog.exec() == QDialog.DialogCode.Accepted
 
     def _warn(self, error: PilotisError) -> None:
-        QMessageBox.warning(self, self.tr("Annuaire des services"), str(error))
+        QMessageBox.warning(self._tab, self.tr("Annuaire des services"), str(error))
 
     def _announce(self, batch: str | None, message: str) -> None:
         if batch:
-            self.edited.emit(batch)
+            self._tab.edited.emit(batch)
             message += self.tr(" — Ctrl+Z pour annuler")
         else:  # « Prendre l'autre version », or nothing changed: there is nothing to undo
             message = self.tr(
                 "Rien n'a été enregistré : la fiche affichée est la version actuelle."
             )
-        window = self.window()
+        window = self._tab.window()
         if hasattr(window, "statusBar"):
             window.statusBar().showMessage(message, 6000)
 
@@ -95,13 +98,13 @@ class DirectoryEditing(TabPage):
             return
         names = [n for n in CONFLICT_FIELDS[table] if hasattr(loaded, n)]
         mine = as_stored({n: getattr(loaded, n) for n in names})
-        report = ConflictService(self._service._sessions).compare(table, loaded.id, mine, mine)
+        report = self._conflicts.compare(table, loaded.id, mine, mine)
         if self.ask_reload(conflict_text(what, report)):
             self._reload(table, loaded)
 
     def ask_reload(self, text: str) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Annuaire des services"), text)
-        box.setParent(self, box.windowFlags())
+        box.setParent(self._tab, box.windowFlags())
         reload = box.addButton(self.tr("&Recharger"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(reload)
@@ -109,31 +112,31 @@ class DirectoryEditing(TabPage):
         return box.clickedButton() is reload
 
     def _reload(self, table: str, loaded) -> None:
-        kind, shown = self._shown()
+        kind, shown = self._tab.shown_record()
         if table == "unit":
-            self.load()  # the tree itself may have changed
-            if self.tree_model.unit(loaded.id) is not None:
-                self.select_unit(loaded.id)
+            self._tab.load()  # the tree itself may have changed
+            if self._tab.tree_model.unit(loaded.id) is not None:
+                self._tab.select_unit(loaded.id)
             return
-        self.refresh_results()
+        self._tab.refresh_results()
         try:
             if kind == "person":
-                self.show_person(shown)
+                self._tab.show_person(shown)
             elif kind == "unit":
-                self.show_unit(shown)
+                self._tab.show_unit(shown)
         except PilotisError:
-            self.detail.show_nothing()
+            self._tab.detail.show_nothing()
 
     def _after_edit(self, batch, message, *, unit_id=None, person_id=None, tree=False) -> None:
         self._announce(batch, message)
         if tree:
-            self.load()  # the tree changed: rebuild it, keeping the current unit
+            self._tab.load()  # the tree changed: rebuild it, keeping the current unit
         else:
-            self.refresh_results()
+            self._tab.refresh_results()
         if unit_id is not None:
-            self.select_unit(unit_id) if tree else self.show_unit(unit_id)
+            self._tab.select_unit(unit_id) if tree else self._tab.show_unit(unit_id)
         elif person_id is not None:
-            self.show_person(person_id)
+            self._tab.show_person(person_id)
 
     def _resolving_save(
         self, table: str, loaded, what: str, save: Callable, make_input
@@ -154,9 +157,9 @@ class DirectoryEditing(TabPage):
                 try:
                     return save(version, data)
                 except EditConflictError:
-                    conflicts = ConflictService(self._service._sessions)
+                    conflicts = self._conflicts
                     report = conflicts.compare(table, row_id, as_stored(asdict(data)), base)
-                    action, values = ConflictDialog.resolve(report, what, self)
+                    action, values = ConflictDialog.resolve(report, what, self._tab)
                     if action == CANCEL or values is None or report.deleted:
                         raise EditConflictError(self._kept_message(what, report.deleted)) from None
                     if action == TAKE_THEIRS:
@@ -177,24 +180,17 @@ class DirectoryEditing(TabPage):
             "Vos saisies restent dans le formulaire ; Enregistrer pour comparer à nouveau."
         ).format(what=what)
 
-    def _shown(self) -> tuple[str | None, int | None]:
-        if self.detail.person is not None:
-            return "person", self.detail.person.id
-        if self.detail.unit is not None:
-            return "unit", self.detail.unit.id
-        return None, None
-
-    # --- TabPage commands (Ctrl+N, F2, Suppr) -----------------------------------------------
+    # --- the tab's commands (Ctrl+N, F2, Suppr) --------------------------------------------
 
     def new_item(self) -> bool:
-        if self.tree.hasFocus():
+        if self._tab.tree.hasFocus():
             self.new_unit()
         else:
             self.new_person()
         return True
 
     def edit_item(self) -> bool:
-        kind, item_id = self._shown()
+        kind, item_id = self._tab.shown_record()
         if kind == "person":
             self.edit_person(item_id)
         elif kind == "unit":
@@ -202,7 +198,7 @@ class DirectoryEditing(TabPage):
         return kind is not None
 
     def delete_item(self) -> bool:
-        kind, item_id = self._shown()
+        kind, item_id = self._tab.shown_record()
         if kind == "person":
             self.delete_person(item_id)
         elif kind == "unit":
@@ -213,8 +209,8 @@ class DirectoryEditing(TabPage):
 
     def new_unit(self) -> None:
         dialog = UnitDialog(
-            self._service.create_unit, self.tree_model.units(), self._service.sites(),
-            parent_id=self.current_unit_id(), parent=self,
+            self._service.create_unit, self._tab.tree_model.units(), self._service.sites(),
+            parent_id=self._tab.current_unit_id(), parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             result = dialog.result_value
@@ -231,7 +227,7 @@ class DirectoryEditing(TabPage):
                 "unit", unit, self.tr("Le service"),
                 lambda version, data: self._service.update_unit(unit.id, version, data), UnitInput,
             ),
-            self.tree_model.units(), self._service.sites(), unit=unit, parent=self,
+            self._tab.tree_model.units(), self._service.sites(), unit=unit, parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_edit(
@@ -239,13 +235,13 @@ class DirectoryEditing(TabPage):
             )
 
     def move_unit(self) -> None:
-        kind, unit_id = self._shown()
-        unit_id = unit_id if kind == "unit" else self.current_unit_id()
-        unit = self.tree_model.unit(unit_id)
+        kind, unit_id = self._tab.shown_record()
+        unit_id = unit_id if kind == "unit" else self._tab.current_unit_id()
+        unit = self._tab.tree_model.unit(unit_id)
         if unit is None:
             return
-        below = self._service.subtree_ids(self.tree_model.units(), unit.id)
-        targets = [u for u in self.tree_model.units() if u.id not in below]
+        below = self._service.subtree_ids(self._tab.tree_model.units(), unit.id)
+        targets = [u for u in self._tab.tree_model.units() if u.id not in below]
         refused: list[EditConflictError] = []
 
         def save(parent_id: int | None):
@@ -256,7 +252,7 @@ class DirectoryEditing(TabPage):
                 dialog.reject()
                 raise
 
-        dialog = MoveDialog(save, unit, targets, self)
+        dialog = MoveDialog(save, unit, targets, self._tab)
         if self.run_dialog(dialog):
             self._after_edit(
                 dialog.result_value, self.tr("Service déplacé"), unit_id=unit.id, tree=True
@@ -264,13 +260,13 @@ class DirectoryEditing(TabPage):
         elif refused:
             self._refused(refused[0], "unit", unit, self.tr("Le service"))
 
-    def _on_tree_unit_dropped(self, unit_id: int, parent_id: int) -> None:
-        unit, target = self.tree_model.unit(unit_id), self.tree_model.unit(parent_id)
+    def move_dropped_unit(self, unit_id: int, parent_id: int) -> None:
+        unit, target = self._tab.tree_model.unit(unit_id), self._tab.tree_model.unit(parent_id)
         if unit is None or target is None or unit.parent_id == parent_id:
             return
         question = self.tr("Rattacher « {unit} » (avec ses sous-services) à « {target} » ?")
         if not ask.confirm(
-            self, self.tr("Déplacer le service"),
+            self._tab, self.tr("Déplacer le service"),
             question.format(unit=unit.display_name, target=target.display_name),
         ):  # fmt: skip
             return
@@ -282,20 +278,20 @@ class DirectoryEditing(TabPage):
         self._after_edit(batch, self.tr("Service déplacé"), unit_id=unit.id, tree=True)
 
     def delete_unit(self, unit_id: int) -> None:
-        unit = self.tree_model.unit(unit_id)
+        unit = self._tab.tree_model.unit(unit_id)
         if unit is None:
             return
         subs, posts = self._service.unit_contents(unit_id)
         if subs or posts:
             mode = ask.ask_delete_unit_mode(
-                self, unit.display_name, subs, posts, unit.parent_id is not None
+                self._tab, unit.display_name, subs, posts, unit.parent_id is not None
             )
             if mode is None:
                 return
         else:
             mode = None
             text = self.tr("Supprimer le service « {unit} » ?").format(unit=unit.display_name)
-            if not ask.confirm(self, self.tr("Supprimer le service"), text):
+            if not ask.confirm(self._tab, self.tr("Supprimer le service"), text):
                 return
         try:
             batch = self._service.delete_unit(unit_id, unit.version, mode)
@@ -308,7 +304,7 @@ class DirectoryEditing(TabPage):
     # --- people -----------------------------------------------------------------------------
 
     def new_person(self) -> None:
-        dialog = PersonDialog(self._service.create_person, self._service.sites(), parent=self)
+        dialog = PersonDialog(self._service.create_person, self._service.sites(), parent=self._tab)
         if self.run_dialog(dialog):
             result = dialog.result_value
             self._after_edit(result.batch, self.tr("Personne ajoutée"), person_id=result.id)
@@ -325,20 +321,20 @@ class DirectoryEditing(TabPage):
                 lambda version, data: self._service.update_person(person.id, version, data),
                 PersonInput,
             ),
-            self._service.sites(), person, self,
+            self._service.sites(), person, self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_edit(dialog.result_value, self.tr("Fiche modifiée"), person_id=person_id)
 
     def delete_person(self, person_id: int) -> None:
-        person = self.detail.person
+        person = self._tab.detail.person
         if person is None or person.id != person_id:
             return
         text = self.tr(
             "Supprimer {name} de l'annuaire ?\nSes postes en cours resteront, vacants ; "
             "ses postes passés sont supprimés avec la fiche."
         ).format(name=person.full_name)
-        if not ask.confirm(self, self.tr("Supprimer la personne"), text):
+        if not ask.confirm(self._tab, self.tr("Supprimer la personne"), text):
             return
         try:
             batch = self._service.delete_person(person_id, person.version)
@@ -346,30 +342,30 @@ class DirectoryEditing(TabPage):
             self._refused(error, "person", person, self.tr("La fiche"))
             return
         self._after_edit(batch, self.tr("Personne supprimée"))
-        self.detail.show_nothing()
+        self._tab.detail.show_nothing()
 
     # --- posts ------------------------------------------------------------------------------
 
     def new_post(self, *, unit_id: int | None = None, person_id: int | None = None) -> None:
-        kind, shown = self._shown()
+        kind, shown = self._tab.shown_record()
         person = None
         if person_id is None and unit_id is None:
             if kind == "person":
                 person_id = shown
             else:
-                unit_id = shown if kind == "unit" else self.current_unit_id()
+                unit_id = shown if kind == "unit" else self._tab.current_unit_id()
         if person_id is not None:
             detail = self._service.person_detail(person_id)
             person = (detail.id, f"{detail.last_name} {detail.first_name}")
         dialog = PositionDialog(
-            self._service.create_position, self.tree_model.units(), self._service.find_people,
-            unit_id=unit_id, person=person, parent=self,
+            self._service.create_position, self._tab.tree_model.units(), self._service.find_people,
+            unit_id=unit_id, person=person, parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_post(dialog.result_value.batch, self.tr("Poste ajouté"))
 
     def _after_post(self, batch: str | None, message: str) -> None:
-        kind, shown = self._shown()
+        kind, shown = self._tab.shown_record()
         self._after_edit(
             batch, message,
             unit_id=shown if kind == "unit" else None,
@@ -377,7 +373,7 @@ class DirectoryEditing(TabPage):
         )  # fmt: skip
 
     def _post(self, position_id: int):
-        detail = self.detail.person or self.detail.unit
+        detail = self._tab.detail.person or self._tab.detail.unit
         posts = list(detail.posts) + list(getattr(detail, "past_posts", []))
         return next((p for p in posts if p.id == position_id), None)
 
@@ -391,7 +387,7 @@ class DirectoryEditing(TabPage):
                 lambda version, data: self._service.update_position(post.id, version, data),
                 PositionInput,
             ),
-            self.tree_model.units(), self._service.find_people, post=post, parent=self,
+            self._tab.tree_model.units(), self._service.find_people, post=post, parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_post(dialog.result_value, self.tr("Poste modifié"))
@@ -404,7 +400,7 @@ class DirectoryEditing(TabPage):
         text = self.tr(
             "Terminer le poste « {title} » au {day} ?\nIl restera dans l'historique."
         ).format(title=post.title, day=on.strftime("%d/%m/%Y"))
-        if not ask.confirm(self, self.tr("Terminer le poste"), text):
+        if not ask.confirm(self._tab, self.tr("Terminer le poste"), text):
             return
         try:
             batch = self._service.end_position(post.id, post.version, on)
@@ -436,14 +432,14 @@ class DirectoryEditing(TabPage):
     # --- functional (dotted-line) links -----------------------------------------------------
 
     def new_unit_link(self, unit_id: int) -> None:
-        unit = self.tree_model.unit(unit_id)
+        unit = self._tab.tree_model.unit(unit_id)
         if unit is None:
             return
         dialog = LinkDialog(
             lambda other_id, note, supports: self._service.create_unit_link(
                 unit.id, other_id, note, supports=supports
             ),
-            unit, self.tree_model.units(), self,
+            unit, self._tab.tree_model.units(), self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_edit(
@@ -451,14 +447,14 @@ class DirectoryEditing(TabPage):
             )
 
     def delete_unit_link(self, link_id: int) -> None:
-        unit = self.detail.unit
+        unit = self._tab.detail.unit
         link = next((k for k in unit.links if k.id == link_id), None) if unit else None
         if link is None:
             return
         text = self.tr("Supprimer le lien fonctionnel entre « {a} » et « {b} » ?").format(
             a=unit.display_name, b=link.unit.label
         )
-        if not ask.confirm(self, self.tr("Supprimer le lien"), text):
+        if not ask.confirm(self._tab, self.tr("Supprimer le lien"), text):
             return
         try:
             batch = self._service.delete_unit_link(link.id, link.version)
@@ -484,13 +480,13 @@ class DirectoryEditing(TabPage):
             lambda other_id, note, supports: self._service.create_position_link(
                 post.id, other_id, note, supports=supports
             ),
-            post, self._service.find_posts, self,
+            post, self._service.find_posts, self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_post(dialog.result_value.batch, self.tr("Lien fonctionnel ajouté"))
 
     def delete_post_link(self, link_id: int) -> None:
-        detail = self.detail.person or self.detail.unit
+        detail = self._tab.detail.person or self._tab.detail.unit
         found = [(p, k) for p in detail.posts for k in p.links if k.id == link_id] if detail else []
         if not found:
             return
@@ -498,7 +494,7 @@ class DirectoryEditing(TabPage):
         text = self.tr(
             "Supprimer le lien fonctionnel entre le poste « {a} » et le poste « {b} » ?"
         ).format(a=post.title, b=link.label)
-        if not ask.confirm(self, self.tr("Supprimer le lien"), text):
+        if not ask.confirm(self._tab, self.tr("Supprimer le lien"), text):
             return
         try:
             batch = self._service.delete_position_link(link.id, link.version)

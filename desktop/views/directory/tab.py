@@ -1,7 +1,11 @@
 """Annuaire des services: organisation tree, search-as-you-type people table, detail card.
 
+The recipe of every tab: it receives its domain service (here DirectoryService) and the shared
+services it needs (ConflictService) from desktop/app.py and never builds one; slow reads (the
+full count) go through the shared worker (views/shell/worker.py); edit commands are a composed
+object (`self.edits`, directory/editing.py).
 Search, filters and sorting run in SQL (the service); the people table fetches page by page,
-so 100 000 people scroll without loading them all. Edits live in directory/editing.py.
+so 100 000 people scroll without loading them all.
 """
 
 from __future__ import annotations
@@ -30,18 +34,20 @@ from desktop.services.common.formatting import format_number
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
 from desktop.services.common.vocabulary import UNIT_KINDS
 from desktop.services.directory.search import SearchFilter
+from desktop.services.directory.service import DirectoryService
+from desktop.services.safety.conflicts import ConflictService
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory.detail_panel import DetailPanel
-from desktop.views.directory.editing import DirectoryEditing
+from desktop.views.directory.editing import DirectoryEdits
 from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
 from desktop.views.directory.people_table_model import PeopleColumn, PeopleTableModel
 from desktop.views.directory.unit_tree_model import UnitTreeModel
 from desktop.views.directory.unit_tree_view import UnitTreeView
-from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.load_guard import guard_slot, show_load_error
+from desktop.views.shell.tab_page import TabPage
 from desktop.views.shell.worker import Worker
 
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -54,10 +60,16 @@ QUICK_CAP = 200
 COUNT_DELAY_MS = 400
 
 
-class DirectoryTab(DirectoryEditing):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+class DirectoryTab(TabPage):
+    def __init__(
+        self,
+        directory: DirectoryService,
+        conflicts: ConflictService,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._service = services.directory
+        self._service = directory
+        self.edits = DirectoryEdits(self, directory, conflicts)
         self._filter = SearchFilter()
         self._building = False
         self._count_timer = QTimer(self)
@@ -203,7 +215,7 @@ class DirectoryTab(DirectoryEditing):
         self.kind_combo.currentIndexChanged.connect(self._on_search_changed)
         self.scope_check.toggled.connect(self._on_search_changed)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
-        self.tree.unit_dropped.connect(self._on_tree_unit_dropped)
+        self.tree.unit_dropped.connect(self.edits.move_dropped_unit)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.positions_model.modelReset.connect(self._on_people_reset)
         self.positions_model.load_failed.connect(self._on_load_failed)
@@ -214,7 +226,11 @@ class DirectoryTab(DirectoryEditing):
         self.chart_button.toggled.connect(self._on_chart_button_toggled)
         self.chart_panel.unit_clicked.connect(self._on_chart_unit_clicked)
         self.chart_panel.root_requested.connect(self._on_chart_root_requested)
-        self._connect_buttons()
+        edits = self.edits
+        for key, command in (("new_unit", edits.new_unit), ("new_person", edits.new_person),
+                             ("new_post", edits.new_post), ("edit", edits.edit_item),
+                             ("move", edits.move_unit), ("delete", edits.delete_item)):  # fmt: skip
+            self.buttons[key].clicked.connect(command)
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -298,7 +314,7 @@ class DirectoryTab(DirectoryEditing):
         if not self.tree_model.units():
             first_unit = EmptyAction(
                 self.tr("Créer le premier service"),
-                self.new_unit,
+                self.edits.new_unit,
                 self.tr("Le sommet de l'organisation ; les autres services s'y rattachent"),
                 writes=True,
             )
@@ -368,8 +384,8 @@ class DirectoryTab(DirectoryEditing):
             )
         else:
             new = [
-                EmptyAction(self.tr("Nouvelle personne…"), self.new_person, writes=True),
-                EmptyAction(self.tr("Nouveau poste…"), self.new_post, writes=True),
+                EmptyAction(self.tr("Nouvelle personne…"), self.edits.new_person, writes=True),
+                EmptyAction(self.tr("Nouveau poste…"), self.edits.new_post, writes=True),
             ]
             self.table_stack.show_empty(
                 self.tr("Aucune personne dans {unit} pour l'instant").format(unit=unit.short_label)
@@ -511,7 +527,7 @@ class DirectoryTab(DirectoryEditing):
         elif action == "programme":
             self.navigate_requested.emit("programmes", argument)
         else:
-            self.post_link_activated(action, argument)
+            self.edits.post_link_activated(action, argument)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
@@ -576,6 +592,24 @@ class DirectoryTab(DirectoryEditing):
         self.select_unit(unit_id)
 
     # --- TabPage commands -------------------------------------------------------------------
+
+    def new_item(self) -> bool:
+        return self.edits.new_item()
+
+    def edit_item(self) -> bool:
+        return self.edits.edit_item()
+
+    def delete_item(self) -> bool:
+        return self.edits.delete_item()
+
+    def shown_record(self) -> tuple[str | None, int | None]:
+        """("person" or "unit", its id) of the card shown, (None, None) when it is empty: what
+        F2, Suppr and Édition → Historique… act on."""
+        if self.detail.person is not None:
+            return "person", self.detail.person.id
+        if self.detail.unit is not None:
+            return "unit", self.detail.unit.id
+        return None, None
 
     def focus_search(self) -> bool:
         self.search_edit.setFocus()

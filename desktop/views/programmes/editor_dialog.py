@@ -161,12 +161,14 @@ class ProgrammeEditorDialog(QDialog):
     def __init__(
         self,
         service: ProgrammeService,
+        conflicts: ConflictService,
         draft: ProgrammeDraft,
         choices: EditorChoices,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._conflicts = conflicts
         self._unit_labels = {c.key: c.label for c in choices.units}
         self.original = draft
         self.result_value: SaveResult | None = None
@@ -317,8 +319,7 @@ class ProgrammeEditorDialog(QDialog):
                 theirs = self._service.editor.load(mine.id)
             except ProgrammeConflictError:
                 theirs = None  # deleted meanwhile
-            conflicts = ConflictService(self._service._sessions)
-            report = conflicts.compare_programme(
+            report = self._conflicts.compare_programme(
                 mine, theirs, self._unit_labels, base=self.original
             )
             action, values = ConflictDialog.resolve(report, self.tr("Le programme"), self)

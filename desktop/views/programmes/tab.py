@@ -1,5 +1,12 @@
 """Suivi des programmes: the programme tree (or, when filtered, the matching list) with its
-filters and search, the roadmap view, the échéancier, the editor and the programme sheets."""
+filters and search, the roadmap view, the échéancier, the editor and the programme sheets.
+
+The recipe of every tab: it receives its domain service (ProgrammeService) and the shared ones
+it needs (ConflictService, for the editor) from desktop/app.py and never builds one; the tree
+and the list read page by page as they scroll (a read too slow for that goes through the shared
+worker, views/shell/worker.py); edit commands live in a composed object (the editor dialog,
+programmes/editor_dialog.py), not a mixin.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +30,15 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import PilotisError
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
+from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.tree import Choice, ProgrammeFilter
+from desktop.services.safety.conflicts import ConflictService
 from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory import confirm
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.programme_tree_model import Col, ProgrammeTreeModel
 from desktop.views.programmes.roadmap_view import RoadmapView
 from desktop.views.programmes.schedule_view import ScheduleView
-from desktop.views.shell.context import Services
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_tree_view
 from desktop.views.shell.load_guard import guard_slot, show_load_error
@@ -41,9 +49,15 @@ LIST, ROADMAP, SCHEDULE = range(3)
 
 
 class ProgrammesTab(TabPage):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        programmes: ProgrammeService,
+        conflicts: ConflictService,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._service = services.programmes
+        self._service = programmes
+        self._conflicts = conflicts  # what the editor compares a refused save with
         self._choices = None  # the editor's lists, read once per load
         self.editor: ProgrammeEditorDialog | None = None
         self.criteria = ProgrammeFilter()
@@ -420,7 +434,9 @@ class ProgrammesTab(TabPage):
 
     def _open_editor(self, draft) -> bool:
         try:
-            dialog = ProgrammeEditorDialog(self._service, draft, self._editor_choices(), self)
+            dialog = ProgrammeEditorDialog(
+                self._service, self._conflicts, draft, self._editor_choices(), self
+            )
         except PilotisError as error:
             QMessageBox.warning(self, self.tr("Pilotis"), str(error))
             return False

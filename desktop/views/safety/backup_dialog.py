@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 from desktop.db import Database
 from desktop.errors import PilotisError
 from desktop.services.common.formatting import format_number
-from desktop.services.safety.backups import BackupInfo, BackupService, RotationPolicy
+from desktop.services.safety.backups import BackupInfo, BackupService
 from desktop.services.safety.guard import DataGuard
+from desktop.views.safety.history_dialog import add_history_action, current_record
+from desktop.views.safety.rgpd_purge import offer_backup_purge
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import Column, RowsTableModel
 
@@ -273,19 +275,15 @@ class SafetyActions:
 
     def personal_data(self) -> None:
         """Export or erase what is held on the person shown in the directory."""
-        from desktop.services.safety.rgpd import RgpdService
-        from desktop.views.safety.history_dialog import _current_record
-        from desktop.views.safety.rgpd_purge import offer_backup_purge
-
         window = self.window
-        table_name, person_id, label = _current_record(window)
+        table_name, person_id, label = current_record(window)
         if table_name != "person":
             QMessageBox.information(
                 window, window.tr("Données personnelles"),
                 window.tr("Affichez d'abord la fiche de la personne dans l'annuaire."),
             )  # fmt: skip
             return
-        service = RgpdService(window.services.history.session_factory)
+        service = window.services.rgpd
         box = QMessageBox(window)
         box.setWindowTitle(window.tr("Données personnelles — {name}").format(name=label))
         box.setText(
@@ -350,21 +348,10 @@ class SafetyActions:
                              status.message)  # fmt: skip
 
 
-def install_safety(
-    window: QMainWindow, database: Database, backups: BackupService | None = None
-) -> DataGuard:
+def install_safety(window: QMainWindow, database: Database, backups: BackupService) -> DataGuard:
     """Add the data-safety commands to a main window; returns the session's guard (its
     at_close() takes the close backup)."""
-    if backups is None:
-        settings = getattr(window, "_settings", None)
-        policy = RotationPolicy(
-            settings.backups_keep_last if settings else 10,
-            settings.backups_weekly_weeks if settings else 13,
-        )
-        backups = BackupService(policy=policy)
     guard = DataGuard(database, backups)
     window.safety = SafetyActions(window, guard)
-    from desktop.views.safety.history_dialog import add_history_action
-
     add_history_action(window)
     return guard

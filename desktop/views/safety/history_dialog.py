@@ -295,10 +295,10 @@ def export_columns() -> list[ExportColumn]:
     ]
 
 
-def _current_record(window: QMainWindow) -> tuple[str | None, int | None, str]:
+def current_record(window: QMainWindow) -> tuple[str | None, int | None, str]:
     """(table, row id, label) of the item the current tab shows, when it says so."""
     page = window.current_page()
-    shown = getattr(page, "_shown", None)
+    shown = getattr(page, "shown_record", None)
     if callable(shown):
         kind, item_id = shown()
         if kind in ("person", "unit") and item_id is not None:
@@ -313,10 +313,10 @@ def _current_record(window: QMainWindow) -> tuple[str | None, int | None, str]:
 
 def add_history_action(window: QMainWindow) -> QAction:
     """Édition → Historique… (Ctrl+H), opened on the item the current tab shows if any."""
-    query = HistoryQueryService(window.services.history.session_factory)
+    query = window.services.history_queries
 
     def show() -> None:
-        table_name, row_id, label = _current_record(window)
+        table_name, row_id, label = current_record(window)
         try:
             dialog = HistoryDialog(
                 query, window.services.history, table_name=table_name, row_id=row_id,

@@ -2,13 +2,14 @@
 
 It is built in two steps so that a start paints at once: the frame (title, the three tabs with a
 loading state, the saved geometry) needs only Qt; `attach` then brings the tabs, the menus and
-the status bar once the database is open. The modules of the tabs and of what the menus open are
-therefore imported where they are first needed, not here (start-up, issue 16: SQLAlchemy and the
-services weigh ~0.4 s of imports).
+the status bar once the database is open. The tabs come from desktop/app.py as factories, so the
+shell imports no domain; what the menus open is imported where it is first needed, not here
+(start-up, issue 16: SQLAlchemy and the services weigh ~0.4 s of imports).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -29,6 +30,10 @@ from desktop.settings import Settings
 
 if TYPE_CHECKING:
     from desktop.views.shell.context import Services
+    from desktop.views.shell.tab_page import TabPage
+
+# A tab's factory: given the main window as parent, the tab (see desktop/app.py: build_tabs).
+TabFactory = Callable[[QWidget], "TabPage"]
 
 WINDOW_TITLE = "Pilotis — Région académique Occitanie"
 TAB_TITLES = ("Annuaire des services", "Suivi des programmes", "Budgets")
@@ -42,20 +47,13 @@ def _loading_page(text: str) -> QLabel:
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        services: Services | None,
-        settings: Settings,
-        database_label: str = "",
-        database_kind: str = "SQLite",
-        warnings: list[str] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
-        """The window; without services, only its frame, waiting for `attach`."""
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        """The window's frame, waiting for `attach` to bring the tabs of an open database."""
         super().__init__(parent)
-        self._services = services
+        self._services: Services | None = None
         self._settings = settings
-        self._database_label = database_label
+        self._database_label = ""
+        self.import_actions = None  # File → Importer…, added by desktop/app.py
         self._loaded: set[int] = set()
         self._undo: list[str] = []
         self._redo: list[str] = []
@@ -67,28 +65,23 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._restore_geometry()
         self.statusBar().showMessage(self.tr("Ouverture de la base de données…"))
-        if services is not None:
-            self.attach(services, database_label, database_kind, warnings)
 
     def attach(
         self,
         services: Services,
+        tabs: Sequence[TabFactory],
         database_label: str,
         database_kind: str = "SQLite",
         warnings: list[str] | None = None,
     ) -> None:
-        """The tabs, menus and status bar of an open database, in place of the loading pages."""
-        from desktop.views.budgets.tab import BudgetsTab
-        from desktop.views.directory.tab import DirectoryTab
-        from desktop.views.programmes.tab import ProgrammesTab
-
+        """The tabs (built by their factories, in TAB_TITLES order), menus and status bar of an
+        open database, in place of the loading pages."""
         self._services = services
         self._database_label = database_label
         current = self.tabs.currentIndex()
-        self.directory_tab = DirectoryTab(services, self)
-        self.programmes_tab = ProgrammesTab(services, self)
-        self.budgets_tab = BudgetsTab(services, self)
-        for index, tab in enumerate((self.directory_tab, self.programmes_tab, self.budgets_tab)):
+        pages = [make(self) for make in tabs]
+        self.directory_tab, self.programmes_tab, self.budgets_tab = pages
+        for index, tab in enumerate(pages):
             loading = self.tabs.widget(index)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, tab, self.tr(TAB_TITLES[index]))
@@ -157,9 +150,8 @@ class MainWindow(QMainWindow):
         )
         file_menu.addActions([self.print_action, self.pdf_action, self.export_action])
         from desktop.views.shell.database_dialog import database_action
-        from desktop.views.transfer.import_actions import install_import_actions
 
-        self.import_actions = install_import_actions(self, file_menu)
+        self.file_menu = file_menu  # desktop/app.py adds the import entries at its top
         file_menu.addSeparator()
         file_menu.addAction(self.check_action)
         self.database_action = database_action(self, self._settings)
@@ -300,6 +292,8 @@ class MainWindow(QMainWindow):
         """A button of a tab's empty state runs the File menu's command of the same name."""
         from desktop.views.shell.tab_page import IMPORT, TEMPLATES
 
+        if self.import_actions is None:
+            return
         if command == IMPORT:
             self.import_actions.open_wizard()
         elif command == TEMPLATES:

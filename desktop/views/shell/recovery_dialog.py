@@ -194,11 +194,10 @@ def open_or_recover(
     *,
     read_only: bool = False,
     smoke: bool = False,
-    backups: BackupService | None = None,
+    backups: BackupService,
 ) -> Database | None:
-    """Open the database (after the start backup); on failure ask the user what to do, until a
-    database opens or they quit (None)."""
-    backups = backups or BackupService()
+    """Open the database (after the start backup, kept by backups); on failure ask the user
+    what to do, until a database opens or they quit (None)."""
     value = db_value
     while True:
         if start_backup_is_urgent(value):

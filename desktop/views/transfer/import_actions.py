@@ -1,5 +1,5 @@
-"""The File menu's import entries: Importer… (Ctrl+I) and Modèles d'import…, added by one call
-from the main window."""
+"""The File menu's import entries: Importer… (Ctrl+I) and Modèles d'import…, added to a main
+window by one call from desktop/app.py with the transfer service it built."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ class ImportActions:
     """Owns the two actions and opens the wizard; after an import the tabs reload and the
     import joins the undo stack (Ctrl+Z removes what it added)."""
 
-    def __init__(self, window: QMainWindow, menu: QMenu) -> None:
+    def __init__(self, window: QMainWindow, menu: QMenu, service: TransferService) -> None:
         self._window = window
-        # The services bundle has no transfer service yet; every service shares one factory.
-        self._service = TransferService(window.services.history.session_factory)
+        self._service = service
         self.import_action = QAction(window.tr("&Importer…"), window)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.setStatusTip(
@@ -70,5 +69,8 @@ class ImportActions:
         )
 
 
-def install_import_actions(window: QMainWindow, menu: QMenu) -> ImportActions:
-    return ImportActions(window, menu)
+def install_import_actions(window: QMainWindow, service: TransferService) -> ImportActions:
+    """Put the two entries at the top of the window's File menu; the window's empty states
+    (« Importer un fichier… ») then open the wizard through window.import_actions."""
+    window.import_actions = ImportActions(window, window.file_menu, service)
+    return window.import_actions

@@ -20,18 +20,10 @@ def plain(text: str) -> str:
 @pytest.fixture
 def tab(qtbot, database):
     from desktop.services.budgets.service import BudgetService
-    from desktop.services.common.history import HistoryService
-    from desktop.services.directory.service import DirectoryService
-    from desktop.services.programmes.service import ProgrammeService
-    from desktop.services.safety.checks import ChecksService
     from desktop.views.budgets.tab import BudgetsTab
-    from desktop.views.shell.context import Services
 
     load_budget_fixture(database.session_factory)
-    factory = database.session_factory
-    services = Services(DirectoryService(factory), ProgrammeService(factory),
-                        BudgetService(factory), ChecksService(factory), HistoryService(factory))  # fmt: skip
-    widget = BudgetsTab(services)
+    widget = BudgetsTab(BudgetService(database.session_factory))
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     widget.show()
@@ -341,7 +333,6 @@ def test_filters_are_remembered_for_the_next_session(tab, qtbot, database, tmp_p
     from desktop.services.budgets.service import BudgetService
     from desktop.settings import Settings
     from desktop.views.budgets.tab import BudgetsTab
-    from desktop.views.shell.context import Services
 
     chosen = BudgetFilter(year_from=2023, year_to=2023, funders=("FDVA", "FONJEP"),
                           stage="committed")  # fmt: skip
@@ -353,9 +344,7 @@ def test_filters_are_remembered_for_the_next_session(tab, qtbot, database, tmp_p
     state = Settings(tmp_path / "pilotis.ini").filter_state("budgets")
     state["funders"].append("PARTI")  # a funder deleted meanwhile
 
-    factory = database.session_factory
-    services = Services(None, None, BudgetService(factory), None, None)
-    again = BudgetsTab(services)
+    again = BudgetsTab(BudgetService(database.session_factory))
     qtbot.addWidget(again)
     again.restore_filter_state(state)
     again.load()

@@ -123,7 +123,7 @@ def test_add_person_with_invalid_then_valid_input(tab, qtbot, monkeypatch, servi
 
     monkeypatch.setattr(PersonDialog, "exec", fake_exec)
     with qtbot.waitSignal(tab.edited) as signal:
-        tab.new_person()
+        tab.edits.new_person()
     assert "Nom : obligatoire." in seen["error"]
     assert "Courriel : « elodie@ » n'est pas une adresse valide" in seen["error"]
     assert tab.detail.person.full_name == "Élodie DUPRÉ"
@@ -191,7 +191,7 @@ def test_move_dialog_does_not_offer_own_sub_units(tab, monkeypatch):
 
     monkeypatch.setattr(MoveDialog, "exec", fake_exec)
     tab.select_unit(tab._service.find_unit("DRAJES").id)
-    tab.move_unit()
+    tab.edits.move_unit()
     assert not any(
         label.startswith(("DRAJES", "Pôle politiques sportives")) for label in offered["labels"]
     )
@@ -396,7 +396,7 @@ def test_deleting_a_link_someone_deleted_meanwhile_offers_to_reload(tab, monkeyp
     assert "Appui juridique" in tab.detail.toPlainText()
     monkeypatch.setattr(confirm, "confirm", lambda *args: True)
     asked = []
-    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
+    monkeypatch.setattr(tab.edits, "ask_reload", lambda text: asked.append(text) or True)
     tab.detail.anchorClicked.emit(QUrl(f"delete-link:{link.id}"))
     assert len(asked) == 1
     assert "Le lien n'existe plus : quelqu'un l'a supprimé(e) entre-temps." in asked[0]
@@ -417,8 +417,8 @@ def test_delete_of_a_card_changed_meanwhile_says_who_changed_what(tab, monkeypat
     )
     monkeypatch.setattr(confirm, "confirm", lambda *args: True)
     asked = []
-    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
-    tab.delete_person(remond_id)
+    monkeypatch.setattr(tab.edits, "ask_reload", lambda text: asked.append(text) or True)
+    tab.edits.delete_person(remond_id)
     assert len(asked) == 1
     assert "La fiche a été modifié(e) par " in asked[0]
     assert "Téléphone" in asked[0]
@@ -458,7 +458,7 @@ def test_taking_the_other_version_offers_no_undo(qtbot, filled_database, tmp_pat
         ConflictDialog, "resolve", staticmethod(lambda report, what, parent: (TAKE_THEIRS, {}))
     )
     undo_before = window.undo_action.isEnabled()
-    tab.edit_person(remond_id)
+    tab.edits.edit_person(remond_id)
     message = window.statusBar().currentMessage()
     assert message.startswith("Rien n'a été enregistré")
     assert "Ctrl+Z" not in message
@@ -489,8 +489,8 @@ def test_move_of_a_unit_renamed_meanwhile_says_so_and_reloads(tab, monkeypatch, 
 
     monkeypatch.setattr(MoveDialog, "exec", fake_exec)
     asked = []
-    monkeypatch.setattr(tab, "ask_reload", lambda text: asked.append(text) or True)
-    tab.move_unit()
+    monkeypatch.setattr(tab.edits, "ask_reload", lambda text: asked.append(text) or True)
+    tab.edits.move_unit()
     assert len(asked) == 1
     assert "Le service a été modifié(e) par " in asked[0]
     assert "→ « Délégation régionale académique au numérique »" in asked[0]

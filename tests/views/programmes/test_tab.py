@@ -6,14 +6,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.services.budgets.service import BudgetService
-from desktop.services.common.history import HistoryService
-from desktop.services.directory.service import DirectoryService
 from desktop.services.programmes.service import ProgrammeService
-from desktop.services.safety.checks import ChecksService
+from desktop.services.safety.conflicts import ConflictService
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.tab import ProgrammesTab
-from desktop.views.shell.context import Services
 from tests.factories.programmes import load_world
 
 
@@ -21,9 +17,7 @@ from tests.factories.programmes import load_world
 def tab(qtbot, database, monkeypatch):
     load_world(database.session_factory)
     f = database.session_factory
-    services = Services(DirectoryService(f), ProgrammeService(f), BudgetService(f),
-                        ChecksService(f), HistoryService(f))  # fmt: skip
-    widget = ProgrammesTab(services)
+    widget = ProgrammesTab(ProgrammeService(f), ConflictService(f))
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
@@ -259,7 +253,9 @@ def test_editor_keeps_the_lead_unit_when_two_units_share_a_label(
         snu = s.scalar(select(Programme).where(Programme.code == "SNU"))
         snu.lead_unit_id = second
         snu_id = snu.id
-    dialog = ProgrammeEditorDialog(service, service.editor.load(snu_id), service.editor.choices())
+    conflicts = ConflictService(factory)
+    draft, choices = service.editor.load(snu_id), service.editor.choices()
+    dialog = ProgrammeEditorDialog(service, conflicts, draft, choices)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.general.lead_unit_id() == second
@@ -372,9 +368,7 @@ def test_an_engage_line_typed_beside_its_prevu_leaves_the_declared_total_matched
     from desktop.views.programmes.widgets import KEY_ROLE
 
     f = filled_database.session_factory
-    services = Services(DirectoryService(f), ProgrammeService(f), BudgetService(f),
-                        ChecksService(f), HistoryService(f))  # fmt: skip
-    tab = ProgrammesTab(services)
+    tab = ProgrammesTab(ProgrammeService(f), ConflictService(f))
     qtbot.addWidget(tab)
     tab.load()
     monkeypatch.setattr(ProgrammeEditorDialog, "open_dialog", lambda self: self.show())

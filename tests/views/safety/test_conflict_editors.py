@@ -7,19 +7,15 @@ import pytest
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from desktop.db import open_database
-from desktop.services.budgets.service import BudgetService
 from desktop.services.common.history import HistoryService, install_history
 from desktop.services.directory.edits import PersonInput, PositionInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.programmes.service import ProgrammeService
-from desktop.services.safety.checks import ChecksService
-from desktop.services.safety.conflicts import THEIRS
+from desktop.services.safety.conflicts import THEIRS, ConflictService
 from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.position_dialog import PositionDialog
 from desktop.views.directory.tab import DirectoryTab
 from desktop.views.directory.unit_dialog import UnitDialog
 from desktop.views.safety.conflict_dialog import ConflictDialog
-from desktop.views.shell.context import Services
 
 
 @pytest.fixture
@@ -46,11 +42,7 @@ def bob_history(sessions) -> HistoryService:
 @pytest.fixture
 def bob_tab(qtbot, sessions, bob_history) -> DirectoryTab:
     factory = sessions[1].session_factory
-    services = Services(
-        DirectoryService(factory), ProgrammeService(factory), BudgetService(factory),
-        ChecksService(factory), bob_history,
-    )  # fmt: skip
-    tab = DirectoryTab(services)
+    tab = DirectoryTab(DirectoryService(factory), ConflictService(factory))
     qtbot.addWidget(tab)
     tab.resize(1300, 800)
     tab.show()
@@ -127,7 +119,7 @@ def test_merge_keeps_my_email_and_their_phone_then_undo(
         alice_sets_phone(alice, "BÉJEAN", "0467000001"), outcome,
     )  # fmt: skip
     with qtbot.waitSignal(bob_tab.edited) as signal:
-        bob_tab.edit_person(target.id)
+        bob_tab.edits.edit_person(target.id)
     assert outcome["accepted"]
     report = seen[0]
     assert report.their_login == "alice"
@@ -152,7 +144,7 @@ def test_keep_mine_overwrites_with_what_i_saw_and_typed(qtbot, monkeypatch, alic
         bob_tab, monkeypatch, PersonDialog, lambda d: d.email_edit.setText("moi@ac-toulouse.fr"),
         alice_sets_phone(alice, "BÉJEAN", "0467000002"), outcome,
     )  # fmt: skip
-    bob_tab.edit_person(target.id)
+    bob_tab.edits.edit_person(target.id)
     final = person(alice, "BÉJEAN")
     assert (final.email, final.phone) == ("moi@ac-toulouse.fr", target.phone)
 
@@ -167,7 +159,7 @@ def test_take_theirs_saves_nothing_and_shows_the_stored_record(qtbot, monkeypatc
         bob_tab, monkeypatch, PersonDialog, lambda d: d.email_edit.setText("moi@ac-toulouse.fr"),
         alice_sets_phone(alice, "BÉJEAN", "0467000003"), outcome,
     )  # fmt: skip
-    bob_tab.edit_person(target.id)
+    bob_tab.edits.edit_person(target.id)
     assert outcome["accepted"]
     final = person(alice, "BÉJEAN")
     assert (final.email, final.phone, final.version) == (
@@ -185,7 +177,7 @@ def test_cancel_keeps_the_form_open_with_what_was_typed(qtbot, monkeypatch, alic
         bob_tab, monkeypatch, PersonDialog, lambda d: d.email_edit.setText("moi@ac-toulouse.fr"),
         alice_sets_phone(alice, "BÉJEAN", "0467000004"), outcome,
     )  # fmt: skip
-    bob_tab.edit_person(target.id)
+    bob_tab.edits.edit_person(target.id)
     assert not outcome["accepted"]
     assert "rien n'a été enregistré" in outcome["error"]
     assert outcome["email"] == "moi@ac-toulouse.fr"
@@ -206,7 +198,7 @@ def test_a_second_change_during_the_choice_is_compared_again(qtbot, monkeypatch,
         bob_tab, monkeypatch, PersonDialog, lambda d: d.email_edit.setText("moi@ac-toulouse.fr"),
         alice_sets_phone(alice, "BÉJEAN", "0467000005"), outcome,
     )  # fmt: skip
-    bob_tab.edit_person(target.id)
+    bob_tab.edits.edit_person(target.id)
     assert len(seen) == 2
     assert seen[1].their_version == seen[0].their_version + 1
     final = person(alice, "BÉJEAN")
@@ -264,7 +256,7 @@ def test_post_conflict_keeps_my_title(qtbot, monkeypatch, alice, bob_tab):
         bob_tab, monkeypatch, PositionDialog, lambda d: d.title_edit.setText("Titre de Bob"),
         alice_interim, outcome,
     )  # fmt: skip
-    bob_tab.edit_post(post.id)
+    bob_tab.edits.edit_post(post.id)
     assert outcome["accepted"]
     assert {f.field: f.theirs for f in seen[0].differing}["is_interim"] is True
     final = next(p for p in person(alice, "BÉJEAN").posts if p.id == post.id)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from desktop.db import open_database
 from desktop.services.common.history import HistoryService, install_history
 from desktop.services.programmes.service import ProgrammeService
+from desktop.services.safety.conflicts import ConflictService
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.safety.conflict_dialog import ConflictDialog
 
@@ -38,9 +39,10 @@ def snu(sessions) -> int:
 
 
 @pytest.fixture
-def bob_editor(qtbot, services, snu) -> ProgrammeEditorDialog:
+def bob_editor(qtbot, sessions, services, snu) -> ProgrammeEditorDialog:
     bob = services[1]
-    dialog = ProgrammeEditorDialog(bob, bob.editor.load(snu), bob.editor.choices())
+    conflicts = ConflictService(sessions[1].session_factory)
+    dialog = ProgrammeEditorDialog(bob, conflicts, bob.editor.load(snu), bob.editor.choices())
     qtbot.addWidget(dialog)
     dialog.general.name.setText("Service national universel (nom de Bob)")
     return dialog

@@ -14,14 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.budgets.service import BudgetService
-from desktop.services.common.history import HistoryService
 from desktop.services.common.parsing import fold
-from desktop.services.directory.service import DirectoryService
-from desktop.services.programmes.service import ProgrammeService
-from desktop.services.safety.checks import ChecksService
 from desktop.views.budgets.tab import BudgetsTab
 from desktop.views.directory.position_dialog import PositionDialog
-from desktop.views.shell.context import Services
 from tests.factories.budgets import load_budget_fixture
 from tests.views.programmes.test_tab import _codes, tab  # noqa: F401  (fixture)
 
@@ -54,10 +49,7 @@ def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):  # n
 @pytest.fixture
 def budgets_tab(qtbot, database):
     load_budget_fixture(database.session_factory)
-    factory = database.session_factory
-    services = Services(DirectoryService(factory), ProgrammeService(factory),
-                        BudgetService(factory), ChecksService(factory), HistoryService(factory))  # fmt: skip
-    widget = BudgetsTab(services)
+    widget = BudgetsTab(BudgetService(database.session_factory))
     qtbot.addWidget(widget)
     widget.show()
     widget.load()

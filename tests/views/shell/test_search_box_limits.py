@@ -6,17 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.services.budgets.service import BudgetService
 from desktop.services.common.history import HistoryService, install_history
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
-from desktop.services.programmes.service import ProgrammeService
-from desktop.services.safety.checks import ChecksService
+from desktop.services.safety.conflicts import ConflictService
 from desktop.services.safety.history import HistoryQueryService
 from desktop.views.directory.tab import DirectoryTab
 from desktop.views.safety.history_dialog import HistoryDialog
-from desktop.views.shell.context import Services
 
 # One word of 100 000 letters of two bytes each: a QLineEdit keeps 32 767 of them by default,
 # still past the 50 000 bytes of a LIKE pattern SQLite accepts.
@@ -37,11 +34,7 @@ def test_pasting_a_page_in_the_directory_search_box_shows_no_error(qtbot, filled
     searches its first 200 letters: nobody matches, no error dialog, no raw SQLite error."""
     factory = filled_database.session_factory
     install_history(factory)
-    services = Services(
-        DirectoryService(factory, use_fts=False), ProgrammeService(factory),
-        BudgetService(factory), ChecksService(factory), HistoryService(factory),
-    )  # fmt: skip
-    tab = DirectoryTab(services)
+    tab = DirectoryTab(DirectoryService(factory, use_fts=False), ConflictService(factory))
     qtbot.addWidget(tab)
     tab.show()
     tab.load()

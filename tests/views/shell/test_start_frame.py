@@ -17,7 +17,7 @@ from desktop.app import create_application
 from desktop.settings import Settings
 from desktop.views.shell.main_window import MainWindow
 app = create_application()
-window = MainWindow(None, Settings(Path(sys.argv[1]) / "pilotis.ini"))
+window = MainWindow(Settings(Path(sys.argv[1]) / "pilotis.ini"))
 window.show()
 app.processEvents()
 heavy = sorted(m for m in ("sqlalchemy", "desktop.db", "desktop.models", "desktop.services",
@@ -46,7 +46,7 @@ def test_the_frame_shows_the_tabs_loading_then_the_data(qtbot, tmp_path, filled_
 
     settings = Settings(tmp_path / "pilotis.ini")
     settings.last_tab = 2
-    window = MainWindow(None, settings)
+    window = MainWindow(settings)
     qtbot.addWidget(window)
     assert window.windowTitle() == WINDOW_TITLE
     assert [window.tabs.tabText(i) for i in range(3)] == list(TAB_TITLES)
@@ -80,7 +80,7 @@ def test_the_window_never_opens_larger_than_the_screen(qtbot, tmp_path):
 
     area = QApplication.primaryScreen().availableGeometry()
     assert area.width() < 1200 or area.height() < 760  # else this test would prove nothing
-    window = MainWindow(None, Settings(tmp_path / "pilotis.ini"))
+    window = MainWindow(Settings(tmp_path / "pilotis.ini"))
     qtbot.addWidget(window)
     assert window.width() <= area.width()
     assert window.height() <= area.height()
