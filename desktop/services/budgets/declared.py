@@ -150,13 +150,7 @@ def declared_totals(
     scope). `lines` makes the query read other lines than today's (filters.lines_source).
     """
     query = declared_query().order_by(Programme.code, DeclaredTotal.label)
-    scope = programme_conditions(flt)
-    if scope:
-        query = query.where(DeclaredTotal.programme_id.in_(select(Programme.id).where(*scope)))
-    if flt.funders:
-        query = query.where(Funder.code.in_(flt.funders))
-    if flt.funder_kind:
-        query = query.where(Funder.kind == flt.funder_kind)
+    query = in_scope(query, flt, DeclaredTotal.programme_id, Programme.id, Funder.code, Funder.kind)
     if only_differences:
         query = query.where(DeclaredTotal.amount_cents != query.selected_columns.computed)
     with session_factory() as session:
@@ -165,3 +159,17 @@ def declared_totals(
         TotalCheckRow(code, name, label, funder, stage, period, int(declared), int(sums), src)
         for code, name, label, funder, _kind, stage, period, declared, sums, src in rows
     ]
+
+
+def in_scope(query, flt: BudgetFilter, programme, programme_key, funder_code, funder_kind):
+    """A query of declared totals (today's or frozen) restricted to the filter's programmes and
+    funders; its years and stage do not apply, a total states its own scope. `programme` is the
+    total's programme column, matched to `programme_key` (id or code) of the filtered ones."""
+    scope = programme_conditions(flt)
+    if scope:
+        query = query.where(programme.in_(select(programme_key).where(*scope)))
+    if flt.funders:
+        query = query.where(funder_code.in_(flt.funders))
+    if flt.funder_kind:
+        query = query.where(funder_kind == flt.funder_kind)
+    return query

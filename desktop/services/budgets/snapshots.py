@@ -13,7 +13,12 @@ from sqlalchemy.orm import sessionmaker
 from desktop.errors import PilotisError
 from desktop.models import Funder, FundingLine, Programme
 from desktop.models.budget import BudgetSnapshot, BudgetSnapshotLine, BudgetSnapshotTotal
-from desktop.services.budgets.declared import TotalCheckRow, declared_query, declared_totals
+from desktop.services.budgets.declared import (
+    TotalCheckRow,
+    declared_query,
+    declared_totals,
+    in_scope,
+)
 from desktop.services.budgets.filters import BudgetFilter, conditions, programme_conditions
 from desktop.services.common.formatting import format_date
 from desktop.services.common.history import current_batch, os_login
@@ -285,13 +290,8 @@ class BudgetSnapshotService:
                 .where(total.snapshot_id == snapshot_id)
                 .order_by(total.programme_code, total.label)
             )  # fmt: skip
-            scope = programme_conditions(flt)
-            if scope:
-                query = query.where(total.programme_code.in_(select(Programme.code).where(*scope)))
-            if flt.funders:
-                query = query.where(total.funder_code.in_(flt.funders))
-            if flt.funder_kind:
-                query = query.where(total.funder_kind == flt.funder_kind)
+            query = in_scope(query, flt, total.programme_code, Programme.code, total.funder_code,
+                             total.funder_kind)  # fmt: skip
             if only_differences:
                 query = query.where(total.declared_cents != total.computed_cents)
             rows = session.execute(query).all()
