@@ -65,7 +65,17 @@ def _funding_chart(sheet: ProgrammeSheet) -> Chart | None:
 
 def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Block]:
     """The blocks of one programme's page, cut to fit one A4 page."""
-    today = today or date.today()
+    return [
+        *_identity_blocks(sheet),
+        *_milestone_blocks(sheet, today or date.today()),
+        *_indicator_blocks(sheet),
+        *_funding_blocks(sheet),
+        *_total_blocks(sheet),
+    ]
+
+
+def _identity_blocks(sheet: ProgrammeSheet) -> list[Block]:
+    """The title, the identity table, the objective and the sub-programmes."""
     blocks: list[Block] = [Heading(coded_name(sheet.code, sheet.name))]
     identity = [
         ("Famille, nature", f"{sheet.family_label} — {sheet.kind_label}"),
@@ -99,7 +109,12 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
                 size=8,
             )
         )  # fmt: skip
+    return blocks
 
+
+def _milestone_blocks(sheet: ProgrammeSheet, today: date) -> list[Block]:
+    """Overdue and upcoming milestones first (the page serves the next committee), then done."""
+    blocks: list[Block] = []
     blocks.append(Heading("Jalons", 2))
     if sheet.milestones:
         late = [m for m in sheet.milestones if not m.done and m.due_on < today]
@@ -133,7 +148,11 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
                                     size=7.5))  # fmt: skip
     else:
         blocks.append(Paragraph("Aucun jalon enregistré.", italic=True, size=8))
+    return blocks
 
+
+def _indicator_blocks(sheet: ProgrammeSheet) -> list[Block]:
+    blocks: list[Block] = []
     blocks.append(Heading("Indicateurs", 2))
     if sheet.indicators:
         rows = []
@@ -158,7 +177,12 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
                                     size=7.5))  # fmt: skip
     else:
         blocks.append(Paragraph("Aucun indicateur enregistré.", italic=True, size=8))
+    return blocks
 
+
+def _funding_blocks(sheet: ProgrammeSheet) -> list[Block]:
+    """Prévu, engagé, versé per funder (six lines at most), their total and the chart."""
+    blocks: list[Block] = []
     blocks.append(Heading("Financement par financeur", 2))
     if sheet.funding:
         rows = []
@@ -187,6 +211,12 @@ def sheet_blocks(sheet: ProgrammeSheet, *, today: date | None = None) -> list[Bl
             blocks.append(chart)
     else:
         blocks.append(Paragraph("Aucune ligne de financement enregistrée.", italic=True, size=8))
+    return blocks
+
+
+def _total_blocks(sheet: ProgrammeSheet) -> list[Block]:
+    """The declared totals beside their computed sums, differences first, with their sources."""
+    blocks: list[Block] = []
     if sheet.totals:
         rows = []
         bold = set()
