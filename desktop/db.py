@@ -213,6 +213,10 @@ def make_engine(
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        # No function of ours, no virtual table runs from the file's schema (its triggers, views,
+        # indexes, defaults): a file from someone else cannot make SQLite call them. Pilotis's own
+        # schema needs none (migration 0012).
+        cursor.execute("PRAGMA trusted_schema = OFF")
         if read_only:
             cursor.execute("PRAGMA query_only = ON")
         else:
@@ -302,6 +306,15 @@ def _install_write_lock(
             if translated is None:
                 raise
             raise translated from exc
+
+
+def transaction_wrote(connection) -> bool:
+    """Whether this SQLite connection's transaction has changed rows (through SQLAlchemy, on the
+    raw connection, or by triggers), so holds the write lock."""
+    raw = connection.connection.driver_connection
+    return raw.in_transaction and raw.total_changes != connection.info.get(
+        _CHANGES, raw.total_changes
+    )
 
 
 WAL_AUTOCHECKPOINT = 1000  # pages: SQLite's default

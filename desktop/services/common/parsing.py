@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+
+from desktop.services.common.folding import fold
 
 
 class ParseError(ValueError):
@@ -130,7 +130,7 @@ def parse_bool(value: object) -> bool:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    text = fold(str(value))
+    text = fold(str(value)).strip()
     if text in {"oui", "o", "vrai", "true", "yes", "x", "1"}:
         return True
     if text in {"non", "n", "faux", "false", "no", "0"}:
@@ -162,11 +162,3 @@ def parse_period(value: object) -> str:
     if match and int(match.group(2)) == int(match.group(1)) + 1:
         return f"{match.group(1)}-{match.group(2)}"
     raise ParseError("période attendue : une année (2023) ou une année scolaire (2022-2023)")
-
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Lower case without accents, for matching headers, codes and searches (cached: imports
-    fold the same names and codes over and over)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()

@@ -7,18 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import String, column, false, literal, literal_column, or_, select, table, union
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
-from sqlalchemy.sql.functions import FunctionElement
 
 from desktop.models import Person, Position, Unit
-from desktop.services.common.parsing import fold
+from desktop.services.common.folding import fold, folded, register_fold  # noqa: F401
 from desktop.services.common.text_limits import capped
 
-# Accented letters PostgreSQL's translate() maps to plain ones (lower case is applied first).
-_ACCENTED = "àáâãäåāçćčèéêëēėęìíîïīñńòóôõöøōùúûüūýÿžšß"
-_PLAIN = "aaaaaaaccceeeeeeeiiiiinnooooooouuuuuyyzss"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 6
 MIN_TITLE_TOKEN = 3  # shorter tokens match people's names only (see Matcher)
@@ -56,44 +51,6 @@ def search_tokens(text: str) -> list[str]:
     pasted page would make SQLite refuse the LIKE pattern.
     """
     return _TOKEN.findall(fold(capped(text)))[:MAX_TOKENS]
-
-
-class folded(FunctionElement):  # noqa: N801 - SQL function names read lower case
-    """Lower case without accents, in SQL: the LIKE fallback compares folded text."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(folded)
-def _folded_default(element, compiler, **kw) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(folded, "sqlite")
-def _folded_sqlite(element, compiler, **kw) -> str:
-    # A Python function registered on the connection (register_fold); SQLite's lower() only
-    # knows ASCII.
-    return f"pilotis_fold({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(folded, "postgresql")
-def _folded_postgresql(element, compiler, **kw) -> str:
-    # translate() is core PostgreSQL; the unaccent extension may not be installed on a server.
-    inner = compiler.process(element.clauses, **kw)
-    return f"translate(lower({inner}), '{_ACCENTED}', '{_PLAIN}')"
-
-
-def register_fold(session: Session) -> None:
-    """Make pilotis_fold() known to this SQLite connection (no-op elsewhere)."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        raw.create_function("pilotis_fold", 1, _fold_or_none, deterministic=True)
-
-
-def _fold_or_none(value: object) -> str | None:
-    return None if value is None else fold(str(value))
 
 
 def fts_available(session: Session) -> bool:

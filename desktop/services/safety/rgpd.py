@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import Base, Change, Person, Position, Site, Unit
+from desktop.services.common import search_index
+from desktop.services.common.folding import fold, folded, register_fold
 from desktop.services.common.history import DERIVED_FIELDS, current_batch
-from desktop.services.common.parsing import fold
-from desktop.services.directory.search import folded, register_fold
 from desktop.services.safety.backups import (
     BackupError,
     BackupInfo,
@@ -42,7 +42,6 @@ from desktop.services.safety.rgpd_scrub import (
 __all__ = ["ERASED", "IDENTIFYING", "PersonNotFoundError", "RgpdService"]
 PERSON_FIELDS = {"last_name": "Nom", "first_name": "Prénom", "email": "Courriel",
                  "phone": "Téléphone", "site": "Site"}  # fmt: skip
-FTS_INDEXES = ("person_fts", "unit_fts", "position_fts")
 # How a backup's findings are told to the user, by table.
 FOUND_LABELS = {"person": "la fiche", "position": "{n} poste(s)", "change": "{n} entrée(s) "
                 "d'historique"}  # fmt: skip
@@ -295,15 +294,10 @@ class RgpdService:
                     )  # fmt: skip
                     touched += 1
             if sqlite:
-                conn = session.connection()
-                for index in FTS_INDEXES:
-                    if conn.exec_driver_sql(
-                        "SELECT count(*) FROM sqlite_master WHERE name = ?", (index,)
-                    ).scalar():
-                        # Rebuilt from the rows as they are now: a 'delete' only adds a
-                        # tombstone, and the old tokens stay in older segments.
-                        conn.exec_driver_sql(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
-                conn.exec_driver_sql("PRAGMA secure_delete = OFF")
+                # Rebuilt from the rows as they are now: a 'delete' only adds a tombstone, and
+                # the old tokens stay in older segments.
+                search_index.rebuild_session(session)
+                session.connection().exec_driver_sql("PRAGMA secure_delete = OFF")
         compacted = self._compact() if sqlite else True
         return ErasureSummary(
             name, vacated, deleted, touched, batch, traces, scrubbed, compacted

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop.models.directory import SORT_SOURCES, sort_key_for
-from desktop.services.common.parsing import fold
+from desktop.services.common import search_index
+from desktop.services.common.folding import fold
 
 ERASED = "[effacé]"
 # Person columns that identify someone, blanked in the person's own history snapshots.
@@ -293,15 +294,6 @@ def _planned_changes(con: sqlite3.Connection, traces: PersonTraces):
             yield "change", change_id, {"old_value": values[0], "new_value": values[1]}
 
 
-def _fts_tables(con: sqlite3.Connection) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
-        )
-    ]
-
-
 def file_findings(con: sqlite3.Connection, traces: PersonTraces) -> dict[str, int]:
     """What a SQLite file (opened read-only) still holds on the person: rows by table, the
     record itself under "person"."""
@@ -339,5 +331,4 @@ def erase_in_file(con: sqlite3.Connection, traces: PersonTraces) -> None:
                 f'UPDATE "{table}" SET {assignments} WHERE id = ?',  # noqa: S608
                 [*updates.values(), row_id],
             )
-        for index in _fts_tables(con):
-            con.execute(f"INSERT INTO {index}({index}) VALUES ('rebuild')")
+        search_index.rebuild(con)  # from the scrubbed rows, old segments dropped
