@@ -160,6 +160,13 @@ class _Batch:
         self.programmes = s.scalars(select(Programme).where(Programme.code.in_(codes))).all()
         self.funder_names = funder_names
         ids = [p.id for p in self.programmes]
+        self._load_identity(s, today)
+        self._load_links(s, ids)
+        self._load_progress(s, ids)
+        self._load_money(s, ids)
+
+    def _load_identity(self, s: Session, today: date) -> None:
+        """Parents, lead units and their heads."""
         parent_ids = {p.parent_id for p in self.programmes if p.parent_id is not None}
         unit_ids = {p.lead_unit_id for p in self.programmes if p.lead_unit_id is not None}
         self.parents = {
@@ -188,6 +195,9 @@ class _Batch:
             .order_by(Position.unit_id, Position.sort_order, Position.id)
         ):
             self.heads.setdefault(unit_id, (first, last, title))
+
+    def _load_links(self, s: Session, ids: list[int]) -> None:
+        """Partners, départements, roadmap axes, establishments and sub-programmes."""
         self.partners = _grouped(
             s.execute(
                 select(programme_partner.c.programme_id, Organisation.name)
@@ -234,6 +244,9 @@ class _Batch:
                 )
             )
         )
+
+    def _load_progress(self, s: Session, ids: list[int]) -> None:
+        """Milestones, indicators and their values."""
         self.milestones = _grouped(
             (m.programme_id, SheetMilestone(m.due_on, m.precision, m.title, bool(m.done), m.note))
             for m in s.scalars(
@@ -263,6 +276,8 @@ class _Batch:
             ),
             size=3,
         )
+
+    def _load_money(self, s: Session, ids: list[int]) -> None:
         # Sums of the lines of each programme and its sub-programmes, by funder, stage, period:
         # the funding table and the computed side of the declared totals both come from them.
         tree = _subtrees(ids)
