@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from desktop.errors import PilotisError
+from desktop.services.common.columns import TableColumn
 
 # Text that a spreadsheet would run as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,6 +26,25 @@ class ExportColumn:
     width: float | None = None  # characters; guessed from the content when None
 
 
+# A table's column kinds (services/common/columns.py) as the writer's cell kinds.
+_CELL_KINDS = {
+    "text": "text", "count": "int", "number": "number", "euros": "money", "date": "date",
+    "percent": "percent",
+}  # fmt: skip
+
+
+def file_columns(columns: Sequence[ExportColumn | TableColumn]) -> list[ExportColumn]:
+    """The columns written: a table's exported columns (its one description, the screen's
+    too) under their labels, kinds and widths; ExportColumns as they are."""
+    return [
+        ExportColumn(c.label, c.value, _CELL_KINDS[c.kind], c.width)
+        if isinstance(c, TableColumn)
+        else c
+        for c in columns
+        if not isinstance(c, TableColumn) or c.exported
+    ]
+
+
 def neutralise(text: str) -> str:
     """A text cell beginning like a formula is prefixed with ' so it stays text."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -32,7 +52,7 @@ def neutralise(text: str) -> str:
 
 def export_rows(
     path: Path | str,
-    columns: Sequence[ExportColumn],
+    columns: Sequence[ExportColumn | TableColumn],
     rows: Sequence[object],
     *,
     sheet: str = "Données",
@@ -40,6 +60,7 @@ def export_rows(
 ) -> Path:
     """Write rows to path; the format follows the extension (.xlsx or .csv)."""
     path = Path(path)
+    columns = file_columns(columns)
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":

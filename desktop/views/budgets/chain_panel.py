@@ -8,32 +8,13 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop.services.budgets.service import BudgetOverview, ChainRow
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.budgets.chain_table_model import (
     ROW_ROLE,
     BudgetChainTableModel,
     ChainColumn,
+    chain_columns,
 )
 from desktop.views.shell.item_views import make_table_view
-
-
-def chain_export_columns(first: str) -> list[ExportColumn]:
-    return [
-        ExportColumn(first, lambda r: r.label),
-        ExportColumn("Niveau", lambda r: {"line": "ligne", "subtotal": "sous-total",
-                                          "funder": "ligne", "total": "total"}[r.kind]),
-        ExportColumn("Code programme", lambda r: r.programme_code),
-        ExportColumn("Code financeur", lambda r: r.funder_code),
-        ExportColumn("Prévu", lambda r: r.planned_cents, "money"),
-        ExportColumn("Engagé (AE)", lambda r: r.committed_cents, "money"),
-        ExportColumn("Versé (CP)", lambda r: r.paid_cents, "money"),
-        ExportColumn("Taux d'engagement", lambda r: r.commitment_rate, "percent"),
-        ExportColumn("Taux de paiement", lambda r: r.payment_rate, "percent"),
-        ExportColumn("Reste à engager", lambda r: r.to_commit_cents, "money"),
-        ExportColumn("Reste à payer", lambda r: r.to_pay_cents, "money"),
-        ExportColumn("Enveloppe déclarée", lambda r: r.envelope_cents, "money"),
-        ExportColumn("Taux de programmation", lambda r: r.programming_rate, "percent"),
-    ]  # fmt: skip
 
 
 class ChainPanel(QWidget):
@@ -139,7 +120,7 @@ class ChainPanel(QWidget):
         model = self.funders_model if funders else self.programmes_model
         first = "Financeur" if funders else "Programme / financeur"
         stem = "Financements par financeur" if funders else "Financements par programme"
-        return chain_export_columns(first), model.rows(), stem
+        return chain_columns(first), model.rows(), stem
 
 
 def _fit_columns(view) -> None:
@@ -163,4 +144,4 @@ def _fit_columns(view) -> None:
                 view.setColumnWidth(column, width)
 
 
-__all__ = ["ChainColumn", "ChainPanel", "chain_export_columns"]
+__all__ = ["ChainColumn", "ChainPanel", "chain_columns"]

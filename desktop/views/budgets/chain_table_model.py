@@ -3,14 +3,14 @@ row, its lines, and a grand total that stays last whatever the sort."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.budgets.service import ChainRow
-from desktop.services.common.formatting import format_euros, format_percent
+from desktop.services.common.columns import TableColumn, on_screen
 from desktop.services.common.parsing import fold
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,23 +29,30 @@ class ChainColumn(IntEnum):
     PROGRAMMING_RATE = 9
 
 
-def _rate(value: float | None) -> str:
-    return format_percent(value, 1)
+LEVELS = {"line": "ligne", "subtotal": "sous-total", "funder": "ligne", "total": "total"}
 
 
-VALUES: dict[ChainColumn, Callable[[ChainRow], object]] = {
-    ChainColumn.LABEL: lambda r: r.label,
-    ChainColumn.PLANNED: lambda r: r.planned_cents,
-    ChainColumn.COMMITTED: lambda r: r.committed_cents,
-    ChainColumn.PAID: lambda r: r.paid_cents,
-    ChainColumn.COMMITMENT_RATE: lambda r: r.commitment_rate,
-    ChainColumn.PAYMENT_RATE: lambda r: r.payment_rate,
-    ChainColumn.TO_COMMIT: lambda r: r.to_commit_cents,
-    ChainColumn.TO_PAY: lambda r: r.to_pay_cents,
-    ChainColumn.ENVELOPE: lambda r: r.envelope_cents,
-    ChainColumn.PROGRAMMING_RATE: lambda r: r.programming_rate,
-}
-RATES = {ChainColumn.COMMITMENT_RATE, ChainColumn.PAYMENT_RATE, ChainColumn.PROGRAMMING_RATE}
+def chain_columns(first: str) -> tuple[TableColumn, ...]:
+    """The funding chain, on screen (in ChainColumn order) and in its export, which adds the
+    level and the codes; first names the label column (programme / financeur, or financeur)."""
+    return (
+        TableColumn("label", first, lambda r: r.label),
+        TableColumn("level", "Niveau", lambda r: LEVELS[r.kind], on_screen=False),
+        TableColumn("programme_code", "Code programme", lambda r: r.programme_code,
+                    on_screen=False),
+        TableColumn("funder_code", "Code financeur", lambda r: r.funder_code, on_screen=False),
+        TableColumn("planned", "Prévu", lambda r: r.planned_cents, "euros"),
+        TableColumn("committed", "Engagé (AE)", lambda r: r.committed_cents, "euros"),
+        TableColumn("paid", "Versé (CP)", lambda r: r.paid_cents, "euros"),
+        TableColumn("commitment_rate", "Taux d'engagement", lambda r: r.commitment_rate,
+                    "percent"),
+        TableColumn("payment_rate", "Taux de paiement", lambda r: r.payment_rate, "percent"),
+        TableColumn("to_commit", "Reste à engager", lambda r: r.to_commit_cents, "euros"),
+        TableColumn("to_pay", "Reste à payer", lambda r: r.to_pay_cents, "euros"),
+        TableColumn("envelope", "Enveloppe déclarée", lambda r: r.envelope_cents, "euros"),
+        TableColumn("programming_rate", "Taux de programmation", lambda r: r.programming_rate,
+                    "percent"),
+    )  # fmt: skip
 
 
 class BudgetChainTableModel(QAbstractTableModel):
@@ -53,12 +60,7 @@ class BudgetChainTableModel(QAbstractTableModel):
 
     def __init__(self, first_header: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._headers = [
-            first_header, self.tr("Prévu"), self.tr("Engagé (AE)"), self.tr("Versé (CP)"),
-            self.tr("Taux d'engagement"), self.tr("Taux de paiement"),
-            self.tr("Reste à engager"), self.tr("Reste à payer"),
-            self.tr("Enveloppe déclarée"), self.tr("Taux de programmation"),
-        ]  # fmt: skip
+        self._columns = on_screen(chain_columns(first_header))
         self._tooltips = {
             ChainColumn.COMMITMENT_RATE: self.tr("Engagé (autorisations d'engagement) / prévu"),
             ChainColumn.PAYMENT_RATE: self.tr("Versé (crédits de paiement) / engagé"),
@@ -101,27 +103,23 @@ class BudgetChainTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._headers)
+        return 0 if parent.isValid() else len(self._columns)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
+            return self._columns[section].label
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltips.get(ChainColumn(section))
         return None
 
     def text(self, row: int, column: int) -> str:
-        item = self._rows[row]
-        column = ChainColumn(column)
-        value = VALUES[column](item)
+        item, spec = self._rows[row], self._columns[column]
         if column == ChainColumn.LABEL:
             grouped = item.kind == "line" and any(h is not None for h, _l in self._groups)
-            return ("    " if grouped else "") + str(value)
-        if column in RATES:
-            return _rate(value)
-        return "" if value is None else format_euros(int(value))
+            return ("    " if grouped else "") + str(spec.value(item))
+        return spec.shown(item)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -147,7 +145,7 @@ class BudgetChainTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Groups sort by their subtotal, lines within their group; the total stays last."""
-        getter = VALUES[ChainColumn(column)]
+        getter = self._columns[column].value
         reverse = order == Qt.SortOrder.DescendingOrder
 
         def key(row: ChainRow | None) -> tuple:

@@ -7,11 +7,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.services.budgets.declared import TotalCheckRow
-from desktop.services.common.formatting import format_euros, format_percent
+from desktop.services.common.columns import TableColumn
+from desktop.services.common.formatting import format_percent
 from desktop.services.common.vocabulary import STAGES
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
-from desktop.views.shell.rows_table_model import Column, RowsTableModel
+from desktop.views.shell.rows_table_model import RowsTableModel
 
 
 def scope_text(row: TotalCheckRow) -> str:
@@ -23,34 +23,33 @@ def gap_rate(row: TotalCheckRow) -> float | None:
     return row.difference_cents / row.declared_cents if row.declared_cents else None
 
 
+# The table of declared totals that differ from their lines, on screen and in its export.
+COLUMNS = (
+    TableColumn("programme", "Programme", lambda r: r.programme_code,
+                tooltip=lambda r: r.programme_name),
+    TableColumn("programme_name", "Nom du programme", lambda r: r.programme_name,
+                on_screen=False),  # the code's tooltip on screen
+    TableColumn("label", "Total déclaré", lambda r: r.label, tooltip=lambda r: r.label),
+    TableColumn("scope", "Portée", scope_text),
+    TableColumn("declared", "Déclaré", lambda r: r.declared_cents, "euros"),
+    TableColumn("computed", "Somme des lignes", lambda r: r.computed_cents, "euros"),
+    TableColumn("difference", "Écart", lambda r: r.difference_cents, "euros"),
+    TableColumn("gap_rate", "Écart en %", gap_rate, "percent",
+                text=lambda r: format_percent(gap_rate(r), 2)),
+    TableColumn("source", "Source", lambda r: r.source, tooltip=lambda r: r.source),
+)  # fmt: skip
+
+
 class DiscrepancyPanel(QWidget):
     programme_activated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
 
-        def money(header: str, getter) -> Column:
-            return Column(header, getter, lambda r: format_euros(getter(r)), align_right=True)
-
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)
         self.view = make_table_view(self, self.tr("Totaux déclarés différents des sommes"))
-        self.model = RowsTableModel(
-            [
-                Column(self.tr("Programme"), lambda r: r.programme_code,
-                       tooltip=lambda r: r.programme_name),
-                Column(self.tr("Total déclaré"), lambda r: r.label, tooltip=lambda r: r.label),
-                Column(self.tr("Portée"), scope_text),
-                money(self.tr("Déclaré"), lambda r: r.declared_cents),
-                money(self.tr("Somme des lignes"), lambda r: r.computed_cents),
-                money(self.tr("Écart"), lambda r: r.difference_cents),
-                Column(self.tr("Écart en %"), gap_rate,
-                       lambda r: format_percent(gap_rate(r), 2), align_right=True),
-                Column(self.tr("Source"), lambda r: r.source, tooltip=lambda r: r.source),
-            ],
-            self,
-            emphasis=lambda r: "alert",
-        )  # fmt: skip
+        self.model = RowsTableModel(COLUMNS, self, emphasis=lambda r: "alert")
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         layout = QVBoxLayout(self)
@@ -81,16 +80,5 @@ class DiscrepancyPanel(QWidget):
         self.programme_activated.emit(self.model.row_at(index.row()).programme_code)
 
     def export(self):
-        columns = [
-            ExportColumn("Programme", lambda r: r.programme_code),
-            ExportColumn("Nom du programme", lambda r: r.programme_name),
-            ExportColumn("Total déclaré", lambda r: r.label),
-            ExportColumn("Portée", scope_text),
-            ExportColumn("Déclaré", lambda r: r.declared_cents, "money"),
-            ExportColumn("Somme des lignes", lambda r: r.computed_cents, "money"),
-            ExportColumn("Écart", lambda r: r.difference_cents, "money"),
-            ExportColumn("Écart en %", gap_rate, "percent"),
-            ExportColumn("Source", lambda r: r.source),
-        ]
         rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
-        return columns, rows, "Écarts entre totaux déclarés et sommes"
+        return COLUMNS, rows, "Écarts entre totaux déclarés et sommes"

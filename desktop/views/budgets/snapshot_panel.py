@@ -31,12 +31,12 @@ from desktop.services.budgets.snapshots import (
     SnapshotError,
     TotalComparisonRow,
 )
+from desktop.services.common.columns import TableColumn
 from desktop.services.common.formatting import format_date, format_euros, format_percent
 from desktop.services.common.vocabulary import STAGES
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.load_guard import guard_slot
-from desktop.views.shell.rows_table_model import Column, RowsTableModel
+from desktop.views.shell.rows_table_model import RowsTableModel
 
 
 def rate_text(row: ComparisonRow) -> str:
@@ -52,6 +52,40 @@ def signed_euros(cents: int) -> str:
 
 def maybe_euros(cents: int | None) -> str:
     return "—" if cents is None else format_euros(cents)
+
+
+def comparison_columns(then: str = "Situation arrêtée") -> tuple[TableColumn, ...]:
+    """The comparison with today, on screen and in its export; then names the frozen column
+    (« Au 31/12/2023 » once a situation is chosen)."""
+    return (
+        TableColumn("programme", "Programme", lambda r: r.programme_code or "Total",
+                    tooltip=lambda r: r.programme_name),
+        TableColumn("programme_name", "Nom du programme", lambda r: r.programme_name,
+                    tooltip=lambda r: r.programme_name),
+        TableColumn("funder", "Financeur", lambda r: r.funder_name),
+        TableColumn("then", then, lambda r: r.then_cents, "euros"),
+        TableColumn("now", "Aujourd'hui", lambda r: r.now_cents, "euros"),
+        TableColumn("difference", "Écart", lambda r: r.difference_cents, "euros",
+                    text=lambda r: signed_euros(r.difference_cents)),
+        TableColumn("change_rate", "Écart en %", lambda r: r.change_rate, "percent",
+                    text=rate_text),
+    )  # fmt: skip
+
+
+# The declared totals then and now (shown, not exported: the comparison is the page's table).
+TOTALS_COLUMNS = (
+    TableColumn("programme", "Programme", lambda r: r.programme_code,
+                tooltip=lambda r: r.programme_name),
+    TableColumn("label", "Total déclaré", lambda r: r.label, tooltip=lambda r: r.label),
+    TableColumn("then_declared", "Déclaré alors", lambda r: r.then_declared_cents, "euros",
+                text=lambda r: maybe_euros(r.then_declared_cents)),
+    TableColumn("then_computed", "Calculé alors", lambda r: r.then_computed_cents, "euros",
+                text=lambda r: maybe_euros(r.then_computed_cents)),
+    TableColumn("now_declared", "Déclaré aujourd'hui", lambda r: r.now_declared_cents, "euros",
+                text=lambda r: maybe_euros(r.now_declared_cents)),
+    TableColumn("now_computed", "Calculé aujourd'hui", lambda r: r.now_computed_cents, "euros",
+                text=lambda r: maybe_euros(r.now_computed_cents)),
+)  # fmt: skip
 
 
 class SnapshotDialog(QDialog):
@@ -131,25 +165,9 @@ class SnapshotPanel(QWidget):
         self.caption.setWordWrap(True)
         self.view = make_table_view(self, self.tr("Comparaison avec aujourd'hui"))
 
-        def money(header: str, getter, shown=format_euros) -> Column:
-            return Column(header, getter, lambda r: shown(getter(r)), align_right=True)
-
         self.model = RowsTableModel(
-            [
-                Column(self.tr("Programme"), lambda r: r.programme_code,
-                       tooltip=lambda r: r.programme_name),
-                Column(self.tr("Nom du programme"), lambda r: r.programme_name,
-                       tooltip=lambda r: r.programme_name),
-                Column(self.tr("Financeur"), lambda r: r.funder_name),
-                money(self.tr("Situation arrêtée"), lambda r: r.then_cents),
-                money(self.tr("Aujourd'hui"), lambda r: r.now_cents),
-                money(self.tr("Écart"), lambda r: r.difference_cents, signed_euros),
-                Column(self.tr("Écart en %"), lambda r: r.change_rate, rate_text,
-                       align_right=True),
-            ],
-            self,
-            emphasis=lambda r: "alert" if r.difference_cents else None,
-        )  # fmt: skip
+            comparison_columns(), self, emphasis=lambda r: "alert" if r.difference_cents else None
+        )
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(self._on_view_double_clicked)
 
@@ -158,22 +176,8 @@ class SnapshotPanel(QWidget):
         self.totals_caption.setWordWrap(True)
         self.totals_view = make_table_view(self, self.tr("Totaux déclarés, alors et aujourd'hui"))
         self.totals_model = RowsTableModel(
-            [
-                Column(self.tr("Programme"), lambda r: r.programme_code,
-                       tooltip=lambda r: r.programme_name),
-                Column(self.tr("Total déclaré"), lambda r: r.label, tooltip=lambda r: r.label),
-                Column(self.tr("Déclaré alors"), lambda r: r.then_declared_cents,
-                       lambda r: maybe_euros(r.then_declared_cents), align_right=True),
-                Column(self.tr("Calculé alors"), lambda r: r.then_computed_cents,
-                       lambda r: maybe_euros(r.then_computed_cents), align_right=True),
-                Column(self.tr("Déclaré aujourd'hui"), lambda r: r.now_declared_cents,
-                       lambda r: maybe_euros(r.now_declared_cents), align_right=True),
-                Column(self.tr("Calculé aujourd'hui"), lambda r: r.now_computed_cents,
-                       lambda r: maybe_euros(r.now_computed_cents), align_right=True),
-            ],
-            self,
-            emphasis=lambda r: "alert" if r.changed else None,
-        )  # fmt: skip
+            TOTALS_COLUMNS, self, emphasis=lambda r: "alert" if r.changed else None
+        )
         self.totals_view.setModel(self.totals_model)
         self.totals_view.doubleClicked.connect(self._on_totals_double_clicked)
         totals_box = QWidget(self)
@@ -249,6 +253,7 @@ class SnapshotPanel(QWidget):
         self._comparison = comparison
         snapshot = comparison.snapshot
         total = comparison.rows[-1]
+        self.model.set_columns(comparison_columns(f"Au {format_date(snapshot.taken_on)}"))
         self.model.set_rows(comparison.rows[:-1])
         stage = STAGES[self._filter.stage].lower()
         self.caption.setText(
@@ -350,15 +355,6 @@ class SnapshotPanel(QWidget):
         comparison = self._comparison
         if comparison is None:
             return None
-        when = format_date(comparison.snapshot.taken_on)
-        columns = [
-            ExportColumn("Programme", lambda r: r.programme_code or "Total"),
-            ExportColumn("Nom du programme", lambda r: r.programme_name),
-            ExportColumn("Financeur", lambda r: r.funder_name),
-            ExportColumn(f"Au {when}", lambda r: r.then_cents, "money"),
-            ExportColumn("Aujourd'hui", lambda r: r.now_cents, "money"),
-            ExportColumn("Écart", lambda r: r.difference_cents, "money"),
-            ExportColumn("Écart en %", lambda r: r.change_rate, "percent"),
-        ]
+        columns = comparison_columns(f"Au {format_date(comparison.snapshot.taken_on)}")
         rows = [self.model.row_at(i) for i in range(self.model.rowCount())] + [comparison.rows[-1]]
         return columns, rows, f"Comparaison {comparison.snapshot.label} avec aujourd'hui"

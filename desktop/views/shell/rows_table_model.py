@@ -1,24 +1,16 @@
-"""A table model over a list of frozen rows, one Column per displayed field; sorts in the model."""
+"""A table model over a list of frozen rows, shown through the table's one description (its
+TableColumns, services/common/columns.py, which the export reads too); sorts in the model."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.services.common.columns import TableColumn, on_screen
 from desktop.services.common.parsing import fold
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[Any], object]  # raw value, used for sorting and copying
-    display: Callable[[Any], str] | None = None  # text shown; str(value) when None
-    align_right: bool = False
-    tooltip: Callable[[Any], str | None] | None = None
 
 
 class RowsTableModel(QAbstractTableModel):
@@ -26,14 +18,20 @@ class RowsTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        columns: Sequence[Column],
+        columns: Sequence[TableColumn],
         parent: QObject | None = None,
         emphasis: Callable[[Any], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
-        self._columns = list(columns)
+        self._columns = on_screen(columns)
         self._rows: list[Any] = []
         self._emphasis = emphasis
+
+    def set_columns(self, columns: Sequence[TableColumn]) -> None:
+        """Another description of the same rows (a header that names a date, say)."""
+        self.beginResetModel()
+        self._columns = on_screen(columns)
+        self.endResetModel()
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -51,15 +49,11 @@ class RowsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].header
+            return self._columns[section].label
         return None
 
     def text(self, row: int, column: int) -> str:
-        spec, item = self._columns[column], self._rows[row]
-        if spec.display is not None:
-            return spec.display(item)
-        value = spec.value(item)
-        return "" if value is None else str(value)
+        return self._columns[column].shown(self._rows[row])
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -86,7 +80,7 @@ class RowsTableModel(QAbstractTableModel):
         spec = self._columns[column]
 
         def key(item: Any) -> tuple:
-            value = spec.value(item)
+            value = spec.sort_key(item)
             if value is None:
                 return (1, "")
             return (0, fold(value) if isinstance(value, str) else value)
