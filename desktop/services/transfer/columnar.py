@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
-from desktop.models import SORT_SOURCES, sort_keys_for_columns
+from desktop.models import SORT_SOURCES, new_uuid, sort_keys_for_columns
 from desktop.services.common.parsing import ParseError, is_blank
 from desktop.services.transfer.convert import (
     NotClean,
@@ -34,11 +34,13 @@ class ColumnarPath:
     shares, and its RowWriter (stored columns, the write lock, history)."""
 
     def __init__(self, writer: RowWriter, key_map: Callable[[Kind], dict[tuple, int]],
-                 lookup: Callable[[str, object], int | None]) -> None:  # fmt: skip
+                 lookup: Callable[[str, object], int | None],
+                 forget_keys: Callable[[Kind], None]) -> None:  # fmt: skip
         self._writer = writer
         self._session = writer.session
         self._key_map = key_map
         self._lookup = lookup
+        self._forget_keys = forget_keys
 
     def load(
         self, kind: Kind, rows: list[Mapping[str, object]] | ColumnRows | ColumnStream
@@ -114,16 +116,17 @@ class ColumnarPath:
                               expected: int | None) -> int | None:  # fmt: skip
         """SQLite: the rows checked a batch at a time while a writer thread inserts the batches
         already checked (sqlite_bulk.ColumnWriter), all under a savepoint. A batch that needs
-        the row-by-row path, or keys found duplicate at the end, roll the savepoint back: None,
-        and nothing written. Ids from max(id) under the write lock (see _insert). `expected`:
-        about how many rows will come (decides whether indexes are rebuilt afterwards)."""
+        the row-by-row path, or a key already met, roll the savepoint back: None, and nothing
+        written. Nothing of the rows is kept once written but their keys' hashes (1 048 576 rows
+        of a partner's file: their values and keys held to the end peaked at 905 MB). Ids from
+        max(id) under the write lock (see RowWriter.insert_rows). `expected`: about how many
+        rows will come (decides whether indexes are rebuilt afterwards)."""
         table = kind.model.__table__
         stored = self._writer.stored_columns(kind)
         for f in kind.fields:  # lookups' key maps read now: the connection is the writer's soon
             if f.kind == "ref":
                 self._key_map(KINDS[f.ref])
-        if kind.key:
-            self._key_map(kind)
+        known = self._key_map(kind) if kind.key else None
         self._writer.take_write_lock()
         connection = self._session.connection()
         first = (self._session.scalar(select(func.max(table.c.id))) or 0) + 1
@@ -137,7 +140,7 @@ class ColumnarPath:
         raw = connection.connection.driver_connection
         raw.execute("SAVEPOINT pilotis_columns")
         bulk = BulkInsert(raw, table.name, first, expected or 0)
-        key_values: dict[str, list] = {c: [] for c in kind.key or ()}
+        seen: set[int] = set()  # the hashes of the keys written so far
         count = 0
         try:
             bulk.open()
@@ -145,10 +148,8 @@ class ColumnarPath:
                 for columns in batches:
                     values = self._clean_columns(kind, columns)
                     size = len(next(iter(values.values()), ()))
-                    if count == 0:  # a file imported again: known keys, found before writing
-                        self._new_keys(kind, values, size)
-                    for column, cells in key_values.items():
-                        cells += values[column]
+                    if known is not None:  # a file imported again: found at its first batch
+                        _check_fresh_keys(kind, values, known, seen)
                     data = self._stored_data(stored, values)
                     if table.name in SORT_SOURCES:
                         data = _with_sort_keys(table.name, stored, data, size)[1]
@@ -159,8 +160,6 @@ class ColumnarPath:
                     count += size
                 if count == 0:
                     raise NotClean  # no row: nothing for this path
-                writer.end_input()
-                keys = self._new_keys(kind, key_values, count)  # while the indexes are built
                 try:
                     writer.finish()
                 except sqlite3.IntegrityError as exc:  # a duplicate for a unique index
@@ -175,10 +174,9 @@ class ColumnarPath:
             bulk.restore_cache()
         raw.execute("RELEASE SAVEPOINT pilotis_columns")
         self._writer.wrote_many = self._writer.wrote_many or count >= BulkInsert.DEFER_FROM
-        ids = list(range(first, first + count))
-        if keys is not None:
-            self._key_map(kind).update(zip(keys, ids, strict=True))
-        self._writer.record_inserts(kind, ids)
+        if known is not None:  # read again from the base if a later kind of the import needs it
+            self._forget_keys(kind)
+        self._writer.record_inserts(kind, range(first, first + count))
         return count
 
     @staticmethod
@@ -255,6 +253,9 @@ class ColumnarPath:
         it psycopg splitting and SQLAlchemy rendering them)."""
         if table.name in SORT_SOURCES:  # no column default on this path: the sort keys
             stored, data = _with_sort_keys(table.name, stored, data, count)
+        if "uuid" in table.c:  # nor the rows' global identity (models/base.py)
+            stored = [*stored, ("uuid", "uuid", None)]
+            data = [*data, [new_uuid() for _ in range(count)]]
         connection = self._session.connection()
         ids = list(
             connection.execute(
@@ -273,6 +274,21 @@ class ColumnarPath:
             for row in zip(ids, *data, strict=True):
                 copy.write_row(row)
         return ids
+
+
+def _check_fresh_keys(kind: Kind, values: dict[str, list], known: dict[tuple, int],
+                      seen: set[int]) -> None:  # fmt: skip
+    """NotClean when a row of the batch has a key of the base, of an earlier row or of another
+    row of the batch. Earlier keys are kept as hashes (a tuple of folded text per row would
+    hold 300 MB at a million rows): two keys sharing a hash only send the rows to the
+    row-by-row path, which compares the keys themselves."""
+    keys = list(zip(*(norm_column(values[c]) for c in kind.key), strict=True))
+    if known and not known.keys().isdisjoint(keys):
+        raise NotClean
+    hashes = set(map(hash, keys))
+    if len(hashes) != len(keys) or not seen.isdisjoint(hashes):
+        raise NotClean
+    seen.update(hashes)
 
 
 def _kind_columns(kind: Kind, rows: list[Mapping[str, object]] | ColumnRows

@@ -57,10 +57,13 @@ class IngestService:
         dry_run: bool = False,
     ) -> ImportReport:
         """Load several kinds in order, in one transaction; raise ImportRejected on any error
-        unless partial, in which case valid rows are written and the report lists the others."""
+        unless partial, in which case valid rows are written and the report lists the others.
+        A dry run is the import itself, its valid rows written as partial writes them, in a
+        transaction rolled back: its counts are the import's, they cannot drift from them."""
         # The embedded dataset's batch says so (on a server the history names the account).
         prefix = DATASET_BATCH if self._login == DATASET_LOGIN else ""
-        report = ImportReport(dry_run=dry_run, batch=prefix + uuid.uuid4().hex[:12])
+        report = ImportReport(dry_run=dry_run, partial=partial,
+                              batch=prefix + uuid.uuid4().hex[:12])  # fmt: skip
         with gc_paused():
             return self._import_batches(batches, report, update, partial, dry_run)
 
@@ -70,12 +73,13 @@ class IngestService:
             if not dry_run:  # SQLite: the keys known are read under the write lock, so they
                 session.connection(execution_options={IMMEDIATE: True})  # hold when written
             begin_batch(session, report.batch, summary=True)  # PostgreSQL's triggers record it
-            loader = Loader(session, self._login, report, update=update, partial=partial)
+            loader = Loader(session, self._login, report, update=update,
+                            partial=partial or dry_run)  # fmt: skip
             for kind, rows, first_row in batches:
                 if kind not in KINDS:
                     raise PilotisError(f"Type de données inconnu : « {kind} ».")
                 loader.load(KINDS[kind], rows, first_row)
-            if report.errors and not partial:
+            if report.errors and not partial and not dry_run:
                 raise ImportRejected(report)
             if dry_run or not loader.changed:
                 # Nothing to write (a header-only file, rows all unchanged): no commit, so the

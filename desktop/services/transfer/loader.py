@@ -32,7 +32,8 @@ class Loader:
         self._key_maps: dict[str, dict[tuple, int]] = {}
         self._names: dict[tuple, set[int]] | None = None  # people by (last, first) name
         self.writer = RowWriter(session, login, report, self.key_map)
-        self._columnar = ColumnarPath(self.writer, self.key_map, self.lookup)
+        self._columnar = ColumnarPath(self.writer, self.key_map, self.lookup,
+                                     self.forget_keys)  # fmt: skip
 
     @property
     def changed(self) -> bool:
@@ -57,6 +58,11 @@ class Loader:
                     mapping[tuple(norm(v) for v in row[1:])] = row[0]
             self._key_maps[kind.name] = mapping
         return self._key_maps[kind.name]
+
+    def forget_keys(self, kind: Kind) -> None:
+        """The kind's key map read again from the base when next asked for (after a bulk
+        insert, which does not keep the keys it wrote)."""
+        self._key_maps.pop(kind.name, None)
 
     def lookup(self, kind_name: str, raw: object, scope_id: int | None = None) -> int | None:
         kind = KINDS[kind_name]

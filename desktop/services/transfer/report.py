@@ -45,7 +45,14 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # French, shown beside the counts
     dry_run: bool = False
+    partial: bool = False  # the valid rows written even if others are refused
     batch: str = ""
+
+    @property
+    def refused_whole(self) -> bool:
+        """A dry run of an all-or-nothing import with refused rows: the import itself would
+        write nothing; the counts are what its valid rows give when imported alone."""
+        return self.dry_run and not self.partial and bool(self.errors)
 
     @property
     def inserted(self) -> int:

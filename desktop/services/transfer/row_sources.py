@@ -3,8 +3,7 @@ while their file is read, or one at a time once converted (`Row`)."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -39,30 +38,61 @@ class ColumnRows(Sequence[Mapping[str, object]]):
 
 class ColumnStream:
     """Rows arriving batch by batch while their file is still being read: (row numbers, columns
-    by name) each. SQLite's columnar path checks and writes each batch as it comes; every
-    other path takes the rows all at once with `whole()`, which keeps the batches already
-    seen. `expected` is a bound on the count (blank rows included) known before reading."""
+    by name) each. SQLite's columnar path checks and writes each batch as it comes and keeps
+    none; every other path takes the rows all at once with `whole()`.
+
+    `again` reads the rows once more from the start: then only the first KEEP rows seen are
+    kept, for a path that gives up early (a file imported again shows known keys in its first
+    batch), and `whole()` after a later give-up reads the file again instead of every batch
+    having been held (a million rows of text: 330 MB). Without it every batch is kept.
+    `expected` is a bound on the count (blank rows included) known before reading."""
+
+    KEEP = 65_536
 
     def __init__(self, batches: Iterator[tuple[list[int], dict[str, list]]],
-                 names: Sequence[str], expected: int | None = None) -> None:  # fmt: skip
-        self._batches = batches
-        self.columns: dict[str, list] = {name: [] for name in names}
+                 names: Sequence[str], expected: int | None = None, *,
+                 again: Callable[[], Iterator[tuple[list[int], dict[str, list]]]] | None = None,
+                 ) -> None:  # fmt: skip
+        self._live: Iterator | None = batches
+        self._again = again
+        self._kept: list[tuple[list[int], dict[str, list]]] | None = []
+        self._kept_rows = 0
+        self.names = list(names)
+        self.columns = {name: [] for name in self.names}  # the rows of whole(), else empty
         self.numbers: list[int] = []
+        self.seen = 0
         self.expected = expected
 
     def __len__(self) -> int:  # the rows seen so far (all of them once whole() was called)
-        return len(self.numbers)
+        return max(self.seen, len(self.numbers))
 
     def batches(self) -> Iterator[tuple[list[int], dict[str, list]]]:
-        for numbers, columns in self._batches:
-            self.numbers += numbers
-            for name, values in columns.items():
-                self.columns[name] += values
+        """The batches not read yet, as they are read (once: a second call gives the rest)."""
+        if self._live is None:
+            return
+        for numbers, columns in self._live:
+            self.seen += len(numbers)
+            if self._kept is not None:
+                if self._again is None or self._kept_rows + len(numbers) <= self.KEEP:
+                    self._kept.append((numbers, columns))
+                    self._kept_rows += len(numbers)
+                else:
+                    self._kept = None  # whole() will read the file again
             yield numbers, columns
 
     def whole(self) -> ColumnRows:
-        """Every row: the batches not seen yet are read now (batches() keeps each one)."""
-        deque(self.batches(), maxlen=0)
+        """Every row: those kept and the rest of the file, or the file read again."""
+        if self._kept is None and self._again is not None:
+            self._live = None  # the first reading let go before the second one starts
+            parts: list[tuple[list[int], dict[str, list]]] = list(self._again())
+        else:
+            parts = [*(self._kept or ()), *self.batches()]
+        self._kept, self._live = None, None
+        self.numbers = [n for numbers, _columns in parts for n in numbers]
+        self.columns = {
+            name: [v for _numbers, columns in parts for v in columns.get(name, ())]
+            for name in self.names
+        }
         return ColumnRows(self.columns, len(self.numbers))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -37,7 +37,7 @@ class RowWriter:
         self.wrote_many = False
         self.changed = False
 
-    def record_inserts(self, kind: Kind, ids: list[int]) -> None:
+    def record_inserts(self, kind: Kind, ids: Sequence[int]) -> None:
         """One history record per kind and import for the rows it added (their ids as ranges):
         undo deletes them; 100 000 records, one per row, would cost more than the rows."""
         if not ids:
@@ -240,8 +240,10 @@ class RowWriter:
         return len(changed_rows)
 
 
-def _ranges(ids: list[int]) -> list[list[int]]:
+def _ranges(ids: Sequence[int]) -> list[list[int]]:
     """[1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+    if isinstance(ids, range) and ids.step == 1:  # a bulk insert's: no list of a million ids
+        return [[ids.start, ids.stop - 1]] if ids else []
     ranges: list[list[int]] = []
     for i in sorted(ids):
         if ranges and i == ranges[-1][1] + 1:

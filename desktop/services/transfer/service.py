@@ -3,7 +3,7 @@ a kind's rows come out with the headers the importer reads back, so export → i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -21,10 +21,12 @@ from desktop.services.transfer.ingest import (
     ImportRejected,
     ImportReport,
     IngestService,
+    KindResult,
     RowError,
 )
 from desktop.services.transfer.limits import excerpt, summarise
 from desktop.services.transfer.readers import (
+    Batches,
     Column,
     FileReadError,
     Table,
@@ -171,11 +173,20 @@ class TransferService:
         table, batches = read_table_stream(path, sheet=sheet, kind=kind)
         mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
         selected, headers, ignored = _selection(kind, table, mapping)
-        rows = ColumnStream(
-            ((numbers, {n: list(columns[i]) for n, i in selected.items()})
-             for numbers, _rows, columns in batches),
-            list(selected), expected=table.expected_rows,
-        )  # fmt: skip
+
+        def again() -> Iterator[tuple[list[int], dict[str, list]]]:
+            """The file read once more (the row-by-row path after a late give-up)."""
+            fresh, batches = read_table_stream(path, sheet=sheet, kind=kind)
+            if fresh.headers != table.headers:
+                raise FileReadError(
+                    f"« {excerpt(Path(path).name)} » a changé pendant l'import (sa ligne "
+                    "d'en-tête n'est plus la même) : rien n'a été modifié, importez-le de nouveau."
+                )
+            yield from _selected_columns(batches, selected)
+            table.repaired = fresh.repaired  # counted once, by the reading imported
+
+        rows = ColumnStream(_selected_columns(batches, selected), list(selected),
+                            expected=table.expected_rows, again=again)  # fmt: skip
         result = self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
         result.ignored_sheets = ignored_sheet_notes(path, [table.sheet], (kind,))
         return result
@@ -351,6 +362,13 @@ def _selection(
     headers = {n: table.headers[i] for n, i in seen.items()}
     ignored = [h for h, m in zip(table.headers, mapping, strict=False) if m is None and h]
     return seen, headers, ignored
+
+
+def _selected_columns(batches: Batches, selected: dict[str, int]
+                      ) -> Iterator[tuple[list[int], dict[str, list]]]:  # fmt: skip
+    """A file's batches as the ingest path takes them: row numbers, the mapped columns by name."""
+    for numbers, _rows, columns in batches:
+        yield numbers, {name: list(columns[index]) for name, index in selected.items()}
 
 
 def _columns(rows: list[list[object]], selected: dict[str, int]) -> dict[str, list[object]]:
@@ -535,23 +553,38 @@ def summary_lines(result: FileImportResult) -> list[str]:
     and sheets left out (summed up: a file of 100 000 columns is one line)."""
     lines = []
     for kind_result in result.report.results.values():
-        label = KINDS[kind_result.kind].label
-        parts = [f"{kind_result.inserted} ajouté(s)"]
-        if kind_result.updated or kind_result.unchanged:
-            parts.append(f"{kind_result.updated} modifié(s), {kind_result.unchanged} inchangé(s)")
-        if kind_result.rejected:
-            parts.append(f"{kind_result.rejected} refusé(s)")
-            if not result.written and not kind_result.inserted:
-                # A refused file writes nothing: say how many rows were good all the same.
-                total = kind_result.valid + kind_result.rejected
-                parts.append(f"{kind_result.valid} ligne(s) valide(s) sur {total}")
-        lines.append(f"{label.capitalize()} : {', '.join(parts)}")
+        lines.append(
+            f"{KINDS[kind_result.kind].label.capitalize()} : {_counts(result, kind_result)}"
+        )
+    if result.report.refused_whole:
+        lines.append(
+            f"Vérification seule : avec {len({e.row for e in result.errors})} ligne(s) "
+            "refusée(s), l'import serait refusé en entier et ne modifierait rien ; les chiffres "
+            "des lignes valides sont ceux qu'elles donneraient importées seules (--partial, ou "
+            "« Importer seulement les lignes valides »)."
+        )
     if result.ignored_columns:
         count = len(result.ignored_columns)
         lines.append(f"Colonne(s) ignorée(s) ({count}) : {summarise(result.ignored_columns)}")
     lines += [f"Attention : {note}." for note in result.ignored_sheets]
     lines += [f"Attention — {warning}" for warning in result.report.warnings]
     return lines
+
+
+def _counts(result: FileImportResult, counts: KindResult) -> str:
+    """A kind's counts as the user reads them: added, updated and unchanged, refused; the valid
+    rows counted when the file is refused (« 0 ajouté(s), 1 refusé(s) » alone hides them)."""
+    done = [f"{counts.inserted} ajouté(s)"]
+    if counts.updated or counts.unchanged:
+        done.append(f"{counts.updated} modifié(s), {counts.unchanged} inchangé(s)")
+    if not counts.rejected:
+        return ", ".join(done)
+    valid = f"{counts.valid} ligne(s) valide(s) sur {counts.valid + counts.rejected}"
+    if result.report.refused_whole:  # a dry run's counts: what the valid rows alone would do
+        return f"{counts.rejected} refusé(s), {valid} qui donneraient seules {', '.join(done)}"
+    if not result.written and not counts.inserted:  # refused: nothing written
+        return f"{', '.join(done)}, {counts.rejected} refusé(s), {valid}"
+    return f"{', '.join(done)}, {counts.rejected} refusé(s)"
 
 
 def error_line(result: FileImportResult, error: RowError) -> str:

@@ -449,10 +449,12 @@ class CheckPage(QWizardPage):
         errors = result.errors
         if errors:
             rows = sorted({e.row for e in errors})
+            counts = " ; ".join(self._wizard.summary(result, counts_only=True))
             text = self.tr(
                 "{rows} ligne(s) lue(s), {bad} refusée(s) pour {n} erreur(s). Un fichier avec "
-                "des erreurs ne modifie rien, sauf si vous importez seulement les lignes valides."
-            ).format(rows=result.rows, bad=len(rows), n=len(errors))
+                "des erreurs ne modifie rien, sauf si vous importez seulement les lignes "
+                "valides, qui donneraient : {counts}"
+            ).format(rows=result.rows, bad=len(rows), n=len(errors), counts=counts)
             self.left_out.setText(
                 self.tr(
                     "Lignes laissées de côté si vous continuez : {rows} ({n} ligne(s))."
@@ -577,8 +579,9 @@ class ImportWizard(QWizard):
             update=update, partial=partial, dry_run=dry_run,
         )  # fmt: skip
 
-    def summary(self, result: FileImportResult) -> list[str]:
-        """What the import does (or did), one French line per kind."""
+    def summary(self, result: FileImportResult, *, counts_only: bool = False) -> list[str]:
+        """What the import does (or did), one French line per kind; `counts_only`: those
+        lines alone, without the notes on columns, sheets and warnings."""
         if self.kind == ANNUAIRE and self.annuaire is not None:
             annuaire = self.annuaire
             lines = [self.tr(
@@ -589,7 +592,8 @@ class ImportWizard(QWizard):
                 lines.append(self.tr("{n} ligne(s) en double non reprise(s)").format(
                     n=len(annuaire.duplicates)))  # fmt: skip
             return lines
-        return summary_lines(result)
+        lines = summary_lines(result)
+        return lines[: len(result.report.results)] if counts_only else lines
 
     def accept(self) -> None:
         partial = self.check_page.partial_check.isChecked()

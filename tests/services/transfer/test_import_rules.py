@@ -108,12 +108,15 @@ def test_c1_control_characters_are_read_as_windows_1252_and_reported(database, t
 
 
 def test_a_refused_dry_run_says_how_many_rows_are_valid(database, tmp_path):
-    """« 0 ajouté(s), 1 refusé(s) » alone hides the good rows: the summary counts them."""
+    """« 0 ajouté(s), 1 refusé(s) » alone hides the good rows: the summary counts them, says
+    what they alone would do, and that the import itself would be refused."""
     from desktop.services.transfer.service import summary_lines
 
     path = tmp_path / "personnes.csv"
     path.write_text("Nom;Prénom;Courriel\nA;B;a@ac.fr\nC;D;c@ac.fr\nE;F;faux\n", "utf-8")
     result = TransferService(database.session_factory).import_file("people", path, dry_run=True)
-    assert summary_lines(result)[0] == (
-        "Personnes : 0 ajouté(s), 1 refusé(s), 2 ligne(s) valide(s) sur 3"
+    lines = summary_lines(result)
+    assert lines[0] == (
+        "Personnes : 1 refusé(s), 2 ligne(s) valide(s) sur 3 qui donneraient seules 2 ajouté(s)"
     )
+    assert "l'import serait refusé en entier et ne modifierait rien" in lines[1]

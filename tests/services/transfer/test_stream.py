@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from desktop.models import Change, Person
 from desktop.services.transfer.readers import STREAM_BATCH, FileReadError
+from desktop.services.transfer.row_sources import ColumnStream
 from desktop.services.transfer.service import TransferService
 
 COUNT = 3 * STREAM_BATCH + 100
@@ -85,4 +86,26 @@ def test_a_csv_that_breaks_further_down_changes_nothing(database, tmp_path):
     before = _counts(database)
     with pytest.raises(FileReadError, match="un champ dépasse"):
         TransferService(database.session_factory).import_file("people", path)
+    assert _counts(database) == before
+
+
+def test_a_file_read_again_after_a_late_give_up_reports_as_if_read_once(
+    database, tmp_path, monkeypatch
+):
+    """Past the rows kept for a fallback, a duplicate in the last row makes the import read the
+    file again for the row-by-row checks: the same French report, the U+0092 repair counted
+    once, and nothing written."""
+    monkeypatch.setattr(ColumnStream, "KEEP", STREAM_BATCH)  # a big file's case, at test size
+    lines = ["Nom;Prénom;Courriel", "D\u0092ARC;Jeanne;jeanne@ac-toulouse.fr"]
+    lines += [f"AGENT{n};Claude;agent{n}@ac-toulouse.fr" for n in range(COUNT)]
+    lines.append("AGENT7;Claude;agent7@ac-toulouse.fr")
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _counts(database)
+    result = TransferService(database.session_factory).import_file("people", path)
+    assert not result.written
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (len(lines), "last_name", "doublon de la ligne 10")
+    ]
+    assert [w for w in result.report.warnings if "U+0080" in w][0].startswith("1 valeur(s)")
     assert _counts(database) == before
