@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from desktop.db import _known_revisions, alembic_config, open_database
 from desktop.errors import DatabaseTooNewError, ForeignDatabaseError
 from desktop.models import Base
+from desktop.services.directory.search import SearchFilter
 
 EXTRA_TEMPLATE = Path(__file__).parent / "migrations_extra" / "t002_rebuild_unit.py"
 
@@ -128,3 +129,57 @@ def test_foreign_sqlite_file_is_refused_untouched(tmp_path):
     with pytest.raises(ForeignDatabaseError, match="pas été créée par Pilotis"):
         open_database(str(path))
     assert _digest(path) == before
+
+
+def _file_at(path: Path, revision: str) -> None:
+    from alembic import command
+
+    from desktop.db import make_engine
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url, foreign_keys=False)
+    with engine.connect() as conn, conn.begin():
+        config = alembic_config(url)
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+def test_a_0010_file_gets_the_folded_index_fed_by_the_application(tmp_path):
+    """A file of revision 0010 (FTS5 triggers writing the index, raw names indexed) upgrades:
+    its people are found whatever the spelling, its triggers only note rows, and it can be
+    edited and searched under trusted_schema OFF."""
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+
+    path = tmp_path / "ancienne.sqlite"
+    _file_at(path, "0010")
+    con = sqlite3.connect(path)  # the 0010 triggers index these rows as they were
+    con.execute("INSERT INTO unit (id, code, name, kind) VALUES (1, 'RA', 'Straße', 'region')")
+    con.execute("INSERT INTO person (id, last_name, first_name) VALUES (1, 'Œuvrard', 'Zoé')")
+    con.execute("INSERT INTO position (unit_id, person_id, title) VALUES (1, 1, 'Chef')")
+    con.commit()
+    hits = con.execute("SELECT rowid FROM person_fts WHERE person_fts MATCH 'oeuvrard'")
+    assert hits.fetchall() == []  # « Œuvrard » indexed as œuvrard: the bug of #18
+    con.close()
+
+    database = open_database(str(path))
+    try:
+        directory = DirectoryService(database.session_factory)
+        assert [label for _id, label in directory.find_people("OEUVRARD")] == ["Œuvrard Zoé"]
+        assert [u.name for u in directory.matching_units(SearchFilter("strasse"))] == ["Straße"]
+        directory.create_person(PersonInput(last_name="Ærø", first_name="Lærke"))
+        assert [label for _id, label in directory.find_people("aero")] == ["Ærø Lærke"]
+        with database.engine.connect() as conn:
+            triggers = (
+                conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger'")
+                .scalars()
+                .all()
+            )
+            folded = conn.exec_driver_sql("SELECT last_name FROM person_fts ORDER BY rowid")
+            assert folded.scalars().all() == ["oeuvrard", "aero"]
+        assert len(triggers) == 9
+        assert all("INSERT INTO fts_pending" in sql and "_fts (" not in sql for sql in triggers)
+    finally:
+        database.dispose()
+    assert database.backup_path is not None  # the 0010 file was saved before the migration

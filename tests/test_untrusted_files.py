@@ -421,3 +421,117 @@ def test_tampered_base_at_start_offers_to_restore_the_latest_sound_backup(qtbot,
     assert "déclencheur inconnu « amplifie »" in dialog.message.text()
     assert RESTORE in dialog.buttons
     assert sound.path == service.latest_good("base").path
+
+
+# --- trusted_schema OFF: no code of the application runs from a file's schema ------------------
+
+FOLD_TRIGGER = (
+    "CREATE TRIGGER plie AFTER INSERT ON person BEGIN "
+    "UPDATE person SET email = pilotis_fold(new.last_name) WHERE id = new.id; END"
+)
+FOLD_VIEW = "CREATE VIEW plies AS SELECT pilotis_fold(last_name) AS nom FROM person"
+
+
+def _working_engine(path: Path):
+    """The app's own working engine on a file, its checks skipped: what would run if a planted
+    object ever got past them."""
+    from desktop.db import make_engine
+    from desktop.services.common.folding import register_sqlite
+
+    engine = make_engine(f"sqlite:///{path}")
+    raw = engine.raw_connection()
+    register_sqlite(raw.driver_connection)
+    return engine, raw
+
+
+@pytest.mark.parametrize("planted", [FOLD_TRIGGER, FOLD_VIEW])
+def test_planted_sql_calling_an_app_function_is_refused_untouched(tmp_path, planted):
+    """A trigger or a view calling pilotis_fold() is refused at open, the file left as it was."""
+    path = crafted(tmp_path / "piege.sqlite", [planted])
+    before = digests(path)
+    with pytest.raises(SchemaMismatchError, match="inconnu|inconnue"):
+        open_database(str(path))
+    assert digests(path) == before
+
+
+def test_working_connections_never_run_an_app_function_from_the_schema(tmp_path):
+    """Even past the checks, the working connections (trusted_schema OFF) refuse to run the
+    planted trigger or view: nothing is written, nothing is read through them."""
+    path = crafted(tmp_path / "piege.sqlite", [FOLD_TRIGGER, FOLD_VIEW])
+    engine, raw = _working_engine(path)
+    try:
+        assert raw.execute("PRAGMA trusted_schema").fetchone() == (0,)
+        assert raw.execute("SELECT pilotis_fold('Œuvre')").fetchone() == ("oeuvre",)  # direct use
+        with pytest.raises(sqlite3.OperationalError, match="unsafe use of pilotis_fold"):
+            raw.execute("INSERT INTO person (last_name, first_name) VALUES ('Œuvrard', 'Jean')")
+        with pytest.raises(sqlite3.OperationalError, match="unsafe use of pilotis_fold"):
+            raw.execute("SELECT * FROM plies").fetchall()
+        raw.rollback()
+        assert raw.execute("SELECT count(*) FROM person").fetchone() == (0,)
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+def test_pilotis_schema_holds_no_app_function_nor_virtual_table_in_triggers():
+    """No trigger, view or index of any shipped revision from 0012 on names pilotis_fold or an
+    FTS5 table: the schema Pilotis writes runs under trusted_schema OFF."""
+    for revision, schema in expected_schemas().items():
+        if revision < "0012":
+            continue
+        code = [t["sql"] for t in schema["triggers"].values()]
+        code += [o.get("sql") or "" for o in schema["objects"].values() if o["type"] == "view"]
+        assert not [sql for sql in code if "pilotis_" in sql or "_fts (" in sql], revision
+
+
+def _names(directory, text: str) -> list[str]:
+    return [label for _id, label in directory.find_people(text)]
+
+
+def test_search_follows_an_edit_an_import_an_undo_and_a_restore(tmp_path, filled_db_path):
+    """The full-text index, now fed by the application, follows every way rows change: a form,
+    an import, an undo, a restore of a backup."""
+    from desktop.services.common.history import HistoryService, install_history
+    from desktop.services.directory.edits import PersonInput
+    from desktop.services.directory.service import DirectoryService
+    from desktop.services.transfer.service import TransferService
+
+    backups = BackupService(tmp_path / "sauvegardes")
+    database = open_database(str(filled_db_path))
+    factory = database.session_factory
+    install_history(factory)
+    directory = DirectoryService(factory)
+    created = directory.create_person(PersonInput(last_name="Œuvrard", first_name="Jeanne"))
+    assert _names(directory, "oeuvrard") == ["Œuvrard Jeanne"]  # an edit (the form)
+
+    version = directory.person_detail(created.id).version
+    batch = directory.update_person(created.id, version, PersonInput("Straße", "Jeanne"))
+    assert _names(directory, "oeuvrard") == []
+    assert _names(directory, "strasse") == ["Straße Jeanne"]
+    HistoryService(factory).revert(batch)  # an undo
+    assert _names(directory, "strasse") == []
+    assert _names(directory, "OEUVRARD") == ["Œuvrard Jeanne"]
+
+    people = tmp_path / "personnes.csv"
+    people.write_text("last_name,first_name\nÆrøskøbing,Lærke\n", encoding="utf-8")
+    assert TransferService(factory).import_file("people", people).written  # an import
+    assert _names(directory, "aeroskobing") == ["Ærøskøbing Lærke"]
+    database.dispose()
+
+    saved = backups.backup(filled_db_path, stem="base", reason="manuelle").path
+    database = open_database(str(filled_db_path))
+    directory = DirectoryService(database.session_factory)
+    gone = directory.find_people("oeuvrard")[0][0]
+    directory.delete_person(gone, directory.person_detail(gone).version)
+    assert _names(directory, "oeuvrard") == []
+    database.dispose()
+    backups.restore(saved, filled_db_path)  # a restore
+    database = open_database(str(filled_db_path))
+    try:
+        directory = DirectoryService(database.session_factory)
+        assert _names(directory, "oeuvrard") == ["Œuvrard Jeanne"]
+        assert _names(directory, "aeroskobing") == ["Ærøskøbing Lærke"]
+        with database.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM fts_pending").scalar() == 0
+    finally:
+        database.dispose()
