@@ -13,6 +13,7 @@ from sqlalchemy.sql.expression import ColumnClause
 from desktop.models import Person, Position, Unit
 from desktop.services.common.folding import fold, folded, register_fold  # noqa: F401
 from desktop.services.common.text_limits import capped
+from desktop.services.common.trees import descendants
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 6
@@ -194,8 +195,7 @@ class Matcher:
 def subtree_cte(root_id: int):
     """A recursive CTE of the unit and its descendants (SQLite and PostgreSQL alike); the same
     object for the same unit, so that the arms of one query share a single WITH."""
-    tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
-    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return descendants(Unit, Unit.id == root_id, name="subtree")
 
 
 def highlight_spans(text: str, tokens: list[str]) -> list[tuple[int, int]]:
