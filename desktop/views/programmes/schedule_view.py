@@ -16,15 +16,29 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.common.columns import TableColumn
 from desktop.services.programmes.schedule import ScheduleRow, ScheduleService
 from desktop.services.programmes.tree import Choice
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view
-from desktop.views.shell.rows_table_model import Column, RowsTableModel
+from desktop.views.shell.rows_table_model import RowsTableModel
 
 HORIZONS = ((30, "30 prochains jours"), (90, "3 prochains mois"), (182, "6 prochains mois"),
             (365, "12 prochains mois"), (None, "toutes les échéances à venir"))  # fmt: skip
+
+
+# The échéancier, on screen and in its export (which adds the precision of each date).
+COLUMNS = (
+    TableColumn("due_on", "Échéance", lambda r: r.due_on, "date", text=lambda r: r.due_label),
+    TableColumn("precision", "Précision", lambda r: r.precision_label, on_screen=False),
+    TableColumn("state", "État", lambda r: r.state_label, sort=lambda r: r.days),
+    TableColumn("title", "Jalon", lambda r: r.title, tooltip=lambda r: r.note),
+    TableColumn("programme", "Programme", lambda r: r.programme_code),
+    TableColumn("programme_name", "Intitulé du programme", lambda r: r.programme_name,
+                tooltip=lambda r: r.programme_name),
+    TableColumn("lead_unit", "Service pilote", lambda r: r.lead_unit),
+    TableColumn("note", "Note", lambda r: r.note),
+)  # fmt: skip
 
 
 class ScheduleView(QWidget):
@@ -67,19 +81,8 @@ class ScheduleView(QWidget):
         self.caption = QLabel(self)
         self.table = make_table_view(self, self.tr("Échéancier des jalons"))
         self.model = RowsTableModel(
-            [
-                Column(self.tr("Échéance"), lambda r: r.due_on, lambda r: r.due_label),
-                Column(self.tr("État"), lambda r: r.days, lambda r: r.state_label),
-                Column(self.tr("Jalon"), lambda r: r.title, tooltip=lambda r: r.note),
-                Column(self.tr("Programme"), lambda r: r.programme_code),
-                Column(self.tr("Intitulé du programme"), lambda r: r.programme_name,
-                       tooltip=lambda r: r.programme_name),
-                Column(self.tr("Pilote"), lambda r: r.lead_unit),
-                Column(self.tr("Note"), lambda r: r.note),
-            ],
-            self,
-            emphasis=lambda r: "alert" if r.is_overdue else None,
-        )  # fmt: skip
+            COLUMNS, self, emphasis=lambda r: "alert" if r.is_overdue else None
+        )
         self.table.setModel(self.model)
         self.table_stack = EmptyStack(self.table, self)
         layout = QVBoxLayout(self)
@@ -174,14 +177,4 @@ class ScheduleView(QWidget):
         self.refresh()
 
     def export_table(self):
-        columns = [
-            ExportColumn("Échéance", lambda r: r.due_on, "date"),
-            ExportColumn("Précision", lambda r: r.precision_label),
-            ExportColumn("État", lambda r: r.state_label),
-            ExportColumn("Jalon", lambda r: r.title),
-            ExportColumn("Programme", lambda r: r.programme_code),
-            ExportColumn("Intitulé du programme", lambda r: r.programme_name),
-            ExportColumn("Service pilote", lambda r: r.lead_unit),
-            ExportColumn("Note", lambda r: r.note),
-        ]
-        return columns, list(self.rows), "Échéancier des jalons"
+        return COLUMNS, list(self.rows), "Échéancier des jalons"

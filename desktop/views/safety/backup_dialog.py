@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 
 from desktop.db import Database
 from desktop.errors import PilotisError
+from desktop.services.common.columns import TableColumn
 from desktop.services.common.formatting import format_number
 from desktop.services.safety.backups import BackupInfo, BackupService
 from desktop.services.safety.guard import DataGuard
 from desktop.views.safety.history_dialog import add_history_action, current_record
 from desktop.views.safety.rgpd_purge import offer_backup_purge
 from desktop.views.shell.item_views import make_table_view
-from desktop.views.shell.rows_table_model import Column, RowsTableModel
+from desktop.views.shell.rows_table_model import RowsTableModel
 
 WATCH_INTERVAL_MS = 15_000
 BANNER_STYLE = "background: #fff3cd; color: #664d03; padding: 6px 10px; font-weight: bold;"
@@ -38,6 +39,16 @@ def size_text(size: int) -> str:
     if size < 1_048_576:
         return f"{format_number(max(size // 1024, 1))} Ko"
     return f"{size / 1_048_576:.1f} Mo".replace(".", ",")
+
+
+# The backups of a base, as the restore dialog lists them (not exported).
+COLUMNS = (
+    TableColumn("at", "Date", lambda b: b.at, text=lambda b: b.at.strftime("%d/%m/%Y %H:%M")),
+    TableColumn("reason", "Occasion", lambda b: b.reason_label),
+    TableColumn("size", "Taille", lambda b: b.size, "number", text=lambda b: size_text(b.size)),
+    TableColumn("counts", "Contenu", lambda b: b.counts_text),
+    TableColumn("file", "Fichier", lambda b: b.path.name),
+)  # fmt: skip
 
 
 class BackupDialog(QDialog):
@@ -55,16 +66,7 @@ class BackupDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
-        self.model = RowsTableModel(
-            [
-                Column(self.tr("Date"), lambda b: b.at, lambda b: b.at.strftime("%d/%m/%Y %H:%M")),
-                Column(self.tr("Occasion"), lambda b: b.reason_label),
-                Column(self.tr("Taille"), lambda b: b.size, lambda b: size_text(b.size), True),
-                Column(self.tr("Contenu"), lambda b: b.counts_text),
-                Column(self.tr("Fichier"), lambda b: b.path.name),
-            ],
-            self,
-        )
+        self.model = RowsTableModel(COLUMNS, self)
         self.model.set_rows(backups)
         self.table = make_table_view(self, self.tr("Sauvegardes"))
         self.table.setModel(self.model)

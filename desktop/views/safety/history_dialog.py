@@ -21,33 +21,37 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.common.columns import TableColumn
 from desktop.services.common.history import HistoryService
 from desktop.services.common.parsing import ParseError, parse_date
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS, is_cut
 from desktop.services.safety.history import HistoryEntry, HistoryFilter, HistoryQueryService
-from desktop.services.transfer.export import ExportColumn, export_rows
+from desktop.services.transfer.export import export_rows
 from desktop.views.shell.item_views import make_table_view
-from desktop.views.shell.rows_table_model import Column, RowsTableModel
+from desktop.views.shell.rows_table_model import RowsTableModel
 
 LIMIT = 1000
 ALL = ""
 
 
-def _columns(tr) -> list[Column]:
-    return [
-        Column(tr("Date"), lambda e: e.at, lambda e: e.at.strftime("%d/%m/%Y %H:%M:%S")),
-        Column(tr("Qui"), lambda e: e.login),
-        Column(tr("Action"), lambda e: e.action_label),
-        Column(tr("Type"), lambda e: e.table_label),
-        Column(
-            tr("Élément"),
-            lambda e: e.row_label or (f"n° {e.row_id}" if e.row_id else ""),
-            tooltip=lambda e: e.row_label or None,
-        ),
-        Column(tr("Champ"), lambda e: e.field_label or e.field or ""),
-        Column(tr("Avant"), lambda e: e.old_text, tooltip=lambda e: e.old_text or None),
-        Column(tr("Après"), lambda e: e.new_text, tooltip=lambda e: e.new_text or None),
-    ]
+def _element(entry: HistoryEntry) -> str:
+    return entry.row_label or (f"n° {entry.row_id}" if entry.row_id else "")
+
+
+# The history table, on screen and in its export (which adds the row number and the batch).
+COLUMNS = (
+    TableColumn("at", "Date", lambda e: e.at.strftime("%d/%m/%Y %H:%M:%S"), sort=lambda e: e.at),
+    TableColumn("login", "Qui", lambda e: e.login),
+    TableColumn("action", "Action", lambda e: e.action_label),
+    TableColumn("table", "Type", lambda e: e.table_label),
+    TableColumn("row_id", "N°", lambda e: e.row_id, "count", on_screen=False),
+    TableColumn("row_label", "Élément", lambda e: e.row_label, text=_element, sort=_element,
+                tooltip=lambda e: e.row_label or None),
+    TableColumn("field", "Champ", lambda e: e.field_label or e.field or ""),
+    TableColumn("old", "Avant", lambda e: e.old_text, tooltip=lambda e: e.old_text or None),
+    TableColumn("new", "Après", lambda e: e.new_text, tooltip=lambda e: e.new_text or None),
+    TableColumn("batch", "Opération", lambda e: e.batch or "", on_screen=False),
+)  # fmt: skip
 
 
 class HistoryDialog(QDialog):
@@ -111,7 +115,7 @@ class HistoryDialog(QDialog):
         self.problem.setStyleSheet("color: #b00020;")
         self.problem.hide()
 
-        self.model = RowsTableModel(_columns(self.tr), self)
+        self.model = RowsTableModel(COLUMNS, self)
         self.table = make_table_view(self, self.tr("Modifications"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(False)
@@ -275,24 +279,9 @@ class HistoryDialog(QDialog):
             return
         rows = [self.model.row_at(n) for n in range(self.model.rowCount())]
         try:
-            export_rows(name, export_columns(), rows, title="Historique")
+            export_rows(name, COLUMNS, rows, title="Historique")
         except PilotisError as error:
             QMessageBox.warning(self, self.tr("Exporter l'historique"), str(error))
-
-
-def export_columns() -> list[ExportColumn]:
-    return [
-        ExportColumn("Date", lambda e: e.at.strftime("%d/%m/%Y %H:%M:%S")),
-        ExportColumn("Qui", lambda e: e.login),
-        ExportColumn("Action", lambda e: e.action_label),
-        ExportColumn("Type", lambda e: e.table_label),
-        ExportColumn("N°", lambda e: e.row_id, "int"),
-        ExportColumn("Élément", lambda e: e.row_label),
-        ExportColumn("Champ", lambda e: e.field_label or e.field or ""),
-        ExportColumn("Avant", lambda e: e.old_text),
-        ExportColumn("Après", lambda e: e.new_text),
-        ExportColumn("Opération", lambda e: e.batch or ""),
-    ]
 
 
 def current_record(window: QMainWindow) -> tuple[str | None, int | None, str]:
