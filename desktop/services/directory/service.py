@@ -138,6 +138,92 @@ def _ordered(arms: list, descending: bool):
     return ordered
 
 
+def _line_select(site, *, vacant: bool) -> Select:
+    """The columns of a line of the list: a person and their post, or a post nobody holds (the
+    person's columns typed NULLs, so that both kinds of line make one UNION)."""
+
+    def person(column, kind):
+        return cast(null(), kind) if vacant else column
+
+    return select(
+        Position.id.label("position_id"),
+        person(Person.id, Integer).label("person_id"),
+        Unit.id.label("unit_id"),
+        person(Person.last_name, String).label("last_name"),
+        person(Person.first_name, String).label("first_name"),
+        Position.title.label("title"),
+        Position.role.label("role"),
+        Position.is_interim.label("is_interim"),
+        func.coalesce(Unit.acronym, Unit.name).label("unit_label"),
+        site.name.label("site"),
+        person(Person.email, String).label("email"),
+        person(Person.phone, String).label("phone"),
+        _role_rank().label("rank"),
+    )
+
+
+def _people_joined(people, named: list, keyed: list, site, today: date, *, walk, held):
+    """The people's lines joined to their current posts, units and sites, in the plan that
+    suits the search: (query, the keys of the name order, conditions still to apply)."""
+    post_on = and_(Position.person_id == Person.id, _current(today))
+    on_site = site.id == func.coalesce(Person.site_id, Unit.site_id)
+    if walk:  # a Core join, which the ORM keeps as written
+        joined = _walk(walk, post_on).outerjoin(sa_inspect(site).selectable, on_site)
+        return people.select_from(joined), [Person.sort_key, Person.id, Position.id], named
+    if keyed:
+        # PostgreSQL, the page in name order: the people who may match (every token), read
+        # with their sort key from the index hits and sorted on their own (OFFSET 0 keeps
+        # the planner from undoing it), then their posts joined in that order until the
+        # page is full. Walking the name index instead reads from `a` up to where a name
+        # prefix sits (`du`: 28 000 people for 200 lines, 50 ms), and joining every match
+        # to its posts before sorting costs as much for common words (`mar`: 60 ms).
+        found = (keyed[0] if len(keyed) == 1 else intersect(*keyed)).subquery("found")
+        hits = (
+            select(found.c.id, found.c.sort_key)
+            .order_by(found.c.sort_key, found.c.id)
+            .offset(0)
+            .subquery("hits")
+        )
+        people = (
+            people.select_from(hits)
+            .join(Person, Person.id == hits.c.id)
+            .join(Position, post_on, isouter=held is None)
+            .join(Unit, Position.unit_id == Unit.id, isouter=held is None)
+            .outerjoin(site, on_site)
+        )
+        return people, [hits.c.sort_key, hits.c.id, Position.id], []
+    people = (
+        people.select_from(Person)
+        .join(Position, post_on, isouter=held is None)
+        .join(Unit, Position.unit_id == Unit.id, isouter=held is None)
+        .outerjoin(site, on_site)
+    )
+    return people, [Person.sort_key, Person.id, Position.id], named
+
+
+def _in_scope(session: Session, flt: SearchFilter, people, vacant, today: date):
+    """Both kinds of line restricted to the filter's site, kind of unit and unit subtree."""
+    if flt.site_id is not None:
+        people = people.where(func.coalesce(Person.site_id, Unit.site_id) == flt.site_id)
+        vacant = vacant.where(Unit.site_id == flt.site_id)
+    if flt.unit_kind is not None:
+        people = people.where(Unit.kind == flt.unit_kind)
+        vacant = vacant.where(Unit.kind == flt.unit_kind)
+    if flt.under_unit_id is not None:
+        below = Position.unit_id.in_(select(subtree_cte(flt.under_unit_id).c.id))
+        vacant = vacant.where(below)
+        # A person without a post belongs to no unit but to the whole organisation: kept
+        # when the scope is a top unit, so someone just added is found before any post.
+        parent = session.execute(select(Unit.parent_id).where(Unit.id == flt.under_unit_id))
+        if parent.scalar() is None:
+            people = people.where(or_(below, Position.id.is_(None)))
+        else:
+            # Start from the unit's posts rather than walking every person in name order.
+            inside = select(Position.person_id).where(below, _current(today))
+            people = people.where(below, Person.id.in_(inside))
+    return people, vacant
+
+
 class _Parts(NamedTuple):
     people: Select  # people LEFT JOIN their current posts
     vacant: Select  # current posts nobody holds
@@ -180,57 +266,39 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
         held="unit" or "post": only people with a post, in inner joins; when nothing narrows
         the list, the database walks the units or the posts in their sort order.
         dense_over=N: a word matching more than N people is looked up while walking them in
-        name order rather than the reverse (see below).
+        name order rather than the reverse (see _match).
         presort: the matching people are sorted by name before their posts are joined (for
         the name-sorted page on PostgreSQL; name_keys then orders by that sort)."""
         matcher = self._matcher(session)
-        sqlite = session.connection().dialect.name == "sqlite"
-        walk = held if not flt.tokens and flt.under_unit_id is None else None
         site = aliased(Site)
-        post_on = and_(Position.person_id == Person.id, _current(today))
-        people = (
-            select(
-                Position.id.label("position_id"),
-                Person.id.label("person_id"),
-                Unit.id.label("unit_id"),
-                Person.last_name.label("last_name"),
-                Person.first_name.label("first_name"),
-                Position.title.label("title"),
-                Position.role.label("role"),
-                Position.is_interim.label("is_interim"),
-                func.coalesce(Unit.acronym, Unit.name).label("unit_label"),
-                site.name.label("site"),
-                Person.email.label("email"),
-                Person.phone.label("phone"),
-                _role_rank().label("rank"),
-            )  # fmt: skip
-        )
-        on_site = site.id == func.coalesce(Person.site_id, Unit.site_id)
-        named: list = []  # conditions on the person alone
         presort = presort and matcher.stored and any(len(token) > 1 for token in flt.tokens)
-        keyed: list = []  # presort: (id, sort_key) of the people each token may match
         vacant = (
-            select(
-                Position.id.label("position_id"),
-                cast(null(), Integer).label("person_id"),
-                Unit.id.label("unit_id"),
-                cast(null(), String).label("last_name"),
-                cast(null(), String).label("first_name"),
-                Position.title.label("title"),
-                Position.role.label("role"),
-                Position.is_interim.label("is_interim"),
-                func.coalesce(Unit.acronym, Unit.name).label("unit_label"),
-                site.name.label("site"),
-                cast(null(), String).label("email"),
-                cast(null(), String).label("phone"),
-                _role_rank().label("rank"),
-            )  # fmt: skip
+            _line_select(site, vacant=True)
             .select_from(Position)
             .join(Unit, Position.unit_id == Unit.id)
             .outerjoin(site, site.id == Unit.site_id)
             .where(Position.person_id.is_(None), _current(today))
         )
-        for token in flt.tokens:
+        people, vacant, named, keyed = self._match(
+            session, matcher, flt.tokens, _line_select(site, vacant=False), vacant,
+            dense_over=dense_over, presort=presort,
+        )  # fmt: skip
+        walk = held if not flt.tokens and flt.under_unit_id is None else None
+        people, name_keys, named = _people_joined(
+            people, named, keyed if presort else [], site, today, walk=walk, held=held
+        )
+        people = people.where(*named)
+        people, vacant = _in_scope(session, flt, people, vacant, today)
+        return _Parts(people, vacant, name_keys)
+
+    def _match(self, session: Session, matcher: Matcher, tokens, people, vacant, *,
+               dense_over: int | None, presort: bool):  # fmt: skip
+        """Each typed word narrows the lines: (people, vacant, conditions on the person alone,
+        presort: (id, sort_key) of the people each word may match)."""
+        sqlite = session.connection().dialect.name == "sqlite"
+        named: list = []  # conditions on the person alone
+        keyed: list = []  # presort: (id, sort_key) of the people each token may match
+        for token in tokens:
             if len(token) < MIN_TITLE_TOKEN:  # people's names only (see Matcher)
                 # A letter or two matches thousands of people: `id + 0` keeps SQLite from
                 # starting at the hits and sorting them all; it walks the people in the order
@@ -274,64 +342,7 @@ class DirectoryService(DirectoryEdits, OrgChartQueries):
                     Position.unit_id.in_(matcher.unit_ids(token)),
                 )
             )
-        name_keys = [Person.sort_key, Person.id, Position.id]
-        if walk:  # a Core join, which the ORM keeps as written
-            people = people.select_from(
-                _walk(walk, post_on).outerjoin(sa_inspect(site).selectable, on_site)
-            )
-        elif presort and keyed:
-            # PostgreSQL, the page in name order: the people who may match (every token), read
-            # with their sort key from the index hits and sorted on their own (OFFSET 0 keeps
-            # the planner from undoing it), then their posts joined in that order until the
-            # page is full. Walking the name index instead reads from `a` up to where a name
-            # prefix sits (`du`: 28 000 people for 200 lines, 50 ms), and joining every match
-            # to its posts before sorting costs as much for common words (`mar`: 60 ms).
-            found = (keyed[0] if len(keyed) == 1 else intersect(*keyed)).subquery("found")
-            hits = (
-                select(found.c.id, found.c.sort_key)
-                .order_by(found.c.sort_key, found.c.id)
-                .offset(0)
-                .subquery("hits")
-            )
-            people = (
-                people.select_from(hits)
-                .join(Person, Person.id == hits.c.id)
-                .join(Position, post_on, isouter=held is None)
-                .join(Unit, Position.unit_id == Unit.id, isouter=held is None)
-                .outerjoin(site, on_site)
-            )
-            name_keys = [hits.c.sort_key, hits.c.id, Position.id]
-            named = []
-        else:
-            people = (
-                people.select_from(Person)
-                .join(Position, post_on, isouter=held is None)
-                .join(Unit, Position.unit_id == Unit.id, isouter=held is None)
-                .outerjoin(site, on_site)
-            )
-        people = people.where(*named)
-        if flt.site_id is not None:
-            people = people.where(func.coalesce(Person.site_id, Unit.site_id) == flt.site_id)
-            vacant = vacant.where(Unit.site_id == flt.site_id)
-        if flt.unit_kind is not None:
-            people = people.where(Unit.kind == flt.unit_kind)
-            vacant = vacant.where(Unit.kind == flt.unit_kind)
-        if flt.under_unit_id is not None:
-            below = Position.unit_id.in_(select(subtree_cte(flt.under_unit_id).c.id))
-            vacant = vacant.where(below)
-            # A person without a post belongs to no unit but to the whole organisation: kept
-            # when the scope is a top unit, so someone just added is found before any post.
-            top = (
-                session.execute(select(Unit.parent_id).where(Unit.id == flt.under_unit_id)).scalar()
-                is None
-            )
-            if top:
-                people = people.where(or_(below, Position.id.is_(None)))
-            else:
-                # Start from the unit's posts rather than walking every person in name order.
-                inside = select(Position.person_id).where(below, _current(today))
-                people = people.where(below, Person.id.in_(inside))
-        return _Parts(people, vacant, name_keys)
+        return people, vacant, named, keyed
 
     @staticmethod
     def _more_than(session: Session, ids, n: int) -> bool:
