@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.errors import PilotisError
+from desktop.services.common.columns import TableColumn, on_screen
 from desktop.services.directory.rows import EntryRow
 
 PAGE_SIZE = 200
@@ -31,28 +32,25 @@ class PeopleColumn(IntEnum):
     PHONE = 5
 
 
-SORT_KEY = {
-    PeopleColumn.NAME: "name",
-    PeopleColumn.TITLE: "title",
-    PeopleColumn.UNIT: "unit",
-    PeopleColumn.SITE: "site",
-    PeopleColumn.EMAIL: "email",
-    PeopleColumn.PHONE: "phone",
-}
+# The directory's people and posts, on screen (in PeopleColumn order) and in its export, which
+# splits the name and adds the role; a column's key is its ORDER BY in the service.
+COLUMNS = (
+    TableColumn("name", "Nom", lambda r: r.last_name or ("Poste vacant" if r.is_vacant else ""),
+                text=lambda r: r.person_label),
+    TableColumn("first_name", "Prénom", lambda r: r.first_name, on_screen=False),
+    TableColumn("title", "Fonction", lambda r: r.title, text=lambda r: r.title_label,
+                tooltip=lambda r: r.role_label or None),
+    TableColumn("role", "Rôle", lambda r: r.role_label, on_screen=False),
+    TableColumn("unit", "Service", lambda r: r.unit_label),
+    TableColumn("site", "Site", lambda r: r.site),
+    TableColumn("email", "Courriel", lambda r: r.email),
+    TableColumn("phone", "Téléphone", lambda r: r.phone),
+)  # fmt: skip
+SCREEN = on_screen(COLUMNS)
 
 
 def cell_text(row: EntryRow, column: int) -> str:
-    if column == PeopleColumn.NAME:
-        return row.person_label
-    if column == PeopleColumn.TITLE:
-        return row.title_label
-    value = {
-        PeopleColumn.UNIT: row.unit_label,
-        PeopleColumn.SITE: row.site,
-        PeopleColumn.EMAIL: row.email,
-        PeopleColumn.PHONE: row.phone,
-    }[PeopleColumn(column)]
-    return value or ""
+    return SCREEN[column].shown(row) or ""
 
 
 class PeopleTableModel(QAbstractTableModel):
@@ -68,10 +66,6 @@ class PeopleTableModel(QAbstractTableModel):
         self._pages: PageProvider | None = None
         self._sort = "name"
         self._descending = False
-        self._headers = [
-            self.tr("Nom"), self.tr("Fonction"), self.tr("Service"), self.tr("Site"),
-            self.tr("Courriel"), self.tr("Téléphone"),
-        ]  # fmt: skip
 
     # --- feeding ----------------------------------------------------------------------------
 
@@ -129,11 +123,11 @@ class PeopleTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._headers)
+        return 0 if parent.isValid() else len(SCREEN)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
+            return SCREEN[section].label
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -144,8 +138,8 @@ class PeopleTableModel(QAbstractTableModel):
             return cell_text(row, index.column())
         if role == ENTRY_ROLE:
             return row
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == PeopleColumn.TITLE:
-            return row.role_label or None
+        if role == Qt.ItemDataRole.ToolTipRole and SCREEN[index.column()].tooltip is not None:
+            return SCREEN[index.column()].tooltip(row)
         if role == Qt.ItemDataRole.FontRole and (row.is_vacant or row.role == "head"):
             font = QFont()
             font.setItalic(row.is_vacant)
@@ -157,7 +151,7 @@ class PeopleTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """ORDER BY in the database, then the first page again."""
-        key = SORT_KEY.get(PeopleColumn(column), "name") if 0 <= column < 6 else "name"
+        key = SCREEN[column].key if 0 <= column < len(SCREEN) else "name"
         before = self._sort, self._descending
         self._sort, self._descending = key, order == Qt.SortOrder.DescendingOrder
         if self._pages is not None:

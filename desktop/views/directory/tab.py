@@ -3,7 +3,8 @@
 The recipe of every tab: it receives its domain service (here DirectoryService) and the shared
 services it needs (ConflictService) from desktop/app.py and never builds one; slow reads (the
 full count) go through the shared worker (views/shell/worker.py); edit commands are a composed
-object (`self.edits`, directory/editing.py).
+object (`self.edits`, directory/editing.py); each table is described once, for the screen and
+for export (services/common/columns.py).
 Search, filters and sorting run in SQL (the service); the people table fetches page by page,
 so 100 000 people scroll without loading them all.
 """
@@ -36,11 +37,11 @@ from desktop.services.common.vocabulary import UNIT_KINDS
 from desktop.services.directory.search import SearchFilter
 from desktop.services.directory.service import DirectoryService
 from desktop.services.safety.conflicts import ConflictService
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory.detail_panel import DetailPanel
 from desktop.views.directory.editing import DirectoryEdits
 from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.directory.org_chart_panel import OrgChartPanel
+from desktop.views.directory.people_table_model import COLUMNS as PEOPLE_COLUMNS
 from desktop.views.directory.people_table_model import PeopleColumn, PeopleTableModel
 from desktop.views.directory.unit_tree_model import UnitTreeModel
 from desktop.views.directory.unit_tree_view import UnitTreeView
@@ -644,16 +645,6 @@ class DirectoryTab(TabPage):
         return build_document(units, unit.short_label if unit else self.tr("tous les services"))
 
     def export_table(self):
-        columns = [
-            ExportColumn("Nom", lambda r: r.last_name or ("Poste vacant" if r.is_vacant else "")),
-            ExportColumn("Prénom", lambda r: r.first_name),
-            ExportColumn("Fonction", lambda r: r.title),
-            ExportColumn("Rôle", lambda r: r.role_label),
-            ExportColumn("Service", lambda r: r.unit_label),
-            ExportColumn("Site", lambda r: r.site),
-            ExportColumn("Courriel", lambda r: r.email),
-            ExportColumn("Téléphone", lambda r: r.phone),
-        ]
         sort, descending = self.positions_model.sort_key
         flt = self._filter
         card = self.card_unit_id()
@@ -664,4 +655,4 @@ class DirectoryTab(TabPage):
         rows = self._service.entries(flt, sort=sort, descending=descending, limit=None)
         unit = self.tree_model.unit(flt.under_unit_id)
         stem = f"Annuaire {unit.short_label}" if unit else "Annuaire"
-        return columns, rows, stem
+        return PEOPLE_COLUMNS, rows, stem
