@@ -1,9 +1,10 @@
 """The organisation chart drawn with QPainter: boxes and links for the screen, the printer and a
 vector PDF (text stays text), and `python main.py report orgchart`.
 
-Positions come from services/org_chart_layout.py in points; `scale` maps them to the device
-(device pixels per point in print, 1 in a QGraphicsScene), and fonts are sized so that text
-keeps the proportions the layout measured, whatever the device's resolution.
+Positions come from services/directory/org_chart_layout.py in points (pages from
+org_chart_pages.py); `scale` maps them to the device (device pixels per point in print, 1 in a
+QGraphicsScene), and fonts are sized so that text keeps the proportions the layout measured,
+whatever the device's resolution.
 """
 
 from __future__ import annotations
@@ -25,14 +26,9 @@ from desktop.reports.document import (
     text_font,
 )
 from desktop.services.directory.org_chart import ChartUnit
-from desktop.services.directory.org_chart_layout import (
-    STYLES,
-    Box,
-    ChartLayout,
-    ChartPage,
-    Connector,
-)
-from desktop.services.directory.org_chart_layout import paginate as paginate_chart
+from desktop.services.directory.org_chart_layout import STYLES, Box, ChartLayout, Connector
+from desktop.services.directory.org_chart_pages import ChartPage
+from desktop.services.directory.org_chart_pages import paginate as paginate_chart
 
 FONT_FAMILY = "DejaVu Sans"
 # The tinted band of a box, by kind of unit: the hierarchy reads at a glance, in grey too.
@@ -250,7 +246,7 @@ class OrgChart:
 
 @dataclass
 class _OrgChartItem(Item):
-    page: object  # services/directory/org_chart_layout.py ChartPage
+    page: ChartPage
     rect: QRectF
     k: float
 

@@ -13,9 +13,9 @@ from desktop.services.directory.org_chart_layout import (
     Options,
     approximate_measure,
     layout_chart,
-    paginate,
     wrap,
 )
+from desktop.services.directory.org_chart_pages import paginate
 from desktop.services.directory.service import DirectoryService
 
 
