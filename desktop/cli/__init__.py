@@ -10,7 +10,7 @@ import sys
 import time
 
 from desktop import __version__
-from desktop.cli import database, exchange, report, safety, transfer
+from desktop.cli import database, exchange, report, rgpd, safety, transfer
 from desktop.cli.command import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Command, UsageError
 from desktop.cli.french_argparse import FrenchParser, usage_line
 
@@ -20,7 +20,7 @@ EXIT_BROKEN_PIPE = 141
 # The dispatch table, in the order of the help: each group module declares its commands.
 COMMANDS: dict[str, Command] = {
     command.name: command
-    for group in (database, safety, transfer, exchange, report)
+    for group in (database, safety, rgpd, transfer, exchange, report)
     for command in group.COMMANDS
 }
 
