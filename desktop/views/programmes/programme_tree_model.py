@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.errors import PilotisError
-from desktop.services.common.formatting import format_date
+from desktop.services.common.columns import TableColumn
 from desktop.services.programmes.tree import ProgrammeListRow
 
 # fetch(parent_id, sort key, descending, offset, limit) -> rows; count(parent_id) -> int.
@@ -44,6 +44,22 @@ SORT_KEYS = {
 }  # fmt: skip
 
 
+# The programme list, on screen (in Col order) and in its export.
+COLUMNS = (
+    TableColumn("name", "Programme", lambda r: r.name),
+    TableColumn("code", "Code", lambda r: r.code),
+    TableColumn("family", "Famille", lambda r: r.family_label),
+    TableColumn("kind", "Nature", lambda r: r.kind_label),
+    TableColumn("status", "Statut", lambda r: r.status_label),
+    TableColumn("lead", "Service pilote", lambda r: r.lead_unit),
+    TableColumn("start", "Début", lambda r: r.start_on, "date"),
+    TableColumn("end", "Fin", lambda r: r.end_on, "date"),
+    TableColumn("overdue", "Jalons en retard", lambda r: r.overdue_count, "count",
+                text=lambda r: str(r.overdue_count) if r.overdue_count else ""),
+    TableColumn("parent", "Rattaché à", lambda r: r.parent_code),
+)  # fmt: skip
+
+
 @dataclass(eq=False)
 class _Node:
     row: ProgrammeListRow | None
@@ -67,11 +83,7 @@ class ProgrammeTreeModel(QAbstractItemModel):
         self.flat = False
         self.sort_key = "name"
         self.descending = False
-        self._headers = [
-            self.tr("Programme"), self.tr("Code"), self.tr("Famille"), self.tr("Nature"),
-            self.tr("Statut"), self.tr("Pilote"), self.tr("Début"), self.tr("Fin"),
-            self.tr("Jalons en retard"), self.tr("Rattaché à"),
-        ]  # fmt: skip
+        self._headers = [column.label for column in COLUMNS]
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -166,28 +178,7 @@ class ProgrammeTreeModel(QAbstractItemModel):
     # --- data ---------------------------------------------------------------------------------
 
     def text(self, row: ProgrammeListRow, column: int) -> str:
-        match column:
-            case Col.NAME:
-                return row.name
-            case Col.CODE:
-                return row.code
-            case Col.FAMILY:
-                return row.family_label
-            case Col.KIND:
-                return row.kind_label
-            case Col.STATUS:
-                return row.status_label
-            case Col.LEAD:
-                return row.lead_unit or ""
-            case Col.START:
-                return format_date(row.start_on)
-            case Col.END:
-                return format_date(row.end_on)
-            case Col.OVERDUE:
-                return str(row.overdue_count) if row.overdue_count else ""
-            case Col.PARENT:
-                return row.parent_code or ""
-        return ""
+        return COLUMNS[column].shown(row) if 0 <= column < len(COLUMNS) else ""
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

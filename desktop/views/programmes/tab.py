@@ -33,9 +33,9 @@ from desktop.services.common.text_limits import MAX_SEARCH_CHARS
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.tree import Choice, ProgrammeFilter
 from desktop.services.safety.conflicts import ConflictService
-from desktop.services.transfer.export import ExportColumn
 from desktop.views.directory import confirm
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+from desktop.views.programmes.programme_tree_model import COLUMNS as PROGRAMME_COLUMNS
 from desktop.views.programmes.programme_tree_model import Col, ProgrammeTreeModel
 from desktop.views.programmes.roadmap_view import RoadmapView
 from desktop.views.programmes.schedule_view import ScheduleView
@@ -592,16 +592,4 @@ class ProgrammesTab(TabPage):
         rows = self._service.search(
             criteria, sort=self.model.sort_key, descending=self.model.descending, limit=None
         )
-        columns = [
-            ExportColumn("Code", lambda r: r.code),
-            ExportColumn("Programme", lambda r: r.name),
-            ExportColumn("Rattaché à", lambda r: r.parent_code),
-            ExportColumn("Famille", lambda r: r.family_label),
-            ExportColumn("Nature", lambda r: r.kind_label),
-            ExportColumn("Statut", lambda r: r.status_label),
-            ExportColumn("Service pilote", lambda r: r.lead_unit),
-            ExportColumn("Début", lambda r: r.start_on, "date"),
-            ExportColumn("Fin", lambda r: r.end_on, "date"),
-            ExportColumn("Jalons en retard", lambda r: r.overdue_count, "int"),
-        ]
-        return columns, rows, "Programmes"
+        return PROGRAMME_COLUMNS, rows, "Programmes"
