@@ -168,7 +168,7 @@ def test_a_0010_file_gets_the_folded_index_fed_by_the_application(tmp_path):
         directory = DirectoryService(database.session_factory)
         assert [label for _id, label in directory.find_people("OEUVRARD")] == ["Œuvrard Zoé"]
         assert [u.name for u in directory.matching_units(SearchFilter("strasse"))] == ["Straße"]
-        directory.create_person(PersonInput(last_name="Ærø", first_name="Lærke"))
+        directory.edits.create_person(PersonInput(last_name="Ærø", first_name="Lærke"))
         assert [label for _id, label in directory.find_people("aero")] == ["Ærø Lærke"]
         with database.engine.connect() as conn:
             triggers = (

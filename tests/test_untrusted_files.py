@@ -501,11 +501,11 @@ def test_search_follows_an_edit_an_import_an_undo_and_a_restore(tmp_path, filled
     factory = database.session_factory
     install_history(factory)
     directory = DirectoryService(factory)
-    created = directory.create_person(PersonInput(last_name="Œuvrard", first_name="Jeanne"))
+    created = directory.edits.create_person(PersonInput(last_name="Œuvrard", first_name="Jeanne"))
     assert _names(directory, "oeuvrard") == ["Œuvrard Jeanne"]  # an edit (the form)
 
     version = directory.person_detail(created.id).version
-    batch = directory.update_person(created.id, version, PersonInput("Straße", "Jeanne"))
+    batch = directory.edits.update_person(created.id, version, PersonInput("Straße", "Jeanne"))
     assert _names(directory, "oeuvrard") == []
     assert _names(directory, "strasse") == ["Straße Jeanne"]
     HistoryService(factory).revert(batch)  # an undo
@@ -522,7 +522,7 @@ def test_search_follows_an_edit_an_import_an_undo_and_a_restore(tmp_path, filled
     database = open_database(str(filled_db_path))
     directory = DirectoryService(database.session_factory)
     gone = directory.find_people("oeuvrard")[0][0]
-    directory.delete_person(gone, directory.person_detail(gone).version)
+    directory.edits.delete_person(gone, directory.person_detail(gone).version)
     assert _names(directory, "oeuvrard") == []
     database.dispose()
     backups.restore(saved, filled_db_path)  # a restore

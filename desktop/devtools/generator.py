@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy import table as table_clause
 
 from desktop import models as m
+from desktop.services.common import search_index
 
 # One fixed timestamp and "as of" date: the same seed must give byte-identical rows.
 STAMP = datetime(2025, 9, 1, 8, 0, 0)
@@ -385,6 +386,8 @@ def generate(
         gen.funding(funding_lines)
         gen.declared_totals()
         gen.fix_sequences()
+        if conn.dialect.name == "sqlite":  # the full-text index of the rows written (0012)
+            search_index.sync(conn.connection.driver_connection)
     seconds = time.perf_counter() - started
     rows = f"{sum(gen.counts.values()):,}".replace(",", " ")
     say(f"Terminé : {rows} lignes en {seconds:.1f} s.".replace(".", ",", 1))

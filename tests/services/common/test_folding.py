@@ -41,7 +41,7 @@ def people_and_programmes(database):
     directory = DirectoryService(database.session_factory)
     for last, first in [("Œuvrard", "Jeanne"), ("Straße", "Anna"), ("Ouvrard", "Paul"),
                         ("Strase", "Marc")]:  # fmt: skip
-        directory.create_person(PersonInput(last_name=last, first_name=first))
+        directory.edits.create_person(PersonInput(last_name=last, first_name=first))
     with database.session_factory.begin() as session:
         for code, name in [("P-OE", "Prix Œuvrard"), ("P-SS", "Échange Straße"),
                            ("P-DECOY", "Ouvrages de la rue")]:  # fmt: skip
@@ -66,7 +66,7 @@ def test_every_spelling_finds_the_same_people_and_programmes(people_and_programm
 def test_the_directory_like_path_folds_the_same(database):
     """Without the full-text index (LIKE on folded text) « oeuvrard » still finds Œuvrard."""
     directory = DirectoryService(database.session_factory, use_fts=False)
-    directory.create_person(PersonInput(last_name="Œuvrard", first_name="Jeanne"))
+    directory.edits.create_person(PersonInput(last_name="Œuvrard", first_name="Jeanne"))
     assert [label for _id, label in directory.find_people("OEUVRARD")] == ["Œuvrard Jeanne"]
 
 
