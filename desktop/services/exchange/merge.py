@@ -187,6 +187,22 @@ class Merger:
                 return columns[-1], self.names.row(name, wire_row(self.refs, name, dict(found)))
         return None
 
+    def _would_loop(self, name: str, field: str, row_id: int, parent_id: int) -> bool:
+        """Whether a tree's row would become its own ancestor (the two sides each moved one of
+        two rows under the other)."""
+        column = tables()[name].c[field]
+        if target_of(column) != name:
+            return False
+        t = tables()[name]
+        seen: set[int] = set()
+        node: int | None = parent_id
+        while node is not None and node not in seen:
+            if node == row_id:
+                return True
+            seen.add(node)
+            node = self.s.scalar(select(t.c[field]).where(t.c.id == node))
+        return False
+
     def _write_links(self, name: str, row_id: int, field: str, old: set[int],
                      new: set[int]) -> None:  # fmt: skip
         link, own, other, _target = link_fields(name)[field]
@@ -322,6 +338,11 @@ class Merger:
                 self.conflict(name, ident, named, field, "l'élément choisi là-bas n'existe "
                               "plus ici", base=base, theirs=theirs, ours=ours[field])  # fmt: skip
                 continue
+            if value is not None and self._would_loop(name, field, obj.id, value):
+                self.conflict(name, ident, named, field, "déplacé des deux côtés : l'appliquer "
+                              "ferait une boucle dans l'arborescence", base=base, theirs=theirs,
+                              ours=ours[field])  # fmt: skip
+                continue
             to_set[field] = value
             applied[field] = stamp
         if not to_set:
@@ -426,9 +447,10 @@ class Merger:
         obj = self.s.get(model_for(name), local_id)
         try:
             with self.s.begin_nested():
-                self.s.delete(obj)
+                self._delete_with_dependents(name, obj)
                 self.s.flush()
         except IntegrityError:
+            self.s.expire_all()
             if last_try:
                 self.conflict(
                     name,
@@ -442,6 +464,27 @@ class Merger:
         self.counts.deleted += 1
         self.authors[(name, local_id, None)] = (row.get("login") or "inconnu", row.get("at") or "")
         return True
+
+    def _delete_with_dependents(self, name: str, obj) -> None:
+        """Delete a row, and first what the database would delete with it (ON DELETE CASCADE)
+        and its links, through the session: each one gets its history record, so that undoing
+        the merge restores them all (SQLite's cascades leave no record)."""
+        for field in link_fields(name):
+            link, own, other, _target = link_fields(name)[field]
+            linked = set(self.s.scalars(select(link.c[other]).where(link.c[own] == obj.id)))
+            if linked:
+                self._write_links(name, obj.id, field, linked, set())
+        for child in tables().values():
+            for fk in child.foreign_keys:
+                if fk.column.table.name != name or fk.ondelete != "CASCADE":
+                    continue
+                ids = self.s.scalars(select(child.c.id).where(fk.parent == obj.id)).all()
+                for child_id in ids:
+                    found = self.s.get(model_for(child.name), child_id)
+                    if found is not None:
+                        self._delete_with_dependents(child.name, found)
+        self.s.flush()
+        self.s.delete(obj)
 
     # -- authorship ---------------------------------------------------------------------------
 
