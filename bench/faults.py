@@ -96,9 +96,9 @@ def _child_edits(db: Path, log: Path, start: int) -> None:
         _log(fd, f"B {k}")
         if k % 2:
             version = service.person_detail(counter_id).version
-            service.update_person(counter_id, version, PersonInput(COUNTER, f"v{k}"))
+            service.edits.update_person(counter_id, version, PersonInput(COUNTER, f"v{k}"))
         else:
-            service.create_person(PersonInput(f"EDIT{k}", "rafale"))
+            service.edits.create_person(PersonInput(f"EDIT{k}", "rafale"))
         _log(fd, f"C {k} 1")
         k += 1
 
@@ -250,7 +250,7 @@ def _new_database(folder: Path, name: str = "faults.sqlite") -> Path:
     path = folder / name
     database = open_database(str(path))
     install_history(database.session_factory)
-    DirectoryService(database.session_factory).create_person(PersonInput(COUNTER, "initial"))
+    DirectoryService(database.session_factory).edits.create_person(PersonInput(COUNTER, "initial"))
     database.dispose()
     return path
 
@@ -409,13 +409,13 @@ def deleted_and_garbage_scenario(folder: Path) -> list[Figures]:
         service = DirectoryService(database.session_factory)
         names = [f"AVANT{round_number}-{i}" for i in range(5)]
         for name in names:
-            service.create_person(PersonInput(name, "x"))
+            service.edits.create_person(PersonInput(name, "x"))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         deleted.faults += 1
         after = [f"APRES{round_number}-{i}" for i in range(5)]
         for name in after:
-            service.create_person(PersonInput(name, "x"))
+            service.edits.create_person(PersonInput(name, "x"))
         status = guard.check_file()
         guard.close()
         database.dispose()
@@ -436,7 +436,7 @@ def deleted_and_garbage_scenario(folder: Path) -> list[Figures]:
         database = open_database(str(db))
         install_history(database.session_factory)
         guard = DataGuard(database, backups)
-        DirectoryService(database.session_factory).create_person(PersonInput("FIN", "x"))
+        DirectoryService(database.session_factory).edits.create_person(PersonInput("FIN", "x"))
         closing = guard.at_close()
         guard.close()
         database.dispose()
@@ -490,7 +490,7 @@ def locked_scenario(folder: Path, rounds: int = 5) -> Figures:
         database = open_database(str(db), busy_timeout_ms=300)
         install_history(database.session_factory)
         service = DirectoryService(database.session_factory)
-        service.create_person(PersonInput(f"AVANT{round_number}", "x"))
+        service.edits.create_person(PersonInput(f"AVANT{round_number}", "x"))
         holder = subprocess.Popen(
             [sys.executable, "-c",
              "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None);"
@@ -505,12 +505,12 @@ def locked_scenario(folder: Path, rounds: int = 5) -> Figures:
         except LockedDatabaseError:
             refused_open = True
         try:
-            service.create_person(PersonInput(f"PENDANT{round_number}", "x"))
+            service.edits.create_person(PersonInput(f"PENDANT{round_number}", "x"))
         except Exception:  # noqa: BLE001 - "database is locked"
             refused_edit = True
         holder.kill()
         holder.wait()
-        service.create_person(PersonInput(f"APRES{round_number}", "x"))
+        service.edits.create_person(PersonInput(f"APRES{round_number}", "x"))
         database.dispose()
         con = sqlite3.connect(db)
         have = {r[0] for r in con.execute("SELECT last_name FROM person")}

@@ -119,10 +119,12 @@ def _editor(db: Path, log: Path, seconds: float, seed: int, name: str) -> None:
                     pid = rng.choice(ids)
                     seen = service.person_detail(pid)
                     time.sleep(rng.uniform(0, PAUSE))  # the form is open: the other may save
-                    service.update_person(pid, seen.version, PersonInput(seen.last_name, value))
+                    service.edits.update_person(
+                        pid, seen.version, PersonInput(seen.last_name, value)
+                    )
                     _write(out, "U", pid, seen.version, value)
                 elif choice < 0.85:
-                    created = service.create_person(PersonInput(f"CREE-{value}", "x"))
+                    created = service.edits.create_person(PersonInput(f"CREE-{value}", "x"))
                     _write(out, "N", created.id, f"CREE-{value}")
                 else:
                     service.find_people("STRESS", limit=PEOPLE)
@@ -198,7 +200,7 @@ def _prepare(folder: Path) -> Path:
     install_history(database.session_factory)
     service = DirectoryService(database.session_factory)
     for i in range(PEOPLE):
-        service.create_person(PersonInput(f"STRESS{i:02d}", "initial"))
+        service.edits.create_person(PersonInput(f"STRESS{i:02d}", "initial"))
     database.dispose()
     return db
 

@@ -7,8 +7,8 @@ proof that no update is lost.
 The URL's database is created if missing (needs CREATEDB) and filled with the 2023 dataset if
 empty. Each client is its own process with its own connection pool, and loops: read a person
 (one of the first --people, so that clients collide), then save the person with the version it
-read through DirectoryService.update_person — the same path as the edit dialog. Each save writes
-a counter one above the one it read (in the e-mail field), so after the run, for each person,
+read through DirectoryService.edits.update_person — the same path as the edit dialog. Each save
+writes a counter one above the one it read (in the e-mail field), so after the run, for each person,
 the counter must have grown by exactly the number of successful saves: anything less is a lost
 update. Conflicts (EditConflictError: the version changed since the read) are the expected
 "someone else saved first" dialog.
@@ -94,7 +94,7 @@ def _client(number: int, url: str, ids: list[int], deadline: float, queue) -> No
                                person.site_id)  # fmt: skip
         started = time.perf_counter()
         try:
-            service.update_person(person_id, version, data)
+            service.edits.update_person(person_id, version, data)
         except EditConflictError:
             conflicts += 1
             continue

@@ -217,7 +217,7 @@ def test_a_reader_account_opens_read_only_and_cannot_write(accounts):
         person = _first_person(db.session_factory)
         service = DirectoryService(db.session_factory)
         with pytest.raises(PermissionDeniedError, match="lecture seule"):
-            service.update_person(person.id, person.version, PersonInput("NOUVEAU", "Nom"))
+            service.edits.update_person(person.id, person.version, PersonInput("NOUVEAU", "Nom"))
         assert _first_person(db.session_factory).last_name == person.last_name
     finally:
         db.dispose()
@@ -231,7 +231,7 @@ def test_an_editor_account_edits_and_the_history_names_it(accounts):
         assert db.warnings == []
         install_history(db.session_factory, login=make_url(accounts["editor"]).username)
         person = _first_person(db.session_factory)
-        DirectoryService(db.session_factory).update_person(
+        DirectoryService(db.session_factory).edits.update_person(
             person.id, person.version, PersonInput("DURAND", person.first_name, site_id=None)
         )
         with db.session_factory() as session:

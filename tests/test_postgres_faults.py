@@ -356,7 +356,7 @@ def test_the_history_while_the_server_is_down_says_so(window, server, monkeypatc
     service = DirectoryService(server.database.session_factory)
     for name, email in (("béjean", "s.bejean@exemple.fr"), ("arnaud", "g.arnaud@exemple.fr")):
         p = service.person_detail(service.find_people(name, limit=1)[0][0])
-        service.update_person(
+        service.edits.update_person(
             p.id, p.version, PersonInput(p.last_name, p.first_name, email, p.phone, p.site_id)
         )
     history_action = add_history_action(window)

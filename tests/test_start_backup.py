@@ -95,7 +95,9 @@ def test_check_from_a_terminal_after_the_start_backup_loses_no_save(db_path):
         done = run_cli("--db", str(db_path), "check")
         assert done.returncode == 0, done.stderr
         install_history(database.session_factory)
-        DirectoryService(database.session_factory).create_person(PersonInput("APRÈS", "Contrôle"))
+        DirectoryService(database.session_factory).edits.create_person(
+            PersonInput("APRÈS", "Contrôle")
+        )
         seen = subprocess.run(
             [sys.executable, "-c", "import sqlite3, sys; print(sqlite3.connect(sys.argv[1])"
              ".execute(\"SELECT count(*) FROM person WHERE last_name = 'APRÈS'\").fetchone()[0])",
@@ -120,7 +122,7 @@ def test_switching_read_only_and_back_keeps_the_sessions_locks(db_path):
         with database.session_factory() as session:
             session.execute(text("SELECT count(*) FROM person")).scalar()
         install_history(database.session_factory)
-        DirectoryService(database.session_factory).create_person(PersonInput("PENDANT", "x"))
+        DirectoryService(database.session_factory).edits.create_person(PersonInput("PENDANT", "x"))
         assert guard.at_close() is not None
         assert holder_of_shared_lock(db_path) == os.getpid()
     finally:

@@ -271,5 +271,5 @@ def build(database, *, unit: str | None = None) -> Document:
     service = DirectoryService(database.session_factory)
     found = service.require_unit(unit) if unit else None
     if found is None:
-        return build_document(service.chart_units(None), None, "tous les services")
-    return build_document(service.chart_units(found.id), found.id, found.short_label)
+        return build_document(service.charts.chart_units(None), None, "tous les services")
+    return build_document(service.charts.chart_units(found.id), found.id, found.short_label)

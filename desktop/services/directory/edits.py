@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -93,13 +93,16 @@ def _assign(obj, values: dict) -> bool:
 
 
 class DirectoryEdits:
-    """The editing half of DirectoryService (mixed into it)."""
+    """The directory's edits (DirectoryService.edits): units, people, posts and links."""
 
-    _sessions: sessionmaker
+    def __init__(self, session_factory: sessionmaker, on_edit: Callable[[], None] = lambda: None):
+        """on_edit: told before each edit (the service drops what it cached of a page)."""
+        self._sessions = session_factory
+        self._on_edit = on_edit
 
     @contextmanager
     def _edit(self, what: str) -> Iterator[Session]:
-        self._counted_page = None  # a page read by a count is not shown after a change
+        self._on_edit()
         try:
             with self._sessions.begin() as session:
                 yield session

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import Person, Position, Unit
@@ -57,7 +57,10 @@ class UnknownChartUnitError(PilotisError):
 
 
 class OrgChartQueries:
-    """Mixed into DirectoryService (which provides _sessions)."""
+    """The organisation chart's queries (DirectoryService.charts)."""
+
+    def __init__(self, session_factory: sessionmaker) -> None:
+        self._sessions = session_factory
 
     def chart_units(self, root_id: int | None = None, *, today: date | None = None):
         """The unit and everything below it (every root when None), siblings in tree order,

@@ -230,13 +230,21 @@ class _Parts(NamedTuple):
     name_keys: list  # the order by name of the people's lines
 
 
-class DirectoryService(DirectoryEdits, OrgChartQueries):
+class DirectoryService:
+    """The directory's facade: search, lists and details here; edits and the organisation
+    chart built beside them (`edits`, `charts`)."""
+
     def __init__(self, session_factory: sessionmaker, *, use_fts: bool | None = None) -> None:
         """use_fts=None: use the FTS5 index when the database has it; False forces LIKE."""
         self._sessions = session_factory
         self._use_fts = use_fts
         self._last_sort = ("name", False)  # the order the table last asked a page in
         self._counted_page: tuple | None = None  # (key, lines, complete, when): FUSED_COUNT_CAP
+        self.edits = DirectoryEdits(session_factory, on_edit=self._forget_counted_page)
+        self.charts = OrgChartQueries(session_factory)
+
+    def _forget_counted_page(self) -> None:
+        self._counted_page = None  # a page read by a count is not shown after a change
 
     # --- search plumbing --------------------------------------------------------------------
 

@@ -209,7 +209,7 @@ class DirectoryEdits(QObject):
 
     def new_unit(self) -> None:
         dialog = UnitDialog(
-            self._service.create_unit, self._tab.tree_model.units(), self._service.sites(),
+            self._service.edits.create_unit, self._tab.tree_model.units(), self._service.sites(),
             parent_id=self._tab.current_unit_id(), parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
@@ -225,7 +225,8 @@ class DirectoryEdits(QObject):
         dialog = UnitDialog(
             self._resolving_save(
                 "unit", unit, self.tr("Le service"),
-                lambda version, data: self._service.update_unit(unit.id, version, data), UnitInput,
+                lambda version, data: self._service.edits.update_unit(unit.id, version, data),
+                UnitInput,
             ),
             self._tab.tree_model.units(), self._service.sites(), unit=unit, parent=self._tab,
         )  # fmt: skip
@@ -246,7 +247,7 @@ class DirectoryEdits(QObject):
 
         def save(parent_id: int | None):
             try:
-                return self._service.move_unit(unit.id, unit.version, parent_id)
+                return self._service.edits.move_unit(unit.id, unit.version, parent_id)
             except EditConflictError as error:  # changed meanwhile: say by whom, offer reload
                 refused.append(error)
                 dialog.reject()
@@ -271,7 +272,7 @@ class DirectoryEdits(QObject):
         ):  # fmt: skip
             return
         try:
-            batch = self._service.move_unit(unit.id, unit.version, parent_id)
+            batch = self._service.edits.move_unit(unit.id, unit.version, parent_id)
         except PilotisError as error:
             self._refused(error, "unit", unit, self.tr("Le service"))
             return
@@ -281,7 +282,7 @@ class DirectoryEdits(QObject):
         unit = self._tab.tree_model.unit(unit_id)
         if unit is None:
             return
-        subs, posts = self._service.unit_contents(unit_id)
+        subs, posts = self._service.edits.unit_contents(unit_id)
         if subs or posts:
             mode = ask.ask_delete_unit_mode(
                 self._tab, unit.display_name, subs, posts, unit.parent_id is not None
@@ -294,7 +295,7 @@ class DirectoryEdits(QObject):
             if not ask.confirm(self._tab, self.tr("Supprimer le service"), text):
                 return
         try:
-            batch = self._service.delete_unit(unit_id, unit.version, mode)
+            batch = self._service.edits.delete_unit(unit_id, unit.version, mode)
         except PilotisError as error:
             self._refused(error, "unit", unit, self.tr("Le service"))
             return
@@ -304,7 +305,9 @@ class DirectoryEdits(QObject):
     # --- people -----------------------------------------------------------------------------
 
     def new_person(self) -> None:
-        dialog = PersonDialog(self._service.create_person, self._service.sites(), parent=self._tab)
+        dialog = PersonDialog(
+            self._service.edits.create_person, self._service.sites(), parent=self._tab
+        )
         if self.run_dialog(dialog):
             result = dialog.result_value
             self._after_edit(result.batch, self.tr("Personne ajoutée"), person_id=result.id)
@@ -318,7 +321,7 @@ class DirectoryEdits(QObject):
         dialog = PersonDialog(
             self._resolving_save(
                 "person", person, self.tr("La fiche"),
-                lambda version, data: self._service.update_person(person.id, version, data),
+                lambda version, data: self._service.edits.update_person(person.id, version, data),
                 PersonInput,
             ),
             self._service.sites(), person, self._tab,
@@ -337,7 +340,7 @@ class DirectoryEdits(QObject):
         if not ask.confirm(self._tab, self.tr("Supprimer la personne"), text):
             return
         try:
-            batch = self._service.delete_person(person_id, person.version)
+            batch = self._service.edits.delete_person(person_id, person.version)
         except PilotisError as error:
             self._refused(error, "person", person, self.tr("La fiche"))
             return
@@ -358,8 +361,8 @@ class DirectoryEdits(QObject):
             detail = self._service.person_detail(person_id)
             person = (detail.id, f"{detail.last_name} {detail.first_name}")
         dialog = PositionDialog(
-            self._service.create_position, self._tab.tree_model.units(), self._service.find_people,
-            unit_id=unit_id, person=person, parent=self._tab,
+            self._service.edits.create_position, self._tab.tree_model.units(),
+            self._service.find_people, unit_id=unit_id, person=person, parent=self._tab,
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_post(dialog.result_value.batch, self.tr("Poste ajouté"))
@@ -384,7 +387,7 @@ class DirectoryEdits(QObject):
         dialog = PositionDialog(
             self._resolving_save(
                 "position", post, self.tr("Le poste"),
-                lambda version, data: self._service.update_position(post.id, version, data),
+                lambda version, data: self._service.edits.update_position(post.id, version, data),
                 PositionInput,
             ),
             self._tab.tree_model.units(), self._service.find_people, post=post, parent=self._tab,
@@ -403,7 +406,7 @@ class DirectoryEdits(QObject):
         if not ask.confirm(self._tab, self.tr("Terminer le poste"), text):
             return
         try:
-            batch = self._service.end_position(post.id, post.version, on)
+            batch = self._service.edits.end_position(post.id, post.version, on)
         except PilotisError as error:
             self._refused(error, "position", post, self.tr("Le poste"))
             return
@@ -436,7 +439,7 @@ class DirectoryEdits(QObject):
         if unit is None:
             return
         dialog = LinkDialog(
-            lambda other_id, note, supports: self._service.create_unit_link(
+            lambda other_id, note, supports: self._service.edits.create_unit_link(
                 unit.id, other_id, note, supports=supports
             ),
             unit, self._tab.tree_model.units(), self._tab,
@@ -457,7 +460,7 @@ class DirectoryEdits(QObject):
         if not ask.confirm(self._tab, self.tr("Supprimer le lien"), text):
             return
         try:
-            batch = self._service.delete_unit_link(link.id, link.version)
+            batch = self._service.edits.delete_unit_link(link.id, link.version)
         except PilotisError as error:
             self._link_refused(error)
             return
@@ -477,7 +480,7 @@ class DirectoryEdits(QObject):
         if post is None:
             return
         dialog = PostLinkDialog(
-            lambda other_id, note, supports: self._service.create_position_link(
+            lambda other_id, note, supports: self._service.edits.create_position_link(
                 post.id, other_id, note, supports=supports
             ),
             post, self._service.find_posts, self._tab,
@@ -497,7 +500,7 @@ class DirectoryEdits(QObject):
         if not ask.confirm(self._tab, self.tr("Supprimer le lien"), text):
             return
         try:
-            batch = self._service.delete_position_link(link.id, link.version)
+            batch = self._service.edits.delete_position_link(link.id, link.version)
         except PilotisError as error:
             self._link_refused(error)
             return

@@ -577,7 +577,7 @@ class DirectoryTab(TabPage):
                 return
             root_id = roots[0].id
         try:
-            units = self._service.chart_units(root_id)
+            units = self._service.charts.chart_units(root_id)
         except PilotisError as error:
             self.detail.setPlainText(str(error))
             return

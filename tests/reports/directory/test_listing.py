@@ -56,9 +56,11 @@ def test_vacant_and_interim_posts_are_printed_as_such(filled_database, qapp):
 
     service = DirectoryService(filled_database.session_factory)
     drajes = service.find_unit("DRAJES")
-    service.create_position(PositionInput(drajes.id, "Conseiller", "member"))
+    service.edits.create_position(PositionInput(drajes.id, "Conseiller", "member"))
     remond = service.find_people("remond")[0][0]
-    service.create_position(PositionInput(drajes.id, "Adjoint", "deputy", remond, is_interim=True))
+    service.edits.create_position(
+        PositionInput(drajes.id, "Adjoint", "deputy", remond, is_interim=True)
+    )
     table = next(
         b for b in build_document(service.report_units(drajes.id)).blocks if hasattr(b, "rows")
     )
@@ -103,7 +105,7 @@ def test_dotted_line_links_between_posts_are_printed_under_the_post(
     service = DirectoryService(filled_database.session_factory)
     head = service.entries(SearchFilter("etienne"))[0]
     other = service.entries(SearchFilter("cazin"))[0]
-    service.create_position_link(head.position_id, other.position_id, None)
+    service.edits.create_position_link(head.position_id, other.position_id, None)
     drajes = service.find_unit("DRAJES")
     path = tmp_path / "drajes.pdf"
     write_pdf(build_document(service.report_units(drajes.id), "DRAJES"), path)

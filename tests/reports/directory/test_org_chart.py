@@ -31,7 +31,9 @@ def test_drajes_chart_is_one_landscape_page_with_heads_as_text(filled_database, 
     """DRAJES fits one A4 landscape page; its director, deputy and pôle heads are real text."""
     service = DirectoryService(filled_database.session_factory)
     drajes = service.find_unit("DRAJES")
-    document = build_document(service.chart_units(drajes.id), drajes.id, "DRAJES", date(2024, 3, 5))
+    document = build_document(
+        service.charts.chart_units(drajes.id), drajes.id, "DRAJES", date(2024, 3, 5)
+    )
     path = tmp_path / "drajes.pdf"
     assert write_pdf(document, path) == 1
     assert page_sizes(path) == [(A4_LONG, A4_SHORT)]
@@ -47,7 +49,7 @@ def test_drajes_chart_is_one_landscape_page_with_heads_as_text(filled_database, 
 def test_whole_chart_spans_several_pages_one_per_direction(filled_database, tmp_path, qapp):
     """The 2023 chart does not fit one page: an overview citing pages, then the directions."""
     service = DirectoryService(filled_database.session_factory)
-    document = build_document(service.chart_units(None), None, "tous les services")
+    document = build_document(service.charts.chart_units(None), None, "tous les services")
     path = tmp_path / "all.pdf"
     pages = write_pdf(document, path)
     texts = pdf_pages(path)
@@ -66,15 +68,17 @@ def test_vacant_and_interim_posts_show_in_the_printed_chart(filled_database, tmp
     """A vacant deputy post prints « Poste vacant »; an interim head is marked « (intérim) »."""
     service = DirectoryService(filled_database.session_factory)
     drajes = service.find_unit("DRAJES")
-    service.create_position(PositionInput(drajes.id, "Adjoint sports", "deputy"))
-    sport = next(u for u in service.chart_units(drajes.id) if u.name == "Pôle politiques sportives")
+    service.edits.create_position(PositionInput(drajes.id, "Adjoint sports", "deputy"))
+    sport = next(
+        u for u in service.charts.chart_units(drajes.id) if u.name == "Pôle politiques sportives"
+    )
     head = service.unit_detail(sport.id).posts_with("head")[0]
-    service.update_position(
+    service.edits.update_position(
         head.id,
         head.version,
         PositionInput(sport.id, head.title, "head", head.person_id, is_interim=True),
     )
-    units = service.chart_units(drajes.id)
+    units = service.charts.chart_units(drajes.id)
     path = tmp_path / "vacant.pdf"
     write_pdf(build_document(units, drajes.id, "DRAJES"), path)
     (text,) = pdf_pages(path)

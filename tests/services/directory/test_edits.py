@@ -67,7 +67,7 @@ def test_person_validation_names_each_wrong_field(service, factory):
     """Blank name, bad e-mail and bad phone are all reported at once, and nothing is written."""
     before = count(factory, Person)
     with pytest.raises(DirectoryValidationError) as caught:
-        service.create_person(PersonInput(" ", "Zoé", email="zoe@", phone="12"))
+        service.edits.create_person(PersonInput(" ", "Zoé", email="zoe@", phone="12"))
     message = str(caught.value)
     assert "Nom : obligatoire." in message
     assert "Courriel : « zoe@ » n'est pas une adresse valide" in message
@@ -78,7 +78,7 @@ def test_person_validation_names_each_wrong_field(service, factory):
 
 def test_new_person_is_searchable_and_its_creation_is_undoable(service, history):
     """A person added with a +33 phone is found by a search at once; Ctrl+Z removes it again."""
-    result = service.create_person(
+    result = service.edits.create_person(
         PersonInput("DUPRÉ", "Élodie", "elodie.dupre@ac-montpellier.fr", "+33467914700")
     )
     assert result.batch
@@ -93,11 +93,11 @@ def test_stale_version_is_refused_with_a_conflict_message(service):
     """Saving a card someone else changed meanwhile is refused in French, nothing overwritten."""
     person_id = service.entries(SearchFilter("etienne"))[0].person_id
     seen = service.person_detail(person_id)
-    service.update_person(
+    service.edits.update_person(
         seen.id, seen.version, PersonInput("ETIENNE", "Pascal", phone="0561000000")
     )
     with pytest.raises(EditConflictError, match="modifié"):
-        service.update_person(seen.id, seen.version, PersonInput("ETIENNE", "Paul"))
+        service.edits.update_person(seen.id, seen.version, PersonInput("ETIENNE", "Paul"))
     assert service.person_detail(person_id).first_name == "Pascal"
 
 
@@ -106,18 +106,20 @@ def test_unchanged_save_records_nothing(service, factory):
     person_id = service.entries(SearchFilter("etienne"))[0].person_id
     seen = service.person_detail(person_id)
     changes = count(factory, Change)
-    assert service.update_person(seen.id, seen.version, PersonInput("ETIENNE", "Pascal")) is None
+    assert (
+        service.edits.update_person(seen.id, seen.version, PersonInput("ETIENNE", "Pascal")) is None
+    )
     assert count(factory, Change) == changes
 
 
 def test_unit_validation_and_automatic_code(service):
     """A unit needs a name; a duplicate acronym is refused; the code comes from the acronym."""
     with pytest.raises(DirectoryValidationError, match="Nom du service : obligatoire"):
-        service.create_unit(UnitInput("", "service"))
+        service.edits.create_unit(UnitInput("", "service"))
     with pytest.raises(DirectoryValidationError, match="déjà le sigle"):
-        service.create_unit(UnitInput("Autre", "service", acronym="drajes"))
+        service.edits.create_unit(UnitInput("Autre", "service", acronym="drajes"))
     drajes = service.find_unit("DRAJES")
-    created = service.create_unit(
+    created = service.edits.create_unit(
         UnitInput("Mission numérique", "mission", acronym="MNUM", parent_id=drajes.id)
     )
     unit = service.unit_detail(created.id)
@@ -129,15 +131,15 @@ def test_move_refuses_cycles(service):
     drajes = service.find_unit("DRAJES")
     sport = service.find_unit("DRAJES-SPORT")
     with pytest.raises(DirectoryValidationError, match="fait partie de ses propres sous-services"):
-        service.move_unit(drajes.id, drajes.version, sport.id)
+        service.edits.move_unit(drajes.id, drajes.version, sport.id)
     with pytest.raises(DirectoryValidationError, match="sous lui-même"):
-        service.move_unit(drajes.id, drajes.version, drajes.id)
+        service.edits.move_unit(drajes.id, drajes.version, drajes.id)
 
 
 def test_move_then_undo(service, history):
     """Moving a pôle under another direction changes its parent; undo puts it back."""
     sport, sgra = service.find_unit("DRAJES-SPORT"), service.find_unit("DSI2")
-    batch = service.move_unit(sport.id, sport.version, sgra.id)
+    batch = service.edits.move_unit(sport.id, sport.version, sgra.id)
     assert service.unit_detail(sport.id).parent_id == sgra.id
     history.revert(batch)
     assert service.unit_detail(sport.id).parent_id == service.find_unit("DRAJES").id
@@ -147,7 +149,7 @@ def test_deleting_a_unit_with_content_asks_what_to_do(service):
     """Deleting DRAJES without choosing is refused, saying what it still contains."""
     drajes = service.find_unit("DRAJES")
     with pytest.raises(UnitNotEmptyError) as caught:
-        service.delete_unit(drajes.id, drajes.version)
+        service.edits.delete_unit(drajes.id, drajes.version)
     assert (caught.value.sub_units, caught.value.posts) == (5, 2)
     assert "5 sous-service(s) et 2 poste(s)" in str(caught.value)
 
@@ -156,7 +158,7 @@ def test_delete_with_reattach_moves_content_to_the_parent(service):
     """« Rattacher » moves sub-units and posts to the parent; the people stay in their posts."""
     drajes = service.find_unit("DRAJES")
     pole = service.find_unit("POLE-PP")
-    service.delete_unit(drajes.id, drajes.version, "reattach")
+    service.edits.delete_unit(drajes.id, drajes.version, "reattach")
     assert service.find_unit("DRAJES") is None
     card = service.unit_detail(pole.id)
     assert "ETIENNE Pascal" in [p.person_label for p in card.posts]
@@ -167,7 +169,7 @@ def test_cascade_delete_then_undo_restores_everything(service, history, factory)
     """« Tout supprimer » removes DSI² and its 8 departments; one Ctrl+Z brings all back."""
     sgra = service.find_unit("DSI2")
     units, posts, people = count(factory, Unit), count(factory, Position), count(factory, Person)
-    batch = service.delete_unit(sgra.id, sgra.version, "cascade")
+    batch = service.edits.delete_unit(sgra.id, sgra.version, "cascade")
     assert count(factory, Unit) == units - 9
     assert count(factory, Position) == posts - 9
     assert count(factory, Person) == people
@@ -182,7 +184,7 @@ def test_ending_a_post_keeps_it_in_history(service):
     """A post ended yesterday leaves the directory but stays in the person's past posts."""
     entry = service.entries(SearchFilter("kancal"))[0]
     post = service.person_detail(entry.person_id).posts[0]
-    service.end_position(post.id, post.version, date(2024, 1, 31))
+    service.edits.end_position(post.id, post.version, date(2024, 1, 31))
     detail = service.person_detail(entry.person_id)
     assert detail.posts == []
     assert [(p.title, p.end_on) for p in detail.past_posts] == [
@@ -195,13 +197,13 @@ def test_post_validation_and_interim(service):
     """A post needs a title; the end cannot precede the start; an interim holder is marked."""
     drajes = service.find_unit("DRAJES")
     with pytest.raises(DirectoryValidationError, match="Fonction : obligatoire"):
-        service.create_position(PositionInput(drajes.id, " "))
+        service.edits.create_position(PositionInput(drajes.id, " "))
     with pytest.raises(DirectoryValidationError, match="la fin ne peut pas précéder le début"):
-        service.create_position(
+        service.edits.create_position(
             PositionInput(drajes.id, "Chef", start_on=date(2024, 2, 1), end_on=date(2024, 1, 1))
         )
     person_id = service.entries(SearchFilter("remond"))[0].person_id
-    service.create_position(
+    service.edits.create_position(
         PositionInput(drajes.id, "DRAJES adjoint", "deputy", person_id, is_interim=True)
     )
     deputies = service.unit_detail(drajes.id).posts_with("deputy")
@@ -213,7 +215,7 @@ def test_post_validation_and_interim(service):
 def test_deleting_a_person_leaves_their_current_posts_vacant(service):
     """Deleting someone keeps the post they held, now vacant, so the chart stays complete."""
     entry = service.entries(SearchFilter("etienne"))[0]
-    service.delete_person(entry.person_id, None)
+    service.edits.delete_person(entry.person_id, None)
     heads = service.unit_detail(entry.unit_id).posts_with("head")
     assert [(p.is_vacant, p.title) for p in heads] == [(True, "DRAJES")]
 
@@ -223,25 +225,25 @@ def test_dotted_line_link_is_validated_created_deleted_and_undone(service, histo
     in one step each, shown on both cards, and Ctrl+Z brings back each state."""
     sgra, draio = service.find_unit("SGRA").id, service.find_unit("DRAIO").id
     with pytest.raises(DirectoryValidationError, match="Service lié : choisissez"):
-        service.create_unit_link(sgra, None, "appui")
+        service.edits.create_unit_link(sgra, None, "appui")
     with pytest.raises(DirectoryValidationError, match="lui-même"):
-        service.create_unit_link(sgra, sgra, "appui")
-    created = service.create_unit_link(sgra, draio, "  Appui   informatique ")
+        service.edits.create_unit_link(sgra, sgra, "appui")
+    created = service.edits.create_unit_link(sgra, draio, "  Appui   informatique ")
     with pytest.raises(DirectoryValidationError, match="existe déjà"):
-        service.create_unit_link(sgra, draio, "encore")
+        service.edits.create_unit_link(sgra, draio, "encore")
     link = next(k for k in service.unit_detail(sgra).links if k.id == created.id)
     assert (link.direction, link.unit.id, link.note) == ("to", draio, "Appui informatique")
     other_side = [k for k in service.unit_detail(draio).links if k.id == created.id]
     assert [k.direction for k in other_side] == ["from"]
     with pytest.raises(EditConflictError):
-        service.delete_unit_link(created.id, link.version + 1)
-    batch = service.delete_unit_link(created.id, link.version)
+        service.edits.delete_unit_link(created.id, link.version + 1)
+    batch = service.edits.delete_unit_link(created.id, link.version)
     assert created.id not in [k.id for k in service.unit_detail(sgra).links]
     history.revert(batch)
     assert created.id in [k.id for k in service.unit_detail(sgra).links]
     history.revert(created.batch)
     assert created.id not in [k.id for k in service.unit_detail(sgra).links]
-    reverse = service.create_unit_link(sgra, draio, None, supports=False)
+    reverse = service.edits.create_unit_link(sgra, draio, None, supports=False)
     assert [k.direction for k in service.unit_detail(sgra).links if k.id == reverse.id] == ["from"]
 
 
@@ -252,12 +254,14 @@ def test_dotted_line_link_between_posts_is_shown_on_both_sides_and_undone(servic
     head = service.entries(SearchFilter("etienne"))[0]  # DRAJES head
     other = service.entries(SearchFilter("bejean"))[0]
     with pytest.raises(DirectoryValidationError, match="Poste lié : cherchez"):
-        service.create_position_link(head.position_id, None, "appui")
+        service.edits.create_position_link(head.position_id, None, "appui")
     with pytest.raises(DirectoryValidationError, match="lui-même"):
-        service.create_position_link(head.position_id, head.position_id, None)
-    created = service.create_position_link(head.position_id, other.position_id, " Dossier  JO ")
+        service.edits.create_position_link(head.position_id, head.position_id, None)
+    created = service.edits.create_position_link(
+        head.position_id, other.position_id, " Dossier  JO "
+    )
     with pytest.raises(DirectoryValidationError, match="existe déjà"):
-        service.create_position_link(head.position_id, other.position_id, None)
+        service.edits.create_position_link(head.position_id, other.position_id, None)
 
     def links_of(detail, position_id):
         return next(p for p in detail.posts if p.id == position_id).links
@@ -271,8 +275,8 @@ def test_dotted_line_link_between_posts_is_shown_on_both_sides_and_undone(servic
     assert [(k.direction, k.post_id) for k in theirs] == [("from", head.position_id)]
 
     with pytest.raises(EditConflictError):
-        service.delete_position_link(created.id, mine[0].version + 1)
-    batch = service.delete_position_link(created.id, mine[0].version)
+        service.edits.delete_position_link(created.id, mine[0].version + 1)
+    batch = service.edits.delete_position_link(created.id, mine[0].version)
     assert links_of(service.person_detail(head.person_id), head.position_id) == ()
     history.revert(batch)
     assert len(links_of(service.person_detail(head.person_id), head.position_id)) == 1
@@ -280,7 +284,7 @@ def test_dotted_line_link_between_posts_is_shown_on_both_sides_and_undone(servic
     post = next(
         p for p in service.person_detail(other.person_id).posts if p.id == other.position_id
     )
-    gone = service.delete_position(other.position_id, post.version)
+    gone = service.edits.delete_position(other.position_id, post.version)
     assert links_of(service.person_detail(head.person_id), head.position_id) == ()
     history.revert(gone)
     restored = links_of(service.person_detail(head.person_id), head.position_id)

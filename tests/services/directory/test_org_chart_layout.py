@@ -180,7 +180,7 @@ def test_chart_units_of_the_dataset_name_heads_and_deputies(filled_database):
     """DRAJES's chart: the director, his deputy, and the pôles below it."""
     service = DirectoryService(filled_database.session_factory)
     drajes = service.find_unit("DRAJES")
-    units = service.chart_units(drajes.id)
+    units = service.charts.chart_units(drajes.id)
     assert units[0].id == drajes.id
     assert units[0].parent_id is None
     assert units[0].posts[:2] == (

@@ -92,7 +92,7 @@ def test_sorting_reads_like_a_french_directory(service):
     """Accents, capitals, ligatures and particles do not push a name after Z: « Élie » sorts
     with the E, « Œuvrard » as « oeuvrard », « de Villiers » and « Le Goff » as written, in
     every sorted column and in both directions; empty cells and vacant posts stay last."""
-    unit = service.create_unit(UnitInput("Bureau des tris", "service", acronym="TRIS")).id
+    unit = service.edits.create_unit(UnitInput("Bureau des tris", "service", acronym="TRIS")).id
     people = [
         ("ZANA", "Léa", "Ingénieure"), ("Œuvrard", "Luc", "Œnologue"),
         ("de Villiers", "Marc", "directeur adjoint"), ("ÉLIE", "Anne", "Économiste"),
@@ -102,9 +102,9 @@ def test_sorting_reads_like_a_french_directory(service):
         ("MARTIN", "Jean", "Chargé de mission"), ("OBERT", "Noé", "Ébéniste"),
     ]  # fmt: skip
     for last, first, title in people:
-        person = service.create_person(PersonInput(last, first, email=f"{first}@ac.fr")).id
-        service.create_position(PositionInput(unit, title, person_id=person))
-    service.create_position(PositionInput(unit, "Abbé", "member"))  # vacant
+        person = service.edits.create_person(PersonInput(last, first, email=f"{first}@ac.fr")).id
+        service.edits.create_position(PositionInput(unit, title, person_id=person))
+    service.edits.create_position(PositionInput(unit, "Abbé", "member"))  # vacant
     scope = SearchFilter(under_unit_id=unit)
 
     by_name = [r.person_label for r in service.entries(scope)]
@@ -129,8 +129,8 @@ def test_sorting_reads_like_a_french_directory(service):
 def test_vacant_posts_and_people_without_post_are_listed(service):
     """A vacant post shows as « Poste vacant »; a newly added person appears before any post."""
     drajes = service.find_unit("DRAJES")
-    service.create_position(PositionInput(drajes.id, "Conseiller sport", "member"))
-    created = service.create_person(PersonInput("NOUVEAU", "Zoé"))
+    service.edits.create_position(PositionInput(drajes.id, "Conseiller sport", "member"))
+    created = service.edits.create_person(PersonInput("NOUVEAU", "Zoé"))
     rows = service.entries(SearchFilter(under_unit_id=drajes.id))
     assert "Poste vacant" in names(rows)
     assert names(rows)[-1] == "Poste vacant"  # vacant posts sort last
@@ -193,7 +193,7 @@ def test_pages_cross_from_people_to_vacant_posts(service):
     """Scrolling page by page reaches the vacant posts after the last name, none lost or twice."""
     drajes = service.find_unit("DRAJES")
     for title in ("Conseiller A", "Conseiller B", "Conseiller C"):
-        service.create_position(PositionInput(drajes.id, title, "member"))
+        service.edits.create_position(PositionInput(drajes.id, title, "member"))
     flt = SearchFilter()
     total = service.count_entries(flt)
     seen = []
@@ -221,7 +221,7 @@ def test_person_card_lists_the_programmes_of_the_units_they_head(service):
     kancal_id = service.entries(SearchFilter("kancal"))[0].person_id
     assert service.person_detail(kancal_id).programmes == []  # deputy of DRAJES, not head
     post = next(p for p in service.person_detail(remond_id).posts if p.role == "head")
-    service.end_position(post.id, post.version, date(2024, 1, 1))
+    service.edits.end_position(post.id, post.version, date(2024, 1, 1))
     assert service.person_detail(remond_id, today=date(2024, 6, 1)).programmes == []
 
 
@@ -245,7 +245,7 @@ def test_two_letters_find_the_start_of_any_word_of_a_name(service):
     (FTS5 word prefixes on SQLite, word-start patterns on PostgreSQL, where a single letter
     matches the start of the last or first name only)."""
     for last, first in (("Le Goff", "Yann"), ("ZÉDÉ", "Jean-Pierre"), ("d'Aoust", "Lia")):
-        service.create_person(PersonInput(last, first))
+        service.edits.create_person(PersonInput(last, first))
     assert "Le Goff Yann" in names(service.entries(SearchFilter("go")))
     assert "ZÉDÉ Jean-Pierre" in names(service.entries(SearchFilter("pi")))
     assert "d'Aoust Lia" in names(service.entries(SearchFilter("ao")))
@@ -284,7 +284,7 @@ def test_a_keystroke_reads_its_count_and_first_page_in_one_go(service, filled_da
     service.count_entries(flt, cap=200)
     person = service.person_detail(service.entries(flt, sort=sort, limit=1)[0].person_id)
     service.count_entries(flt, cap=200)  # then the person is renamed before the page is read
-    service.update_person(
+    service.edits.update_person(
         person.id, person.version,
         PersonInput("DUFOUR-MARTIN", person.first_name, person.email, person.phone,
                     person.site_id),

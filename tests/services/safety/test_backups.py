@@ -43,7 +43,7 @@ def add_person(path: Path, last_name: str) -> None:
     db = open_database(str(path))
     try:
         install_history(db.session_factory)
-        DirectoryService(db.session_factory).create_person(PersonInput(last_name, "Test"))
+        DirectoryService(db.session_factory).edits.create_person(PersonInput(last_name, "Test"))
     finally:
         db.dispose()
 
@@ -217,7 +217,7 @@ def test_close_backup_only_when_something_changed(filled_database, tmp_path):
     guard = DataGuard(filled_database, BackupService(tmp_path / "s"))
     try:
         assert guard.at_close() is None
-        DirectoryService(filled_database.session_factory).create_person(
+        DirectoryService(filled_database.session_factory).edits.create_person(
             PersonInput("FERMETURE", "Test")
         )
         info = guard.at_close()
@@ -235,11 +235,11 @@ def test_file_deleted_while_open_is_rescued(filled_database, tmp_path):
     guard = DataGuard(filled_database, BackupService(tmp_path / "s"))
     service = DirectoryService(filled_database.session_factory)
     try:
-        service.create_person(PersonInput("AVANT", "Suppression"))
+        service.edits.create_person(PersonInput("AVANT", "Suppression"))
         path = filled_database.path
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        service.create_person(PersonInput("PENDANT", "Suppression"))
+        service.edits.create_person(PersonInput("PENDANT", "Suppression"))
         status = guard.check_file()
         assert not status.ok
         assert "supprimé ou remplacé" in status.message

@@ -41,9 +41,13 @@ def test_second_save_of_a_person_is_refused(two_sessions):
     """Alice and Bob open the same person; Alice saves, Bob's save is refused, Alice's stays."""
     a, b = (DirectoryService(db.session_factory) for db in two_sessions)
     seen_a, seen_b = _person(a, "BÉJEAN"), _person(b, "BÉJEAN")
-    a.update_person(seen_a.id, seen_a.version, PersonInput("BÉJEAN", "Sophie", phone="0467914700"))
+    a.edits.update_person(
+        seen_a.id, seen_a.version, PersonInput("BÉJEAN", "Sophie", phone="0467914700")
+    )
     with pytest.raises(EditConflictError, match="modifié"):
-        b.update_person(seen_b.id, seen_b.version, PersonInput("BÉJEAN", "Sophie", email="x@y.fr"))
+        b.edits.update_person(
+            seen_b.id, seen_b.version, PersonInput("BÉJEAN", "Sophie", email="x@y.fr")
+        )
     stored = _person(b, "BÉJEAN")
     assert stored.phone == "04 67 91 47 00"
     assert stored.email is None
@@ -56,9 +60,9 @@ def test_second_save_of_a_unit_is_refused(two_sessions):
     detail_a = a.unit_detail(unit_a.id)
     base = UnitInput(name=detail_a.name, kind=detail_a.kind, acronym="DRAJES",
                      parent_id=detail_a.parent_id, site_id=detail_a.site_id)  # fmt: skip
-    a.update_unit(unit_a.id, unit_a.version, replace(base, name="Nom choisi par A"))
+    a.edits.update_unit(unit_a.id, unit_a.version, replace(base, name="Nom choisi par A"))
     with pytest.raises(EditConflictError):
-        b.update_unit(unit_b.id, unit_b.version, replace(base, name="Nom choisi par B"))
+        b.edits.update_unit(unit_b.id, unit_b.version, replace(base, name="Nom choisi par B"))
     assert b.unit_detail(unit_b.id).name == "Nom choisi par A"
 
 
@@ -90,13 +94,13 @@ def test_a_save_from_another_process_is_detected(filled_db_path, two_sessions):
         install_history(db.session_factory, login="autre-poste")
         s = DirectoryService(db.session_factory)
         p = s.person_detail({seen.id})
-        s.update_person(p.id, p.version, PersonInput("FOURAR", "Mostafa", email="m.f@ac.fr"))
+        s.edits.update_person(p.id, p.version, PersonInput("FOURAR", "Mostafa", email="m.f@ac.fr"))
         db.dispose()
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     with pytest.raises(EditConflictError):
-        service.update_person(
+        service.edits.update_person(
             seen.id, seen.version, PersonInput("FOURAR", "Mostafa", phone="0561000000")
         )
     report = ConflictService(mine.session_factory).compare(
@@ -106,7 +110,7 @@ def test_a_save_from_another_process_is_detected(filled_db_path, two_sessions):
     assert report.their_login == "autre-poste"
     assert [f.label for f in report.differing] == ["Courriel", "Téléphone"]
     merged = report.merge({"email": THEIRS})
-    service.update_person(seen.id, report.their_version, PersonInput(**merged))
+    service.edits.update_person(seen.id, report.their_version, PersonInput(**merged))
     final = service.person_detail(seen.id)
     assert final.email == "m.f@ac.fr"
     assert final.phone == "05 61 00 00 00"
@@ -115,9 +119,9 @@ def test_a_save_from_another_process_is_detected(filled_db_path, two_sessions):
 def test_conflict_report_on_a_deleted_record(two_sessions):
     """If the other session deleted the record, the report says so (no version to save onto)."""
     a, b = (DirectoryService(db.session_factory) for db in two_sessions)
-    created = a.create_person(PersonInput("ÉPHÉMÈRE", "Test"))
+    created = a.edits.create_person(PersonInput("ÉPHÉMÈRE", "Test"))
     seen = b.person_detail(created.id)
-    a.delete_person(created.id, seen.version)
+    a.edits.delete_person(created.id, seen.version)
     report = ConflictService(two_sessions[1].session_factory).compare(
         "person", created.id, {"last_name": "ÉPHÉMÈRE"}
     )

@@ -27,10 +27,12 @@ def test_merge_after_a_refused_save_on_every_backend(filled_database, second):
     bob = DirectoryService(second.session_factory)
     pid = bob.find_people("BÉJEAN", limit=1)[0][0]
     seen = bob.person_detail(pid)
-    alice.update_person(pid, seen.version, PersonInput("BÉJEAN", "Sophie", phone="0467000007"))
+    alice.edits.update_person(
+        pid, seen.version, PersonInput("BÉJEAN", "Sophie", phone="0467000007")
+    )
     mine = PersonInput("BÉJEAN", "Sophie", email="s.bejean@ac-montpellier.fr", phone=seen.phone)
     with pytest.raises(EditConflictError):
-        bob.update_person(pid, seen.version, mine)
+        bob.edits.update_person(pid, seen.version, mine)
     base = as_stored({"last_name": seen.last_name, "first_name": seen.first_name,
                       "email": seen.email, "phone": seen.phone, "site_id": seen.site_id})  # fmt: skip
     report = ConflictService(second.session_factory).compare(
@@ -40,14 +42,14 @@ def test_merge_after_a_refused_save_on_every_backend(filled_database, second):
     assert [(f.field, f.mine_changed) for f in report.differing] == [
         ("email", True), ("phone", False)
     ]  # fmt: skip
-    batch = bob.update_person(pid, report.their_version, PersonInput(**report.merge(
+    batch = bob.edits.update_person(pid, report.their_version, PersonInput(**report.merge(
         {"phone": THEIRS})))  # fmt: skip
     final = alice.person_detail(pid)
     assert (final.email, final.phone) == ("s.bejean@ac-montpellier.fr", "04 67 00 00 07")
     history = HistoryService(second.session_factory)
     assert [(c.login, c.field) for c in history.changes(batch=batch)] == [("bob", "email")]
     with pytest.raises(EditConflictError):  # a save from the version Bob first saw stays refused
-        bob.update_person(pid, seen.version, mine)
+        bob.edits.update_person(pid, seen.version, mine)
     history.revert(batch)
     undone = alice.person_detail(pid)
     assert (undone.email, undone.phone) == (seen.email, "04 67 00 00 07")

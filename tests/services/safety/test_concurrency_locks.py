@@ -40,7 +40,7 @@ def test_a_save_waits_for_another_programs_save_instead_of_failing(filled_db_pat
         with write_lock_held(filled_db_path, seconds=1.0):
             seen = service.person_detail(pid)  # reading does not wait
             started = time.perf_counter()
-            service.update_person(
+            service.edits.update_person(
                 pid, seen.version, PersonInput("BÉJEAN", "Sophie", email="s.b@ac.fr")
             )
             waited = time.perf_counter() - started
@@ -75,11 +75,11 @@ def test_a_save_blocked_past_the_busy_timeout_is_one_french_error(filled_db_path
 
     def save():
         if action == "update":
-            service.update_person(
+            service.edits.update_person(
                 pid, seen.version, PersonInput("BÉJEAN", "Sophie", email="x@ac.fr")
             )
         elif action == "create":
-            service.create_person(PersonInput("OCCUPÉ", "Essai"))
+            service.edits.create_person(PersonInput("OCCUPÉ", "Essai"))
         else:
             IngestService(database.session_factory, login="moi").import_rows(
                 "people", [{"last_name": "OCCUPÉ", "first_name": f"n{i}"} for i in range(30)]

@@ -31,7 +31,7 @@ def test_export_json_holds_the_person_posts_and_history(services, tmp_path):
     """The JSON export gives the person's record, every post and the changes naming them."""
     directory, rgpd = services
     person = _bejean(directory)
-    directory.update_person(
+    directory.edits.update_person(
         person.id, person.version, PersonInput("BÉJEAN", "Sophie", email="s.bejean@ac.fr")
     )
     path = rgpd.export(person.id, tmp_path / "bejean.json")
@@ -61,7 +61,7 @@ def test_erasure_removes_the_person_and_anonymises_history(services, filled_db_p
     e-mail; their current posts stay, vacant."""
     directory, rgpd = services
     person = _bejean(directory)
-    directory.update_person(
+    directory.edits.update_person(
         person.id, person.version, PersonInput("BÉJEAN", "Sophie", email="sophie.bejean@ac.fr")
     )
     summary = rgpd.erase(person.id)

@@ -25,7 +25,7 @@ def test_the_import_refuses_what_the_person_form_refuses_with_the_same_reason(
 ):
     """A value the person form refuses is refused by the import with the very same reason."""
     with pytest.raises(DirectoryValidationError) as form:
-        DirectoryService(database.session_factory).create_person(
+        DirectoryService(database.session_factory).edits.create_person(
             PersonInput("OEUVRARD", "Zoé", **{field: value})
         )
     form_reason = dict(form.value.problems)[field]

@@ -14,7 +14,7 @@ from desktop.views.directory.unit_dialog import UnitDialog
 @pytest.fixture
 def person_dialog(qtbot, directory_services):
     directory = directory_services.directory
-    dialog = PersonDialog(directory.create_person, directory.sites())
+    dialog = PersonDialog(directory.edits.create_person, directory.sites())
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -78,7 +78,7 @@ def test_esc_after_typing_asks_and_no_keeps_the_form(person_dialog, monkeypatch,
 def test_the_unit_form_opens_on_its_name(qtbot, directory_services):
     """The unit form too starts in its first field, « Nom du service »."""
     directory = directory_services.directory
-    dialog = UnitDialog(directory.create_unit, directory.units(), directory.sites())
+    dialog = UnitDialog(directory.edits.create_unit, directory.units(), directory.sites())
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

@@ -113,11 +113,11 @@ def test_vacant_and_interim_posts_are_visible_in_the_boxes(tab, services):
     """A vacant deputy post reads « Poste vacant » in a box; an interim head « (intérim) »."""
     service = services.directory
     drai = service.find_unit("DRAI")
-    service.create_position(PositionInput(drai.id, "Adjoint Toulouse", "deputy"))
+    service.edits.create_position(PositionInput(drai.id, "Adjoint Toulouse", "deputy"))
     dsi = service.find_unit("DSI-PROXIMITE")
-    service.create_position(PositionInput(dsi.id, "Responsable du département", "head"))
+    service.edits.create_position(PositionInput(dsi.id, "Responsable du département", "head"))
     head = service.unit_detail(drai.id).posts_with("head")[0]
-    service.update_position(
+    service.edits.update_position(
         head.id, head.version,
         PositionInput(drai.id, head.title, "head", head.person_id, is_interim=True),
     )  # fmt: skip

@@ -277,7 +277,7 @@ def test_ctrl_z_in_the_main_window_undoes_a_directory_edit(
 
 def test_dialog_accepts_only_after_a_successful_save(qtbot, services):
     """Cancelling or failing validation leaves the dialog open / rejected, never accepted."""
-    dialog = PersonDialog(services.directory.create_person, services.directory.sites())
+    dialog = PersonDialog(services.directory.edits.create_person, services.directory.sites())
     qtbot.addWidget(dialog)
     save(dialog)
     assert dialog.result() != QDialog.DialogCode.Accepted
@@ -389,10 +389,10 @@ def test_deleting_a_link_someone_deleted_meanwhile_offers_to_reload(tab, monkeyp
     from PySide6.QtCore import QUrl
 
     sgra, draio = tab._service.find_unit("SGRA").id, tab._service.find_unit("DRAIO").id
-    created = services.directory.create_unit_link(sgra, draio, "Appui juridique")
+    created = services.directory.edits.create_unit_link(sgra, draio, "Appui juridique")
     tab.select_unit(sgra)
     link = next(k for k in tab.detail.unit.links if k.id == created.id)
-    services.directory.delete_unit_link(link.id, link.version)  # someone else, meanwhile
+    services.directory.edits.delete_unit_link(link.id, link.version)  # someone else, meanwhile
     assert "Appui juridique" in tab.detail.toPlainText()
     monkeypatch.setattr(confirm, "confirm", lambda *args: True)
     asked = []
@@ -412,7 +412,7 @@ def test_delete_of_a_card_changed_meanwhile_says_who_changed_what(tab, monkeypat
     remond_id = services.directory.find_people("remond")[0][0]
     tab.show_person(remond_id)
     shown = tab.detail.person
-    services.directory.update_person(
+    services.directory.edits.update_person(
         remond_id, shown.version, PersonInput(shown.last_name, shown.first_name, phone="0467914700")
     )
     monkeypatch.setattr(confirm, "confirm", lambda *args: True)
@@ -446,7 +446,7 @@ def test_taking_the_other_version_offers_no_undo(qtbot, filled_database, tmp_pat
     card = tab.detail.person
 
     def fake_exec(dialog):  # someone else saves the card while this form is open
-        tab._service.update_person(
+        tab._service.edits.update_person(
             remond_id, card.version, PersonInput(card.last_name, card.first_name, email="n@ac.fr")
         )
         dialog.first_name_edit.setText("Nicolas-Jean")
@@ -476,7 +476,7 @@ def test_move_of_a_unit_renamed_meanwhile_says_so_and_reloads(tab, monkeypatch, 
     sgra = tab._service.find_unit("SGRA")
     tab.select_unit(draio.id)
     card = services.directory.unit_detail(draio.id)
-    services.directory.update_unit(
+    services.directory.edits.update_unit(
         draio.id, card.version,
         UnitInput("Délégation régionale académique au numérique", card.kind, card.acronym,
                   card.parent.id if card.parent else None),

@@ -99,7 +99,7 @@ def edit_bob(tab, monkeypatch, dialog_class, fill, other_save, outcome: dict) ->
 def alice_sets_phone(alice: DirectoryService, name: str, phone: str):
     def run():
         p = person(alice, name)
-        alice.update_person(p.id, p.version, PersonInput(p.last_name, p.first_name, p.email,
+        alice.edits.update_person(p.id, p.version, PersonInput(p.last_name, p.first_name, p.email,
                                                          phone, p.site_id))  # fmt: skip
 
     return run
@@ -221,7 +221,7 @@ def test_unit_rename_conflict_merged_by_field(qtbot, monkeypatch, alice, bob_tab
                          created_on=detail.created_on, email=detail.email, phone=detail.phone,
                          address=detail.address, description=detail.description)  # fmt: skip
         fresh = alice.unit_detail(unit.id)
-        alice.update_unit(unit.id, fresh.version, replace(base, name="Nom choisi par Alice"))
+        alice.edits.update_unit(unit.id, fresh.version, replace(base, name="Nom choisi par Alice"))
 
     seen: list = []
     choose(qtbot, monkeypatch, [("merge_button", [], None)], seen)  # the proposed choices
@@ -245,7 +245,7 @@ def test_post_conflict_keeps_my_title(qtbot, monkeypatch, alice, bob_tab):
 
     def alice_interim():
         fresh = next(p for p in person(alice, "BÉJEAN").posts if p.id == post.id)
-        alice.update_position(post.id, fresh.version, PositionInput(
+        alice.edits.update_position(post.id, fresh.version, PositionInput(
             fresh.unit_id, fresh.title, fresh.role, fresh.person_id, True, fresh.start_on,
             fresh.end_on))  # fmt: skip
 

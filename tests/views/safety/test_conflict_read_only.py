@@ -42,7 +42,7 @@ def test_mode_follows_the_database_not_the_request(filled_database, tmp_path, re
         assert guard.account_read_only
         service = DirectoryService(filled_database.session_factory)
         with pytest.raises(ReadOnlyError, match="pilotis_editeur"):
-            service.create_person(PersonInput("ÉCRIT", "Jamais"))
+            service.edits.create_person(PersonInput("ÉCRIT", "Jamais"))
     finally:
         guard.close()
 

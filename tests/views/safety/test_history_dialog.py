@@ -25,9 +25,9 @@ def claire(filled_database):
 def edited(claire):
     factory = claire.session_factory
     directory = DirectoryService(factory)
-    created = directory.create_person(PersonInput("NOUVELLE", "Agente"))
+    created = directory.edits.create_person(PersonInput("NOUVELLE", "Agente"))
     person = directory.person_detail(created.id)
-    directory.update_person(
+    directory.edits.update_person(
         created.id, person.version, PersonInput("NOUVELLE", "Agente", phone="0467000000")
     )
     return factory, directory, created.id
@@ -97,7 +97,7 @@ def test_revert_refused_when_the_record_changed_since(qtbot, edited, monkeypatch
     """Undoing an old change that later work depends on is refused with a French reason."""
     factory, directory, person_id = edited
     person = directory.person_detail(person_id)
-    directory.update_person(
+    directory.edits.update_person(
         person_id, person.version, PersonInput("NOUVELLE", "Agente", phone="0561000000")
     )
     dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))

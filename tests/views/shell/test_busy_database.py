@@ -33,7 +33,9 @@ def test_person_dialog_keeps_the_typed_values_when_the_base_is_busy(qtbot, fille
         pid = service.find_people("BÉJEAN", limit=1)[0][0]
         person = service.person_detail(pid)
         dialog = PersonDialog(
-            lambda data: service.update_person(pid, person.version, data), service.sites(), person
+            lambda data: service.edits.update_person(pid, person.version, data),
+            service.sites(),
+            person,
         )
         qtbot.addWidget(dialog)
         dialog.show()

@@ -125,7 +125,7 @@ def test_read_only_database_refuses_writes_and_keeps_the_file(filled_db_path, tm
     guard = DataGuard(database, BackupService(tmp_path / "s"))
     try:
         with pytest.raises(ReadOnlyError, match="lecture seule"):
-            DirectoryService(database.session_factory).create_person(PersonInput("X", "Y"))
+            DirectoryService(database.session_factory).edits.create_person(PersonInput("X", "Y"))
         with database.engine.connect() as conn, pytest.raises(PilotisError, match="lecture seule"):
             conn.exec_driver_sql("DELETE FROM person")
     finally:
@@ -159,12 +159,12 @@ def test_read_only_toggle_disables_editing_and_shows_a_banner(safe_window, monke
     assert not any(a.isEnabled() for a in (window.new_action, window.edit_action,
                                            window.delete_action, window.undo_action))  # fmt: skip
     with pytest.raises(ReadOnlyError):
-        window._services.directory.create_person(PersonInput("X", "Y"))
+        window._services.directory.edits.create_person(PersonInput("X", "Y"))
     window.safety.read_only_action.trigger()
     assert not guard.read_only
     assert not window.safety.banner_bar.isVisible()
     assert window.new_action.isEnabled()
-    window._services.directory.create_person(PersonInput("ÉCRIT", "Enfin"))
+    window._services.directory.edits.create_person(PersonInput("ÉCRIT", "Enfin"))
 
 
 @pytest.mark.sqlite_only
@@ -176,7 +176,7 @@ def test_file_menu_has_backup_commands_and_restore_lists_backups(safe_window, mo
     assert "Restaurer une sauvegarde…" in texts
     assert "Lecture seule" in texts
     first = guard.backups.backup(guard.path, stem=guard.stem)
-    window._services.directory.create_person(PersonInput("EFFACÉ", "Par restauration"))
+    window._services.directory.edits.create_person(PersonInput("EFFACÉ", "Par restauration"))
     seen = []
 
     def choose(backups, parent=None):

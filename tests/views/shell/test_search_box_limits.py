@@ -57,7 +57,7 @@ def test_history_search_of_a_page_says_it_was_cut(qtbot, filled_database, dialog
     factory = filled_database.session_factory
     install_history(factory)
     directory = DirectoryService(factory)
-    created = directory.create_person(PersonInput("NOUVELLE", "Agente"))
+    created = directory.edits.create_person(PersonInput("NOUVELLE", "Agente"))
     dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
     qtbot.addWidget(dialog)
     dialog.text_edit.setText(PAGE)

@@ -110,7 +110,7 @@ def test_the_history_exports_the_headers_it_shows(qtbot, filled_database, tmp_pa
     factory = filled_database.session_factory
     install_history(factory)
     directory = DirectoryService(factory)
-    directory.create_person(PersonInput("NOUVELLE", "Agente"))
+    directory.edits.create_person(PersonInput("NOUVELLE", "Agente"))
     dialog = HistoryDialog(HistoryQueryService(factory), HistoryService(factory))
     qtbot.addWidget(dialog)
     path = tmp_path / "historique.csv"
