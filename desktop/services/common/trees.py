@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -19,19 +21,23 @@ def descendants(
     name: str,
     parent: str = "parent_id",
     with_root: bool = False,
-    descend: ColumnElement | None = None,
+    descend: Callable | None = None,
     distinct: bool = False,
+    id_label: str = "id",
+    root_label: str = "root",
 ) -> CTE:
     """A recursive CTE, column `id`: the rows of `model` matching `roots` and every row below
     them. with_root adds column `root`, the matching row each one descends from (one batch of
-    sheets, one group of a table); descend, a condition on the CTE's own columns (`c.id`,
-    `c.root`) given as a function of it, stops the walk below the rows failing it; distinct
-    (UNION) walks a row reached twice once — rows matching `roots` inside another's subtree."""
-    columns = [model.id.label("root"), model.id.label("id")] if with_root else [model.id]
+    sheets, one group of a table); descend(columns of the CTE) is a condition that stops the
+    walk below the rows failing it; distinct (UNION) walks a row reached twice once — rows
+    matching `roots` inside another's subtree. The labels rename the two columns."""
+    ident = model.id.label(id_label)
+    columns = [model.id.label(root_label), ident] if with_root else [ident]
     tree = select(*columns).where(roots).cte(name, recursive=True)
     child = aliased(model)
-    step = select(*([tree.c.root, child.id] if with_root else [child.id])).where(
-        _parent(child, parent) == tree.c.id
+    below = child.id.label(id_label)
+    step = select(*([tree.c[root_label], below] if with_root else [below])).where(
+        _parent(child, parent) == tree.c[id_label]
     )
     if descend is not None:
         step = step.where(descend(tree.c))
