@@ -232,3 +232,20 @@ def test_a_server_fault_while_reading_situations_keeps_the_screen(tab, monkeypat
     tab.snapshots.changed.emit()
     assert tab.snapshots.selector.count() == 1
     assert "F5" in window.statusBar().currentMessage()
+
+
+def test_the_comparison_exports_the_headers_it_shows(tab, monkeypatch, tmp_path):
+    """One description: the frozen column reads « Au 31/12/2023 » on screen as in the file."""
+    from PySide6.QtCore import Qt
+
+    answer_dialog(monkeypatch, ("COPIL décembre", date(2023, 12, 31)))
+    assert tab.take_snapshot()
+    model = tab.snapshots.model
+    screen = [
+        model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        for c in range(model.columnCount())
+    ]
+    columns, rows, _stem = tab.export_table()
+    path = export_rows(tmp_path / "comparaison.csv", columns, rows)
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0].split(";") == screen
+    assert screen[3] == "Au 31/12/2023"
