@@ -1,4 +1,4 @@
-"""The shell assembles tabs it is handed: no module of views/shell imports a domain's views."""
+"""The shell assembles what it is handed: it imports no domain view, and no view builds a service."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ def test_no_shell_module_imports_a_domain_package():
         if any(name.startswith(f"desktop.views.{domain}") for domain in DOMAINS)
     }
     assert reached == set()
+
+
+def test_no_view_builds_a_service_or_reaches_into_one():
+    """desktop/app.py is the only place that builds services; views never read their sessions."""
+    views = Path(desktop.views.shell.__file__).parent.parent
+    found = []
+    for path in sorted(views.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name.endswith("Service"):
+                    found.append(f"{path.relative_to(views)}:{node.lineno} builds {name}")
+            elif isinstance(node, ast.Attribute) and node.attr == "_sessions":
+                found.append(f"{path.relative_to(views)}:{node.lineno} reads ._sessions")
+    assert found == []
