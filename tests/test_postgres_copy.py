@@ -8,7 +8,7 @@ from desktop.db import open_database
 from desktop.devtools.generator import generate
 from desktop.services.transfer.copy import copy_database
 from tests import pg_support
-from tests.services.transfer.test_copy import all_rows
+from tests.factories.rows import all_rows
 
 
 def test_a_database_generated_on_the_server_round_trips_through_a_file(tmp_path):

@@ -16,6 +16,7 @@ from desktop.app import build_main_window
 from desktop.db import open_database
 from desktop.settings import Settings
 from tests import pg_support
+from tests.factories.tabs import settled
 
 
 @pytest.fixture
@@ -132,8 +133,6 @@ def test_changing_a_budget_filter_while_the_server_is_down_keeps_the_figures(win
     assert "Prévu" in figures
     server.cut()
     tab.apply_filter(tab.current_filter().with_(year_from=2023, year_to=2023))
-    from tests.views.budgets.test_tab import settled
-
     settled(tab, qtbot)  # summed in a worker thread
     assert "F5" in _status(window)
     assert tab.key_figures.text() == figures

@@ -14,6 +14,13 @@ from desktop.services.common.history import install_history
 from desktop.services.directory.edits import PersonInput
 from desktop.services.directory.service import DirectoryService
 from desktop.services.safety.rgpd import ERASED, PersonNotFoundError, RgpdService
+from tests.factories.rgpd import (
+    CURRENT,
+    FORMER,
+    GONE,
+    backup_folder,
+    renamed_person,
+)
 
 
 @pytest.fixture
@@ -110,32 +117,6 @@ def test_erasure_leaves_other_people_alone(services):
 
 # --- former values, the search index, the file, the backups ------------------------------------
 
-FORMER, CURRENT = "LAFFITTE", "MARCHAND"
-FORMER_MAIL, CURRENT_MAIL = "claire.laffitte@ac-toulouse.fr", "claire.marchand@ac-toulouse.fr"
-GONE = ("laffitte", "marchand", "claire.laffitte", "claire.marchand")
-
-
-def _renamed_person(factory) -> tuple[int, int]:
-    """Claire LAFFITTE, with a post naming her, renamed MARCHAND (new e-mail) since; someone
-    else's post mentions « Mme LAFFITTE ». Returns (person id, her post id)."""
-    from desktop.models import Person, Position, Unit
-
-    with factory.begin() as session:
-        unit = session.scalars(select(Unit).where(Unit.acronym == "DRAJES")).one()
-        person = Person(last_name=FORMER, first_name="Claire", email=FORMER_MAIL)
-        session.add(person)
-        session.flush()
-        post = Position(unit_id=unit.id, person_id=person.id,
-                        title=f"Chargée de mission (dossier {FORMER})")  # fmt: skip
-        other = Position(unit_id=unit.id, title=f"Adjoint de Mme {FORMER}, petite enfance")
-        session.add_all([post, other])
-        session.flush()
-        ids = person.id, post.id
-    with factory.begin() as session:
-        person = session.get(Person, ids[0])
-        person.last_name, person.email = CURRENT, CURRENT_MAIL
-    return ids
-
 
 def _texts(factory) -> list[str]:
     """Every text of the directory's live rows and of the history, folded."""
@@ -158,7 +139,7 @@ def test_former_surname_and_email_leave_live_rows_and_history(services, filled_d
     case « petite enfance » in the same title stays."""
     _, rgpd = services
     factory = filled_database.session_factory
-    person_id, post_id = _renamed_person(factory)
+    person_id, post_id = renamed_person(factory)
     assert any("laffitte" in t for t in _texts(factory))
     summary = rgpd.erase(person_id)
     texts = _texts(factory)
@@ -179,7 +160,7 @@ def test_former_surname_leaves_the_search_index_and_the_file(services, filled_db
     tables hold neither, and neither do the file's bytes nor its WAL (freed pages included)."""
     directory, rgpd = services
     factory = directory._sessions
-    person_id, _ = _renamed_person(factory)
+    person_id, _ = renamed_person(factory)
     assert directory.find_people("laffitte") == []  # renamed: only the old post title says it
     summary = rgpd.erase(person_id)
     assert summary.compacted
@@ -229,21 +210,6 @@ def test_erasure_keeps_a_same_surname_in_lower_case_elsewhere(services, filled_d
         ).all() == ["Mission petite enfance"]
 
 
-def _backup_folder(tmp_path, db_path):
-    """A backup folder holding a manual backup, a pre-migration one and a damaged file set
-    aside, all three made while the person existed."""
-    from desktop.services.safety.backups import BackupService
-
-    folder = tmp_path / "sauvegardes"
-    service = BackupService(folder)
-    manual = service.backup(db_path, stem=db_path.stem, reason="manuelle").path
-    migration = folder / f"{db_path.stem}-avant-migration-20240105-101010.sqlite"
-    migration.write_bytes(manual.read_bytes())
-    damaged = folder / f"{db_path.stem}-20240106-101010-endommagee.sqlite"
-    damaged.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200 + FORMER_MAIL.encode() * 3)
-    return service, manual, migration, damaged
-
-
 def test_backups_holding_the_person_are_listed_then_purged(services, filled_db_path, tmp_path):
     """Every kind of backup made while the person existed is listed with what it holds; the
     purge rewrites the sound ones (still sound backups, everyone else kept, no byte of the
@@ -251,8 +217,8 @@ def test_backups_holding_the_person_are_listed_then_purged(services, filled_db_p
     from desktop.services.safety.backups import check_backup_file
 
     directory, rgpd = services
-    person_id, _ = _renamed_person(directory._sessions)
-    service, manual, migration, damaged = _backup_folder(tmp_path, filled_db_path)
+    person_id, _ = renamed_person(directory._sessions)
+    service, manual, migration, damaged = backup_folder(tmp_path, filled_db_path)
     people_before = dict(check_backup_file(manual))["personnes"]
     summary = rgpd.erase(person_id)
     holding = rgpd.backups_holding(summary.traces, service, filled_db_path.stem)

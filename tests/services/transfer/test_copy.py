@@ -12,10 +12,10 @@ from desktop.services.transfer.copy import (
     TargetNotEmptyError,
     copy_database,
     summary_lines,
-    tables,
 )
 from tests import pg_support
 from tests.conftest import BACKENDS, run_cli
+from tests.factories.rows import all_rows
 
 
 @pytest.fixture(params=BACKENDS)
@@ -27,19 +27,6 @@ def middle(request, tmp_path):
     name = pg_support.create_database()
     yield pg_support.url_for(name)
     pg_support.drop_database(name)
-
-
-def all_rows(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table, in key order, as plain tuples."""
-    db = open_database(url, create=False)
-    try:
-        with db.engine.connect() as conn:
-            return {
-                t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key))]
-                for t in tables()
-            }
-    finally:
-        db.dispose()
 
 
 def test_default_dataset_round_trips_identically(filled_db_path, middle, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import select, update
 
@@ -12,10 +13,13 @@ from desktop.models import FundingLine, Programme
 from desktop.services.budgets.filters import BudgetFilter
 from desktop.services.transfer.export import export_rows
 from desktop.views.budgets.snapshot_panel import SnapshotDialog
-from tests.views.budgets import test_tab as test_budgets_tab
-from tests.views.budgets.test_tab import settled
+from tests.factories.tabs import budgets_tab, settled
 
-tab = test_budgets_tab.tab  # the Budgets tab on the report's figures (a fixture)
+
+@pytest.fixture
+def tab(qtbot, database):
+    """The Budgets tab on the report's figures."""
+    yield from budgets_tab(qtbot, database)
 
 
 def plain(text: str) -> str:

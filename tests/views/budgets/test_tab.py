@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from desktop.services.budgets.filters import BudgetFilter
 from desktop.services.transfer.export import export_rows
-from tests.factories.budgets import load_budget_fixture
+from tests.factories.tabs import budgets_tab, settled
 
 
 def plain(text: str) -> str:
@@ -19,34 +19,7 @@ def plain(text: str) -> str:
 
 @pytest.fixture
 def tab(qtbot, database):
-    from desktop.services.budgets.service import BudgetService
-    from desktop.views.budgets.tab import BudgetsTab
-
-    load_budget_fixture(database.session_factory)
-    widget = BudgetsTab(BudgetService(database.session_factory))
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    widget.load()
-    yield widget
-    # No summing thread may still read the database when the test's database is dropped.
-    from PySide6.QtCore import QThreadPool
-
-    assert QThreadPool.globalInstance().waitForDone(20000)
-
-
-def settled(tab, qtbot) -> None:
-    """Wait until the worker thread's figures for the current filter are on screen.
-
-    QThreadPool.waitForDone lets the worker run (it releases Python's lock, which pytest-qt's
-    wait loop may keep), then the loop delivers its queued result."""
-    from PySide6.QtCore import QThreadPool
-
-    def idle() -> bool:
-        QThreadPool.globalInstance().waitForDone(20000)
-        return not tab.busy
-
-    qtbot.waitUntil(idle, timeout=40000)
+    yield from budgets_tab(qtbot, database)
 
 
 def labels(model) -> list[str]:

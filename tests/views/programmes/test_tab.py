@@ -10,26 +10,15 @@ from desktop.services.programmes.service import ProgrammeService
 from desktop.services.safety.conflicts import ConflictService
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.tab import ProgrammesTab
-from tests.factories.programmes import load_world
+from tests.factories.tabs import programme_codes, programmes_tab
 
 
 @pytest.fixture
 def tab(qtbot, database, monkeypatch):
-    load_world(database.session_factory)
-    f = database.session_factory
-    widget = ProgrammesTab(ProgrammeService(f), ConflictService(f))
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    widget.load()
-    # The editor opens without blocking: the test drives it, then saves or closes it.
-    monkeypatch.setattr(ProgrammeEditorDialog, "open_dialog", lambda self: self.show())
-    return widget
+    return programmes_tab(qtbot, database, monkeypatch)
 
 
-def _codes(tab) -> list[str]:
-    model = tab.model
-    return [model.row_at(model.index(r, 0)).code for r in range(model.rowCount())]
+_codes = programme_codes
 
 
 def _select(combo, label_start: str) -> None:
@@ -174,7 +163,18 @@ def test_roadmap_lists_axes_and_jumps_to_a_programme(tab):
     assert tab.current_code() == "AMI-CMA"
 
 
-def test_schedule_lists_milestones_marks_one_done_and_exports(tab, tmp_path):
+def read(schedule, qtbot) -> None:
+    """Wait until the échéancier's milestones, read in the worker thread, are on screen."""
+    from PySide6.QtCore import QThreadPool
+
+    def idle() -> bool:
+        QThreadPool.globalInstance().waitForDone(20000)
+        return not schedule.busy
+
+    qtbot.waitUntil(idle, timeout=40000)
+
+
+def test_schedule_lists_milestones_marks_one_done_and_exports(tab, qtbot, tmp_path):
     """The échéancier shows the overdue committee in red; marking it done removes it."""
     from desktop.services.transfer.export import export_rows
 
@@ -183,6 +183,7 @@ def test_schedule_lists_milestones_marks_one_done_and_exports(tab, tmp_path):
     tab.pages.setCurrentIndex(2)
     schedule = tab.schedule
     schedule.horizon.setCurrentIndex(4)  # every milestone to come
+    read(schedule, qtbot)
     titles = [schedule.model.text(r, 2) for r in range(schedule.model.rowCount())]
     assert "Comité de sélection" in titles
     columns, rows, stem = tab.export_table()
@@ -191,6 +192,7 @@ def test_schedule_lists_milestones_marks_one_done_and_exports(tab, tmp_path):
     schedule.table.setCurrentIndex(schedule.model.index(row, 0))
     schedule.done_button.click()
     assert len(batches) == 1
+    read(schedule, qtbot)
     assert "Comité de sélection" not in [
         schedule.model.text(r, 2) for r in range(schedule.model.rowCount())
     ]
@@ -387,15 +389,17 @@ def test_an_engage_line_typed_beside_its_prevu_leaves_the_declared_total_matched
     tab.editor.hide()
 
 
-def test_a_schedule_with_nothing_due_says_so_and_widens_in_one_click(tab):
+def test_a_schedule_with_nothing_due_says_so_and_widens_in_one_click(tab, qtbot):
     """With no milestone in the next 30 days for a unit, the échéancier says so, names the
     scope, and « Voir toutes les échéances » shows every milestone to come."""
     tab.pages.setCurrentWidget(tab.schedule_stack)
     schedule = tab.schedule
     schedule.horizon.setCurrentIndex(0)  # 30 days
     schedule.overdue.setChecked(False)
+    read(schedule, qtbot)
     if schedule.rows:  # the test world may have one: choose a unit that has none
         schedule.unit.setCurrentIndex(schedule.unit.count() - 1)
+        read(schedule, qtbot)
     assert schedule.rows == []
     assert schedule.table_stack.showing_empty
     assert not schedule.done_button.isEnabled()
@@ -404,5 +408,6 @@ def test_a_schedule_with_nothing_due_says_so_and_widens_in_one_click(tab):
     [widen] = empty.buttons
     widen.click()
     assert schedule.horizon.currentData() is None
+    read(schedule, qtbot)
     assert schedule.rows
     assert not schedule.table_stack.showing_empty

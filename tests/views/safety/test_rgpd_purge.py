@@ -10,7 +10,7 @@ from desktop.services.common.history import install_history
 from desktop.services.safety.guard import DataGuard
 from desktop.services.safety.rgpd import RgpdService
 from desktop.views.safety.rgpd_purge import offer_backup_purge
-from tests.services.safety.test_rgpd import GONE, _backup_folder, _renamed_person
+from tests.factories.rgpd import GONE, backup_folder, renamed_person
 
 # Backups are copies of a SQLite file: there are none of a PostgreSQL database.
 pytestmark = pytest.mark.sqlite_only
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.sqlite_only
 def erased(qtbot, filled_database, filled_db_path, tmp_path):
     factory = filled_database.session_factory
     install_history(factory, login="secretariat")
-    person_id, _ = _renamed_person(factory)
-    backups, *paths = _backup_folder(tmp_path, filled_db_path)
+    person_id, _ = renamed_person(factory)
+    backups, *paths = backup_folder(tmp_path, filled_db_path)
     guard = DataGuard(filled_database, backups)
     rgpd = RgpdService(factory)
     summary = rgpd.erase(person_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QThreadPool, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -13,12 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.budgets.service import BudgetService
 from desktop.services.common.parsing import fold
-from desktop.views.budgets.tab import BudgetsTab
 from desktop.views.directory.position_dialog import PositionDialog
-from tests.factories.budgets import load_budget_fixture
-from tests.views.programmes.test_tab import _codes, tab  # noqa: F401  (fixture)
+from tests.factories.tabs import budgets_tab as shown_budgets_tab
+from tests.factories.tabs import programme_codes as _codes
+from tests.factories.tabs import programmes_tab
 
 
 def _press_enter_on_next_question(seen: list) -> None:
@@ -35,7 +34,12 @@ def _press_enter_on_next_question(seen: list) -> None:
     QTimer.singleShot(20, answer)
 
 
-def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):  # noqa: F811
+@pytest.fixture
+def tab(qtbot, database, monkeypatch):
+    return programmes_tab(qtbot, database, monkeypatch)
+
+
+def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):
     """Deleting a programme asks with « Non » as default: Enter (the default button) deletes nothing."""
     assert tab.show_item("SNU")
     seen: list[bool] = []
@@ -48,14 +52,7 @@ def test_enter_on_the_programme_deletion_question_keeps_the_programme(tab):  # n
 
 @pytest.fixture
 def budgets_tab(qtbot, database):
-    load_budget_fixture(database.session_factory)
-    widget = BudgetsTab(BudgetService(database.session_factory))
-    qtbot.addWidget(widget)
-    widget.show()
-    widget.load()
-    yield widget
-    # No summing thread may still read the database when the test's database is dropped.
-    assert QThreadPool.globalInstance().waitForDone(20000)
+    yield from shown_budgets_tab(qtbot, database)
 
 
 def test_budget_funder_list_is_in_french_alphabetical_order(budgets_tab):
