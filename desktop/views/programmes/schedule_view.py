@@ -22,6 +22,7 @@ from desktop.services.programmes.tree import Choice
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
 from desktop.views.shell.item_views import make_table_view
 from desktop.views.shell.rows_table_model import RowsTableModel
+from desktop.views.shell.worker import Worker
 
 HORIZONS = ((30, "30 prochains jours"), (90, "3 prochains mois"), (182, "6 prochains mois"),
             (365, "12 prochains mois"), (None, "toutes les échéances à venir"))  # fmt: skip
@@ -49,6 +50,9 @@ class ScheduleView(QWidget):
         super().__init__(parent)
         self._service = service
         self.rows: list[ScheduleRow] = []
+        # The milestones of all programmes (50 000 at scale) are read by the shared worker: the
+        # filters stay responsive, and the rows of a filter already changed are dropped.
+        self._reads = Worker(self)
         self.unit = QComboBox(self)
         self.unit.setAccessibleName(self.tr("Service pilote"))
         self.unit.setMinimumContentsLength(12)
@@ -108,12 +112,26 @@ class ScheduleView(QWidget):
         self.unit.setCurrentIndex(max(self.unit.findData(current), 0))
         self.unit.blockSignals(False)
 
+    @property
+    def busy(self) -> bool:
+        """Whether the milestones of the filters shown are still being read."""
+        return self._reads.busy
+
     def refresh(self) -> None:
-        self.rows = self._service.milestones(
-            unit_id=self.unit.currentData(),
-            horizon_days=self.horizon.currentData(),
-            overdue=self.overdue.isChecked(),
+        """Read the milestones of the filters shown, off the GUI thread."""
+        service, unit, horizon = self._service, self.unit.currentData(), self.horizon.currentData()
+        overdue = self.overdue.isChecked()
+        self._reads.request(
+            lambda: service.milestones(unit_id=unit, horizon_days=horizon, overdue=overdue),
+            self._show_rows,
         )
+
+    def settle(self) -> None:
+        """The milestones asked for, now (printing and exporting cannot wait)."""
+        self._reads.settle()
+
+    def _show_rows(self, rows: list[ScheduleRow]) -> None:
+        self.rows = rows
         self.model.set_rows(self.rows)
         late = sum(1 for r in self.rows if r.is_overdue)
         self.caption.setText(
@@ -177,4 +195,5 @@ class ScheduleView(QWidget):
         self.refresh()
 
     def export_table(self):
+        self.settle()
         return COLUMNS, list(self.rows), "Échéancier des jalons"

@@ -3,8 +3,8 @@ filters and search, the roadmap view, the échéancier, the editor and the progr
 
 The recipe of every tab: it receives its domain service (ProgrammeService) and the shared ones
 it needs (ConflictService, for the editor) from desktop/app.py and never builds one; the tree
-and the list read page by page as they scroll (a read too slow for that goes through the shared
-worker, views/shell/worker.py); edit commands live in a composed object (the editor dialog,
+and the list read page by page as they scroll, the échéancier's milestones through the shared
+worker (views/shell/worker.py); edit commands live in a composed object (the editor dialog,
 programmes/editor_dialog.py), not a mixin.
 """
 
@@ -522,6 +522,7 @@ class ProgrammesTab(TabPage):
             linked = {a.id: self._service.roadmap.programmes(a.id) for a in axes}
             return roadmap_document(axes, linked)
         if page == SCHEDULE:
+            self.schedule.settle()  # the milestones of the filters shown, not the last read
             return schedule_document(self.schedule.rows, self.schedule.horizon.currentText())
         code = self.current_code()
         if code is None:
