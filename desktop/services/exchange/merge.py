@@ -107,6 +107,7 @@ class Merger:
         by_op: dict[str, list[dict]] = defaultdict(list)
         for row in rows:
             by_op[row["op"]].append(row)
+        self._prefetch(rows)
         inserts = sorted(by_op["insert"], key=lambda r: order[r["table"]])
         for name in tables():
             self._inserts([r for r in inserts if r["table"] == name])
@@ -114,6 +115,32 @@ class Merger:
             self._update(row)
         deletes = sorted(by_op["delete"], key=lambda r: -order[r["table"]])
         self._deletes(deletes)
+
+    def _prefetch(self, rows: list[dict]) -> None:
+        """The package's rows and the rows they point to, read a table at a time: one query
+        per 500 rows instead of one per row (10 000 changes: most of a merge's time)."""
+        wanted: dict[str, set] = defaultdict(set)
+        for row in rows:
+            name = row["table"]
+            wanted[name].add(row["uuid"])
+            values = row.get("values") or row.get("base") or {}
+            changed = row.get("fields") or {}
+            for column in data_columns(name):
+                target = target_of(column)
+                if target is None:
+                    continue
+                wanted[target].add(values.get(column.name))
+                if column.name in changed:
+                    wanted[target].add(changed[column.name].get("value"))
+        self._loaded = []  # the session only holds weak references to what it loaded
+        for name, refs in wanted.items():
+            ids = self.refs.prefetch_refs(name, refs)
+            if name not in tables():
+                continue
+            model = model_for(name)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                self._loaded += self.s.scalars(select(model).where(model.id.in_(chunk))).all()
 
     # -- conflicts ----------------------------------------------------------------------------
 

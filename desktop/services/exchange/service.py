@@ -3,6 +3,7 @@ merge a partner's package in one transaction, one undoable step, with a conflict
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,22 @@ class MergeSummary:
     def changed(self) -> bool:
         c = self.counts
         return bool(c.created or c.updated or c.deleted)
+
+
+@contextlib.contextmanager
+def _large_cache(session):
+    """SQLite: a 64 MB page cache while a merge writes rows all over big tables (2 MB by
+    default, and every page evicted is written to the WAL and read back), then as it was."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA cache_size = -65536")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _login() -> str:
@@ -209,8 +226,9 @@ class ExchangeService:
                 )
             touched = touched_since(session, package.receiver_seen, _echo_batches(session, other))
             merger = Merger(session, touched)
-            merger.run(package.rows)
-            merger.keep_authors()
+            with _large_cache(session):
+                merger.run(package.rows)
+                merger.keep_authors()
             batch = session.info.get("batch") if merger.counts.created or merger.counts.updated \
                 or merger.counts.deleted else None  # fmt: skip
             other.received_upto = package.upto

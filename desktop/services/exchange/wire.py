@@ -150,6 +150,20 @@ class Refs:
                 self._ref[(name, found)] = ref
         return self._id[(name, ref)]
 
+    def prefetch_refs(self, name: str, refs: Iterable[object]) -> list[int]:
+        """Local ids of many identities of a table at once; returns those found."""
+        wanted = sorted({r for r in refs if r is not None and (name, r) not in self._id}, key=str)
+        t = Base.metadata.tables[name]
+        key = t.c[self.key_column(name)]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for row_id, ref in self._session.execute(select(t.c.id, key).where(key.in_(chunk))):
+                self._ref[(name, row_id)] = ref
+                self._id[(name, ref)] = row_id
+        for ref in wanted:
+            self._id.setdefault((name, ref), None)
+        return [i for r in wanted if (i := self._id[(name, r)]) is not None]
+
     def learn(self, name: str, row_id: int, ref: str) -> None:
         """A row just created here."""
         self._id[(name, ref)] = row_id
