@@ -53,6 +53,9 @@ def _mapping() -> dict[str, str]:
         elif char.lower() != char and len(char.lower()) == 1:
             table[char] = char.lower()
     table.update(_SPELLED)
+    # Combining accents are dropped: text typed or saved decomposed (« e » + U+0301, as macOS
+    # often writes files) folds as its composed form does.
+    table.update(dict.fromkeys(map(chr, range(0x0300, 0x0370)), ""))
     return table
 
 
@@ -70,7 +73,9 @@ def _literal(text: str) -> str:
 
 def _pg_fold(expression: str) -> str:
     single = {k: v for k, v in MAPPING.items() if len(v) == 1}
-    plain, spelled_as = _literal("".join(single)), _literal("".join(single.values()))
+    # translate() deletes the characters of its second argument beyond the third's length.
+    dropped = "".join(k for k, v in MAPPING.items() if not v)
+    plain, spelled_as = _literal("".join(single) + dropped), _literal("".join(single.values()))
     sql = f"translate({expression}, {plain}, {spelled_as})"
     for char, spelled in MAPPING.items():
         if len(spelled) > 1:

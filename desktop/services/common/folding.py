@@ -19,8 +19,9 @@ _SPELLED = {
     "ĸ": "k", "ŉ": "n", "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " ",
 }  # fmt: skip
 # The characters the fold maps: Latin-1 and Latin Extended-A (every accented letter of French and
-# its European neighbours) and the ones above. Outside them only lower() applies, which Python
-# and PostgreSQL do alike for letters; a closed table is what lets the SQL folds equal this one.
+# its European neighbours), the ones above and the combining accents. Outside them only lower()
+# applies, which Python and PostgreSQL (UTF-8 ctype) do alike for letters; a closed table is what
+# lets the SQL folds equal this one.
 _RANGE = range(0x00C0, 0x0180)
 
 
@@ -35,6 +36,9 @@ def _mapping() -> dict[str, str]:
         elif char.lower() != char and len(char.lower()) == 1:
             table[char] = char.lower()  # Þ, Ŋ: no plain letter, but one lower case everywhere
     table.update(_SPELLED)
+    # Combining accents are dropped: text typed or saved decomposed (« e » + U+0301, as macOS
+    # often writes files) folds as its composed form does.
+    table.update(dict.fromkeys(map(chr, range(0x0300, 0x0370)), ""))
     return table
 
 
@@ -69,7 +73,9 @@ def postgresql_fold(expression: str) -> str:
     only (the unaccent extension may not be installed), and the exact text the migrations put in
     generated columns and indexes, which the planner matches by their text."""
     single = {k: v for k, v in MAPPING.items() if len(v) == 1}
-    plain, spelled_as = _literal("".join(single)), _literal("".join(single.values()))
+    # translate() deletes the characters of its second argument beyond the third's length.
+    dropped = "".join(k for k, v in MAPPING.items() if not v)
+    plain, spelled_as = _literal("".join(single) + dropped), _literal("".join(single.values()))
     sql = f"translate({expression}, {plain}, {spelled_as})"
     for char, spelled in MAPPING.items():
         if len(spelled) > 1:
