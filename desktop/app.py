@@ -85,6 +85,8 @@ def build_tabs(services) -> list:
 
 def attach_database(window, database) -> None:
     """Give a window's frame the tabs of an open database, and its File → Importer… entries."""
+    from desktop.services.exchange.service import ExchangeService
+    from desktop.views.exchange.exchange_actions import install_exchange_actions
     from desktop.views.transfer.import_actions import install_import_actions
 
     kind = "SQLite" if database.path else "PostgreSQL"
@@ -93,6 +95,8 @@ def attach_database(window, database) -> None:
         services, build_tabs(services), database.display_name, kind, database.warnings
     )  # fmt: skip
     install_import_actions(window, services.transfer)
+    exchange = ExchangeService(database.session_factory, database.display_name)
+    install_exchange_actions(window, exchange, database.url)
 
 
 def backup_service(settings):
