@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from desktop.cli.command import EXIT_OK, EXIT_REJECTED, Command
+from desktop.errors import PilotisError
 
 ANNUAIRE = "annuaire-education"  # the Ministry's directory export, 72 columns
 _SHOWN_ERRORS = 20
@@ -54,6 +55,12 @@ def _declare_import(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--partial", action="store_true",
                         help="importer seulement les lignes valides")  # fmt: skip
     parser.add_argument("--sheet", metavar="FEUILLE", help="feuille du classeur (défaut : la 1re)")
+    parser.add_argument(
+        "--mapping",
+        metavar="CORRESPONDANCE.json",
+        help="fichier de correspondance (.json ou .toml) : colonnes renommées ou ignorées, "
+        "valeurs constantes, colonnes découpées (voir docs/import.md)",
+    )
     parser.add_argument(
         "--close-missing",
         action="store_true",
@@ -115,11 +122,20 @@ def _print_errors(result, errors, *, written: bool) -> None:
 
 
 def _import(service, kinds: tuple[str, ...], args: argparse.Namespace) -> int:
+    from desktop.services.transfer.mapping import load_mapping
     from desktop.services.transfer.service import summary_lines, write_report
 
     options = {"update": args.update, "partial": args.partial, "dry_run": args.dry_run}
+    if args.mapping and len(kinds) != 1:
+        raise PilotisError(
+            "--mapping décrit les colonnes d'un seul type de données : importez chaque feuille "
+            "avec son type (--sheet) et sa correspondance."
+        )
     if len(kinds) == 1:
-        result = service.import_file(kinds[0], args.file, sheet=args.sheet, **options)
+        mapping = load_mapping(args.mapping, kinds[0]) if args.mapping else None
+        result = service.import_file(
+            kinds[0], args.file, sheet=args.sheet, mapping=mapping, **options
+        )
     else:
         result = service.import_workbook(args.file, kinds, **options)
     for line in summary_lines(result):
@@ -139,6 +155,10 @@ def _import_annuaire(database, args: argparse.Namespace) -> int:
     from desktop.services.transfer.establishments import AnnuaireImporter
     from desktop.services.transfer.service import FileImportResult, write_report
 
+    if args.mapping:
+        raise PilotisError(
+            f"--mapping ne s'applique pas à {ANNUAIRE} : ses colonnes sont celles du ministère."
+        )
     if args.update or args.sheet:
         print("L'Annuaire met toujours à jour les établissements connus (--update implicite).")
     result = AnnuaireImporter(database.session_factory).import_file(

@@ -122,7 +122,23 @@ def norm(value: object) -> object:
     return value
 
 
+class Underived:
+    """A value a mapping could not derive from its cell (a split whose pattern does not match
+    it): the field refuses it with `reason`, as it refuses a value typed wrong."""
+
+    __slots__ = ("cell", "reason")
+
+    def __init__(self, reason: str, cell: object) -> None:
+        self.reason = reason
+        self.cell = cell
+
+    def __str__(self) -> str:
+        return str(self.cell)
+
+
 def convert(f: Field, raw: object) -> object:
+    if type(raw) is Underived:
+        raise ParseError(raw.reason)
     kind = f.kind
     if kind in ("text", "ref"):
         value = parse_text(raw)

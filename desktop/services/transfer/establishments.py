@@ -12,9 +12,9 @@ from sqlalchemy.orm import sessionmaker
 from desktop.errors import PilotisError
 from desktop.services.common.parsing import fold
 from desktop.services.transfer.ingest import ImportRejected, ImportReport, IngestService
+from desktop.services.transfer.kind_export import kind_rows
 from desktop.services.transfer.limits import count, excerpt
 from desktop.services.transfer.readers import Table, read_table
-from desktop.services.transfer.service import kind_rows
 
 CLOSED = "FERME"
 # The Annuaire's columns this import reads (it ignores the 60 others).

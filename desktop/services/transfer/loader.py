@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from desktop.services.common.parsing import ParseError, fold, is_blank, parse_text
 from desktop.services.transfer.columnar import ColumnarPath
-from desktop.services.transfer.convert import LIST_SEPARATOR, convert, norm, normalise_columns
+from desktop.services.transfer.convert import (
+    LIST_SEPARATOR,
+    Underived,
+    convert,
+    norm,
+    normalise_columns,
+)
 from desktop.services.transfer.report import ImportReport, KindResult, RowError
 from desktop.services.transfer.row_sources import ColumnRows, ColumnStream, Row
 from desktop.services.transfer.row_writer import RowWriter
@@ -205,6 +211,13 @@ class Loader:
         known = {f.column for f in kind.fields} | {"last_name", "first_name", "email"}
         if not any(not is_blank(v) for k, v in row.raw.items() if k in known):
             self._error(kind, row, None, None, "ligne vide")
+            return
+        said = set()  # a split's fields share one Underived: one error for its cell
+        for name, raw in row.raw.items():  # a mapping's split that did not match its cell
+            if type(raw) is Underived and id(raw) not in said:
+                said.add(id(raw))
+                self._error(kind, row, name, raw.cell, raw.reason)
+        if not row.ok:
             return
         for f in kind.fields:
             if f.column == kind.parent:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from desktop.errors import PilotisError
 from desktop.services.common.parsing import is_blank
@@ -74,3 +75,26 @@ class ImportRejected(PilotisError):
             f"Première erreur — {first}"
         )
         self.report = report
+
+
+@dataclass
+class FileImportResult:
+    """What an import did: the ingest report, whether anything was written, and the file's
+    columns that were not imported."""
+
+    kind: str
+    path: Path
+    report: ImportReport
+    rows: int
+    written: bool
+    headers: dict[str, str] = field(default_factory=dict)  # import column -> file header
+    ignored_columns: list[str] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)  # French notes, one per sheet
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.report.errors
+
+    def header_of(self, error: RowError) -> str:
+        """The column as the file names it (falls back to the import's column name)."""
+        return self.headers.get(error.column or "", error.column or "")

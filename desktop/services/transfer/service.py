@@ -4,27 +4,24 @@ a kind's rows come out with the headers the importer reads back, so export → i
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.services.transfer.bulk import gc_paused
-from desktop.services.transfer.export import ExportColumn, export_rows
-from desktop.services.transfer.ingest import (
-    ColumnRows,
-    ColumnStream,
-    ImportRejected,
-    ImportReport,
-    IngestService,
-    KindResult,
-    RowError,
+from desktop.services.transfer.export import export_rows
+from desktop.services.transfer.import_summary import error_line, summary_lines, write_report
+from desktop.services.transfer.ingest import ColumnRows, ColumnStream, ImportRejected, IngestService
+from desktop.services.transfer.kind_export import (
+    export_columns,
+    kind_headers,
+    kind_rows,
+    sheet_title,
+    write_sheets,
 )
-from desktop.services.transfer.limits import excerpt, summarise
+from desktop.services.transfer.limits import excerpt
+from desktop.services.transfer.mapping import ColumnPlan, ImportMapping, plan_columns, plan_missing
 from desktop.services.transfer.readers import (
     Batches,
     Column,
@@ -32,14 +29,22 @@ from desktop.services.transfer.readers import (
     Table,
     describe_columns,
     header_key,
-    kind_columns,
-    missing_required,
-    propose_mapping,
     read_table,
     read_table_stream,
     sheet_names,
 )
-from desktop.services.transfer.specs import KINDS, LOAD_ORDER, Field, Kind
+from desktop.services.transfer.report import FileImportResult
+from desktop.services.transfer.specs import KINDS, LOAD_ORDER
+
+# The transfer facade's names that live in the modules it is built on.
+__all__ = [
+    "DOMAINS", "TYPE_LABELS", "FileImportResult", "MissingColumnsError", "TransferService",
+    "error_line", "export_columns", "ignored_sheet_notes", "kind_headers", "kind_rows",
+    "resolve_kinds", "sheet_title", "summary_lines", "write_report",
+]  # fmt: skip
+
+# A file's columns as fields: one per file column (None: not imported), or a mapping file's.
+Mapping = Sequence[str | None] | ImportMapping
 
 # Whole domains, as the embedded dataset files group them; "tout" is the whole database.
 DOMAINS: dict[str, tuple[str, ...]] = {
@@ -82,34 +87,6 @@ class MissingColumnsError(PilotisError):
         self.missing = list(missing)
 
 
-@dataclass
-class FileImportResult:
-    """What an import did: the ingest report, whether anything was written, and the file's
-    columns that were not imported."""
-
-    kind: str
-    path: Path
-    report: ImportReport
-    rows: int
-    written: bool
-    headers: dict[str, str] = field(default_factory=dict)  # import column -> file header
-    ignored_columns: list[str] = field(default_factory=list)
-    ignored_sheets: list[str] = field(default_factory=list)  # French notes, one per sheet
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.report.errors
-
-    def header_of(self, error: RowError) -> str:
-        """The column as the file names it (falls back to the import's column name)."""
-        return self.headers.get(error.column or "", error.column or "")
-
-
-def kind_headers(kind_name: str) -> list[str]:
-    """The header row of an export or template: French labels, capitalised."""
-    return [c.label[:1].upper() + c.label[1:] for c in kind_columns(kind_name)]
-
-
 def resolve_kinds(name: str) -> tuple[str, ...]:
     """A kind or a domain name (French labels accepted) -> the kinds, in loading order."""
     if name in KINDS:
@@ -122,11 +99,6 @@ def resolve_kinds(name: str) -> tuple[str, ...]:
             return (kind.name,)
     choices = ", ".join([*KINDS, *DOMAINS])
     raise PilotisError(f"Type de données inconnu : « {name} ». Types possibles : {choices}.")
-
-
-def sheet_title(kind_name: str) -> str:
-    label = KINDS[kind_name].label
-    return (label[:1].upper() + label[1:])[:31]
 
 
 class TransferService:
@@ -153,13 +125,15 @@ class TransferService:
         path: Path | str,
         *,
         sheet: str | None = None,
-        mapping: Sequence[str | None] | None = None,
+        mapping: Mapping | None = None,
         update: bool = False,
         partial: bool = False,
         dry_run: bool = False,
     ) -> FileImportResult:
         """Read a file and import its rows; a file with errors changes nothing unless partial.
-        Raises FileReadError / MissingColumnsError when the file itself cannot be used."""
+        `mapping`: the file's columns as fields (a list), or a mapping file's ImportMapping.
+        Raises FileReadError / MissingColumnsError / MappingError when the file itself, or
+        its mapping, cannot be used."""
         if kind not in KINDS:
             resolve_kinds(kind)  # raises the French message
         with gc_paused():
@@ -171,8 +145,7 @@ class TransferService:
             sheet = names.get(header_key(sheet_title(kind))) or names.get(header_key(kind))
         # The rows are checked and written batch by batch while the rest of the file is read.
         table, batches = read_table_stream(path, sheet=sheet, kind=kind)
-        mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
-        selected, headers, ignored = _selection(kind, table, mapping)
+        plan = _plan(kind, table, mapping)
 
         def again() -> Iterator[tuple[list[int], dict[str, list]]]:
             """The file read once more (the row-by-row path after a late give-up)."""
@@ -182,12 +155,12 @@ class TransferService:
                     f"« {excerpt(Path(path).name)} » a changé pendant l'import (sa ligne "
                     "d'en-tête n'est plus la même) : rien n'a été modifié, importez-le de nouveau."
                 )
-            yield from _selected_columns(batches, selected)
+            yield from _planned_batches(batches, plan)
             table.repaired = fresh.repaired  # counted once, by the reading imported
 
-        rows = ColumnStream(_selected_columns(batches, selected), list(selected),
+        rows = ColumnStream(_planned_batches(batches, plan), plan.names,
                             expected=table.expected_rows, again=again)  # fmt: skip
-        result = self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
+        result = self._import_rows(kind, table, rows, plan, update, partial, dry_run)
         result.ignored_sheets = ignored_sheet_notes(path, [table.sheet], (kind,))
         return result
 
@@ -195,18 +168,19 @@ class TransferService:
         self,
         kind: str,
         table: Table,
-        mapping: Sequence[str | None] | None = None,
+        mapping: Mapping | None = None,
         *,
         update: bool = False,
         partial: bool = False,
         dry_run: bool = False,
     ) -> FileImportResult:
-        mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
-        selected, headers, ignored = _selection(kind, table, mapping)
-        rows = ColumnRows(_columns(table.rows, selected), len(table.rows))
-        return self._import_rows(kind, table, rows, headers, ignored, update, partial, dry_run)
+        """A table already read (the wizard's), with the column list the wizard chose or an
+        ImportMapping (a mapping file's renames, skips, constants and splits)."""
+        plan = _plan(kind, table, mapping)
+        rows = _planned_rows(table, plan)
+        return self._import_rows(kind, table, rows, plan, update, partial, dry_run)
 
-    def _import_rows(self, kind, table, rows, headers, ignored, update, partial, dry_run):
+    def _import_rows(self, kind, table, rows, plan, update, partial, dry_run):
         try:
             report = self._ingest.import_rows(
                 kind, rows, update=update, partial=partial, dry_run=dry_run,
@@ -221,7 +195,8 @@ class TransferService:
                 "U+009F (du Windows-1252 mal décodé : U+0092 pour ’) : lus comme en "
                 "Windows-1252."
             )
-        return FileImportResult(kind, table.path, report, len(rows), written, headers, ignored)
+        return FileImportResult(kind, table.path, report, len(rows), written, plan.headers,
+                                plan.ignored)  # fmt: skip
 
     def read_workbook(
         self, path: Path | str, kinds: Sequence[str] = LOAD_ORDER
@@ -247,7 +222,7 @@ class TransferService:
 
     def import_tables(
         self,
-        tables: Sequence[tuple[str, Table, Sequence[str | None] | None]],
+        tables: Sequence[tuple[str, Table, Mapping | None]],
         *,
         update: bool = False,
         partial: bool = False,
@@ -257,12 +232,11 @@ class TransferService:
         in ONE transaction: all or nothing across the sheets."""
         batches, headers, ignored, count = [], {}, [], 0
         for kind, table, mapping in tables:
-            mapping = list(mapping) if mapping is not None else propose_mapping(kind, table.headers)
-            selected, kind_headers_, kind_ignored = _selection(kind, table, mapping)
-            rows = ColumnRows(_columns(table.rows, selected), len(table.rows))
+            plan = _plan(kind, table, mapping)
+            rows = _planned_rows(table, plan)
             batches.append((kind, rows, table.numbers))
-            headers.update(kind_headers_)
-            ignored += [f"{table.sheet or sheet_title(kind)} : {c}" for c in kind_ignored]
+            headers.update(plan.headers)
+            ignored += [f"{table.sheet or sheet_title(kind)} : {c}" for c in plan.ignored]
             count += len(rows)
         try:
             report = self._ingest.import_batches(
@@ -310,7 +284,7 @@ class TransferService:
             export_rows(path, export_columns(kind), tables[kind], sheet=sheet_title(kind),
                         title=f"Pilotis — {KINDS[kind].label}")  # fmt: skip
         else:
-            _write_sheets(path, [(sheet_title(k), export_columns(k), tables[k]) for k in kinds])
+            write_sheets(path, [(sheet_title(k), export_columns(k), tables[k]) for k in kinds])
         return {kind: len(rows) for kind, rows in tables.items()}
 
     def rows(self, kind: str) -> list[dict[str, object]]:
@@ -339,259 +313,25 @@ def ignored_sheet_notes(path: Path | str, read: Sequence[str | None],
     return notes
 
 
-def _selection(
-    kind: str, table: Table, mapping: Sequence[str | None]
-) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """The file's column index of each mapped import column, the file header of each, and the
-    file's headers left out; a French error for a column mapped twice or a required one
-    missing."""
-    mapping = list(mapping) + [None] * (len(table.headers) - len(mapping))
-    seen: dict[str, int] = {}
-    for index, column in enumerate(mapping):
-        if column is None:
-            continue
-        if column in seen:
-            raise PilotisError(
-                f"Les colonnes « {table.headers[seen[column]]} » et « {table.headers[index]} » "
-                f"sont toutes deux associées à « {column} » : gardez-en une seule."
-            )
-        seen[column] = index
-    missing = missing_required(kind, mapping)
+def _plan(kind: str, table: Table, mapping: Mapping | None) -> ColumnPlan:
+    """The file's columns planned for the kind; a French error for a column mapped twice, a
+    mapping naming a column the file lacks, or a required field filled from nowhere."""
+    plan = plan_columns(kind, table.headers, table.path.name, mapping)
+    missing = plan_missing(kind, plan)
     if missing:
         raise MissingColumnsError(kind, missing, f"« {table.path.name} »")
-    headers = {n: table.headers[i] for n, i in seen.items()}
-    ignored = [h for h, m in zip(table.headers, mapping, strict=False) if m is None and h]
-    return seen, headers, ignored
+    return plan
 
 
-def _selected_columns(batches: Batches, selected: dict[str, int]
-                      ) -> Iterator[tuple[list[int], dict[str, list]]]:  # fmt: skip
-    """A file's batches as the ingest path takes them: row numbers, the mapped columns by name."""
+def _planned_batches(batches: Batches, plan: ColumnPlan
+                     ) -> Iterator[tuple[list[int], dict[str, list]]]:  # fmt: skip
+    """A file's batches as the ingest path takes them: row numbers, the planned fields by name."""
     for numbers, _rows, columns in batches:
-        yield numbers, {name: list(columns[index]) for name, index in selected.items()}
+        yield numbers, plan.columns(columns, len(numbers))
 
 
-def _columns(rows: list[list[object]], selected: dict[str, int]) -> dict[str, list[object]]:
-    """The mapped columns only, column by column (one C-level transposition each)."""
-    return {n: list(map(itemgetter(i), rows)) for n, i in selected.items()}
-
-
-# --- export of a kind -------------------------------------------------------------------------
-
-_EXPORT_KIND = {"int": "int", "float": "number", "money": "money", "date": "date"}
-
-
-def export_columns(kind_name: str) -> list[ExportColumn]:
-    """Typed export columns of a kind, headed by the labels the importer recognises."""
-    columns = []
-    for column, header in zip(kind_columns(kind_name), kind_headers(kind_name), strict=True):
-        export_kind = _EXPORT_KIND.get(column.kind, "text")
-        if column.kind == "ref" and _ref_key_field(column.ref).kind == "int":
-            export_kind = "int"
-        columns.append(ExportColumn(header, itemgetter(column.name), export_kind))
-    return columns
-
-
-def _ref_key_field(kind_name: str | None) -> Field:
-    kind = KINDS[kind_name]
-    return kind.field(kind.key[-1])
-
-
-def _key_values(session: Session, kind_name: str) -> dict[int, object]:
-    """id -> the value a file names a row of this kind by (its code, number, UAI…)."""
-    kind = KINDS[kind_name]
-    column = getattr(kind.model, _ref_key_field(kind_name).target)
-    return dict(session.execute(select(kind.model.id, column)).all())
-
-
-def kind_rows(session: Session, kind_name: str) -> list[dict[str, object]]:
-    """Every row of a kind as the importer reads it: references by key, enums by French label,
-    booleans oui/non, lists joined with commas; ordered by id (creation order)."""
-    kind = KINDS[kind_name]
-    table = kind.model.__table__
-    records = session.execute(select(table).order_by(table.c.id)).mappings().all()
-    converters = [_field_converter(session, kind, f) for f in kind.fields]
-    out = []
-    for record in records:
-        row: dict[str, object] = {}
-        for convert in converters:
-            convert(record, row)
-        out.append(row)
-    return out
-
-
-def _field_converter(session: Session, kind: Kind, f: Field):
-    if f.kind == "person":
-        people = {
-            r[0]: r[1:]
-            for r in session.execute(
-                select(
-                    KINDS["people"].model.__table__.c[("id", "last_name", "first_name", "email")]
-                )  # fmt: skip
-            )
-        }
-
-        def person(record, row):
-            last, first, email = people.get(record[f.target], (None, None, None))
-            row.update(last_name=last, first_name=first, email=email)
-
-        return person
-    if not f.store:  # the programme of an indicator value: the programme of its indicator
-        scoped = next(g for g in kind.fields if g.scope == f.column)
-        scope_model = KINDS[scoped.ref].model
-        owner = dict(session.execute(select(scope_model.id, scope_model.programme_id)).all())
-        keys = _key_values(session, f.ref)
-
-        def scope(record, row):
-            row[f.column] = keys.get(owner.get(record[scoped.target]))
-
-        return scope
-    if f.kind == "ref":
-        keys = _key_values(session, f.ref)
-        return lambda record, row: row.__setitem__(f.column, keys.get(record[f.target]))
-    if f.kind == "refs":
-        table, own, other = f.link
-        keys = _key_values(session, f.ref)
-        lists: dict[int, list] = {}
-        for owner_id, target in session.execute(select(table.c[own], table.c[other])):
-            lists.setdefault(owner_id, []).append(keys[target])
-        for values in lists.values():
-            values.sort(key=lambda v: (str(type(v)), v))
-
-        def refs(record, row):
-            values = lists.get(record["id"])
-            row[f.column] = ", ".join(str(v) for v in values) if values else None
-
-        return refs
-    if f.kind == "enum":
-        labels = f.choices
-        return lambda record, row: row.__setitem__(
-            f.column, labels.get(record[f.target], record[f.target])
-        )
-    if f.kind == "bool":
-        return lambda record, row: row.__setitem__(
-            f.column, None if record[f.target] is None else ("oui" if record[f.target] else "non")
-        )
-    return lambda record, row: row.__setitem__(f.column, record[f.target])
-
-
-def _write_sheets(path: Path, sheets: list[tuple[str, list[ExportColumn], list]]) -> None:
-    """Several kinds in one workbook: each written by export_rows to a temporary file would
-    lose the others, so the sheets are written here with the same typed cells."""
-    import xlsxwriter
-
-    from desktop.services.transfer.export import exact_numbers
-
-    if path.suffix.lower() != ".xlsx":
-        raise PilotisError(f"Format d'export inconnu « {path.suffix} » : choisissez .xlsx.")
-    try:
-        workbook = xlsxwriter.Workbook(
-            str(path),
-            {"strings_to_formulas": False, "strings_to_numbers": False, "constant_memory": True},
-        )
-    except OSError as exc:
-        raise PilotisError(f"Impossible d'écrire {path} : {exc}.") from exc
-    exact_numbers(workbook)
-    try:
-        header = workbook.add_format({"bold": True, "bg_color": "#DDE4F0", "border": 1})
-        formats = {
-            "money": workbook.add_format({"num_format": '#,##0.00 "€"'}),
-            "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
-            "int": workbook.add_format({"num_format": "0"}),
-            "number": workbook.add_format({"num_format": "General"}),
-        }
-        for title, columns, rows in sheets:
-            sheet = workbook.add_worksheet(title)
-            sheet.write_row(0, 0, [c.header for c in columns], header)
-            sheet.freeze_panes(1, 0)
-            widths = [max(len(c.header), 8) for c in columns]
-            for r, row in enumerate(rows, start=1):
-                for c, column in enumerate(columns):
-                    value = column.value(row)
-                    if value is None or value == "":
-                        continue
-                    if column.kind == "date" and isinstance(value, date):
-                        sheet.write_datetime(r, c, value, formats["date"])
-                    elif column.kind == "money":
-                        sheet.write_number(r, c, int(value) / 100, formats["money"])
-                    elif column.kind in formats and isinstance(value, int | float):
-                        sheet.write_number(r, c, value, formats[column.kind])
-                    else:
-                        text = str(value)  # a string cell: never a formula, no ' to show
-                        sheet.write_string(r, c, text)
-                        widths[c] = max(widths[c], min(len(text), 50))
-            for c, width in enumerate(widths):
-                sheet.set_column(c, c, width + 2)
-    finally:
-        try:
-            workbook.close()
-        except OSError as exc:
-            raise PilotisError(f"Impossible d'écrire {path} : {exc}.") from exc
-
-
-# --- reports --------------------------------------------------------------------------------
-
-REPORT_COLUMNS = [
-    ExportColumn("Données", lambda e: KINDS[e[0].kind].label),
-    ExportColumn("Ligne", lambda e: e[0].row, "int"),
-    ExportColumn("Colonne", lambda e: e[1]),
-    ExportColumn("Valeur", lambda e: None if e[0].value is None else excerpt(e[0].value, 200)),
-    ExportColumn("Motif", lambda e: e[0].reason, width=70),
-]
-
-
-def write_report(result: FileImportResult, path: Path | str) -> Path:
-    """The rejected rows (row, column as the file names it, value, French reason) to .xlsx or
-    .csv; an import without errors writes the header row alone."""
-    rows = [(e, result.header_of(e)) for e in result.errors]
-    return export_rows(path, REPORT_COLUMNS, rows, sheet="Lignes refusées",
-                       title="Pilotis — rapport d'import")  # fmt: skip
-
-
-def summary_lines(result: FileImportResult) -> list[str]:
-    """One French line per kind: added, updated, unchanged, rejected; then the file's columns
-    and sheets left out (summed up: a file of 100 000 columns is one line)."""
-    lines = []
-    for kind_result in result.report.results.values():
-        lines.append(
-            f"{KINDS[kind_result.kind].label.capitalize()} : {_counts(result, kind_result)}"
-        )
-    if result.report.refused_whole:
-        lines.append(
-            f"Vérification seule : avec {len({e.row for e in result.errors})} ligne(s) "
-            "refusée(s), l'import serait refusé en entier et ne modifierait rien ; les chiffres "
-            "des lignes valides sont ceux qu'elles donneraient importées seules (--partial, ou "
-            "« Importer seulement les lignes valides »)."
-        )
-    if result.ignored_columns:
-        count = len(result.ignored_columns)
-        lines.append(f"Colonne(s) ignorée(s) ({count}) : {summarise(result.ignored_columns)}")
-    lines += [f"Attention : {note}." for note in result.ignored_sheets]
-    lines += [f"Attention — {warning}" for warning in result.report.warnings]
-    return lines
-
-
-def _counts(result: FileImportResult, counts: KindResult) -> str:
-    """A kind's counts as the user reads them: added, updated and unchanged, refused; the valid
-    rows counted when the file is refused (« 0 ajouté(s), 1 refusé(s) » alone hides them)."""
-    done = [f"{counts.inserted} ajouté(s)"]
-    if counts.updated or counts.unchanged:
-        done.append(f"{counts.updated} modifié(s), {counts.unchanged} inchangé(s)")
-    if not counts.rejected:
-        return ", ".join(done)
-    valid = f"{counts.valid} ligne(s) valide(s) sur {counts.valid + counts.rejected}"
-    if result.report.refused_whole:  # a dry run's counts: what the valid rows alone would do
-        return f"{counts.rejected} refusé(s), {valid} qui donneraient seules {', '.join(done)}"
-    if not result.written and not counts.inserted:  # refused: nothing written
-        return f"{', '.join(done)}, {counts.rejected} refusé(s), {valid}"
-    return f"{', '.join(done)}, {counts.rejected} refusé(s)"
-
-
-def error_line(result: FileImportResult, error: RowError) -> str:
-    where = f"ligne {error.row}"
-    header = result.header_of(error)
-    if header:
-        where += f", colonne « {excerpt(header, 40)} »"
-    if error.value is not None and str(error.value).strip():
-        where += f" (« {excerpt(error.value)} »)"
-    return f"{where} : {error.reason}"
+def _planned_rows(table: Table, plan: ColumnPlan) -> ColumnRows:
+    """A table read whole, its planned fields column by column (one transposition)."""
+    width = len(table.headers)
+    columns = list(zip(*table.rows, strict=True)) if table.rows else [()] * width
+    return ColumnRows(plan.columns(columns, len(table.rows)), len(table.rows))

@@ -4,37 +4,28 @@ run with its report of rejected rows, then the import itself (all or nothing, or
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
     QWizard,
     QWizardPage,
 )
 
 from desktop.errors import PilotisError
-from desktop.services.transfer.establishments import (
-    FIELDS as ANNUAIRE_FIELDS,
-)
 from desktop.services.transfer.establishments import (
     AnnuaireImporter,
     AnnuaireImportResult,
@@ -43,10 +34,6 @@ from desktop.services.transfer.establishments import (
 )
 from desktop.services.transfer.readers import (
     Table,
-    describe_columns,
-    kind_columns,
-    missing_required,
-    propose_mapping,
     sheet_names,
 )
 from desktop.services.transfer.service import (
@@ -60,12 +47,15 @@ from desktop.services.transfer.service import (
 )
 from desktop.services.transfer.specs import KINDS
 from desktop.settings import Settings
+from desktop.views.transfer.mapping_page import (
+    ANNUAIRE,
+    WORKBOOK,
+    MappingPage,
+    cell_item,
+    table_widget,
+)
 
 FILE_FILTER = "Classeurs, CSV et JSON (*.xlsx *.xls *.ods *.csv *.json);;Tous les fichiers (*)"
-PREVIEW_ROWS = 12
-IGNORE = "— ne pas importer —"
-ANNUAIRE = "annuaire-education"  # the Ministry's directory export (as on the command line)
-WORKBOOK = "classeur:"  # + a domain of transfer.DOMAINS: one sheet per kind, one transaction
 # The whole-workbook choices of the « Données » list, after the kinds.
 WORKBOOK_LABELS = {
     "annuaire": "Classeur de l'annuaire : services, personnes, postes, liens",
@@ -75,25 +65,6 @@ WORKBOOK_LABELS = {
     "tout": "Classeur complet : toutes les données (une feuille par type)",
 }
 ANNUAIRE_LABEL = "Établissements : export de l'Annuaire de l'éducation (ministère)"
-
-
-def layout_key(kind: str, headers: list[str]) -> str:
-    """Files with the same kind and header row share their remembered mapping."""
-    return hashlib.sha1("\x1f".join([kind, *headers]).encode()).hexdigest()[:16]
-
-
-def _table_widget(parent: QWidget, headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _item(value: object) -> QTableWidgetItem:
-    return QTableWidgetItem("" if value is None else str(value))
 
 
 class FilePage(QWizardPage):
@@ -227,179 +198,6 @@ class FilePage(QWizardPage):
         return True
 
 
-class MappingPage(QWizardPage):
-    """Preview and columns of one sheet; with a whole workbook, a list chooses the sheet and
-    each sheet keeps its own mapping."""
-
-    def __init__(self, wizard: ImportWizard) -> None:
-        super().__init__(wizard)
-        self._wizard = wizard
-        self.setTitle(self.tr("Aperçu et colonnes"))
-        self.setSubTitle(
-            self.tr(
-                "Vérifiez à quel champ correspond chaque colonne du fichier. Le choix est "
-                "retenu pour les prochains fichiers de même présentation."
-            )
-        )
-        self.sheet_combo = QComboBox(self)
-        self.sheet_combo.setAccessibleName(self.tr("Feuille affichée"))
-        self.sheet_combo.currentIndexChanged.connect(self._on_sheet_combo_index_changed)
-        self.sheet_label = QLabel(self.tr("&Feuille :"), self)
-        self.sheet_label.setBuddy(self.sheet_combo)
-        self.preview = _table_widget(self, [])
-        self.preview.setAccessibleName(self.tr("Aperçu du fichier"))
-        self.columns = _table_widget(self, [self.tr("Colonne du fichier"), self.tr("Exemple"),
-                                            self.tr("Champ de Pilotis")])  # fmt: skip
-        self.columns.setAccessibleName(self.tr("Correspondance des colonnes"))
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
-        sheet_row = QHBoxLayout()
-        sheet_row.addWidget(self.sheet_label)
-        sheet_row.addWidget(self.sheet_combo, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(sheet_row)
-        layout.addWidget(QLabel(self.tr("Premières lignes :")))
-        layout.addWidget(self.preview, 2)
-        layout.addWidget(self.columns, 3)
-        layout.addWidget(self.status)
-        self._combos: list[QComboBox] = []
-        self._mappings: dict[int, list[str | None]] = {}
-        self._shown = -1
-
-    def initializePage(self) -> None:  # noqa: N802
-        tables = self._wizard.tables
-        self._mappings = {}
-        for index, (kind, table) in enumerate(tables):
-            if kind == ANNUAIRE:
-                continue
-            remembered = self._wizard.settings.import_mapping(layout_key(kind, table.headers))
-            proposed = propose_mapping(kind, table.headers)
-            if remembered and len(remembered) == len(proposed):
-                proposed = remembered
-            self._mappings[index] = proposed
-        several = len(tables) > 1 or self._wizard.kind.startswith(WORKBOOK)
-        self._shown = -1
-        self.sheet_combo.blockSignals(True)
-        self.sheet_combo.clear()
-        for kind, table in tables:
-            label = KINDS[kind].label.capitalize() if kind in KINDS else ""
-            self.sheet_combo.addItem(
-                self.tr("« {sheet} » : {label} ({n} ligne(s))").format(
-                    sheet=table.sheet or table.path.name, label=label, n=len(table.rows))
-            )  # fmt: skip
-        self.sheet_combo.blockSignals(False)
-        self.sheet_combo.setVisible(several)
-        self.sheet_label.setVisible(several)
-        self._show(0)
-
-    def _on_sheet_combo_index_changed(self, index: int) -> None:
-        if index >= 0:
-            self._show(index)
-
-    def _show(self, index: int) -> None:
-        """Fill the preview and the mapping of one sheet (keeping the one shown before)."""
-        if self._shown in self._mappings and self._combos:
-            self._mappings[self._shown] = [c.currentData() for c in self._combos]
-        self._shown = index
-        kind, table = self._wizard.tables[index]
-        self.preview.clear()
-        self.preview.setColumnCount(len(table.headers))
-        self.preview.setHorizontalHeaderLabels(table.headers)
-        shown = table.rows[:PREVIEW_ROWS]
-        self.preview.setRowCount(len(shown))
-        for r, row in enumerate(shown):
-            for c, value in enumerate(row):
-                self.preview.setItem(r, c, _item(value))
-        self.preview.resizeColumnsToContents()
-
-        fixed = kind == ANNUAIRE  # the Ministry's columns are known: shown, not chosen
-        choices = kind_columns("establishments" if fixed else kind)
-        self.columns.setRowCount(len(table.headers))
-        self._combos = []
-        for r, header in enumerate(table.headers):
-            self.columns.setItem(r, 0, _item(header))
-            example = next((row[r] for row in table.rows if row[r] not in (None, "")), "")
-            self.columns.setItem(r, 1, _item(example))
-            combo = QComboBox(self.columns)
-            combo.addItem(IGNORE, None)
-            for column in choices:
-                star = " *" if column.required else ""
-                label = column.label[:1].upper() + column.label[1:]  # « UAI » stays upper case
-                combo.addItem(f"{label}{star}", column.name)  # French only: no inner name
-            if fixed:
-                names = ANNUAIRE_FIELDS.get(header, ())
-                labels = [c.label for c in choices if c.name in names]
-                if len(labels) > 1:
-                    combo.addItem(" + ".join(labels).capitalize(), names[0])
-                    combo.setCurrentIndex(combo.count() - 1)
-                else:
-                    combo.setCurrentIndex(max(combo.findData(names[0] if names else None), 0))
-                combo.setEnabled(False)
-            else:
-                combo.setCurrentIndex(max(combo.findData(self._mappings[index][r]), 0))
-                combo.currentIndexChanged.connect(self._on_mapping_changed)
-            self.columns.setCellWidget(r, 2, combo)
-            self._combos.append(combo)
-        header = self.columns.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        self.columns.setColumnWidth(1, 180)
-        self._on_mapping_changed()
-
-    def mapping(self) -> list[str | None]:
-        """The mapping of the sheet shown."""
-        return [combo.currentData() for combo in self._combos]
-
-    def mappings(self) -> list[list[str | None] | None]:
-        """Each sheet's mapping, in the order of the wizard's tables (None: the Annuaire)."""
-        if self._shown in self._mappings:
-            self._mappings[self._shown] = self.mapping()
-        return [self._mappings.get(i) for i in range(len(self._wizard.tables))]
-
-    def problems(self) -> str:
-        lines = []
-        several = len(self._wizard.tables) > 1
-        for index, mapping in enumerate(self.mappings()):
-            if mapping is None:
-                continue
-            kind, table = self._wizard.tables[index]
-            mapping = [m for m in mapping if m]
-            missing = missing_required(kind, mapping)
-            doubles = sorted({m for m in mapping if mapping.count(m) > 1})
-            where = self.tr("Feuille « {s} » : ").format(s=table.sheet) if several else ""
-            if missing:
-                lines.append(where + self.tr("colonnes obligatoires à associer : {c}.").format(
-                    c=describe_columns(missing)))  # fmt: skip
-            if doubles:
-                lines.append(where + self.tr("champs choisis pour plusieurs colonnes : {c}.")
-                             .format(c=", ".join(doubles)))  # fmt: skip
-        return " ".join(line[:1].upper() + line[1:] for line in lines)
-
-    def _on_mapping_changed(self) -> None:
-        problems = self.problems()
-        if self._wizard.kind == ANNUAIRE:
-            text = self.tr(
-                "Colonnes de l'Annuaire reconnues : {n} sont importées ; les autres sont ignorées."
-            ).format(n=sum(1 for c in self._combos if c.currentData()))
-        else:
-            count = sum(1 for m in self.mapping() if m)
-            text = self.tr("{n} colonne(s) seront importées ; les autres sont ignorées.").format(
-                n=count
-            )
-        self.status.setText(problems or text)
-        self.status.setStyleSheet("color: #b00020;" if problems else "")
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return bool(self._combos) and not self.problems()
-
-    def validatePage(self) -> bool:  # noqa: N802
-        for (kind, table), mapping in zip(self._wizard.tables, self.mappings(), strict=True):
-            if mapping is not None:
-                self._wizard.settings.set_import_mapping(layout_key(kind, table.headers), mapping)
-        return True
-
-
 class CheckPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
@@ -414,7 +212,7 @@ class CheckPage(QWizardPage):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.errors = _table_widget(
+        self.errors = table_widget(
             self, [self.tr("Ligne"), self.tr("Colonne"), self.tr("Valeur"), self.tr("Motif"),
                    self.tr("Données")],
         )  # fmt: skip
@@ -471,7 +269,7 @@ class CheckPage(QWizardPage):
             label = KINDS[error.kind].label.capitalize()
             values = (error.row, result.header_of(error), error.value, error.reason, label)
             for c, value in enumerate(values):
-                item = _item(value)
+                item = cell_item(value)
                 if c == 3:
                     item.setForeground(QColor("#b00020"))
                     item.setToolTip(error_line(result, error))
@@ -575,7 +373,7 @@ class ImportWizard(QWizard):
                 sheets, update=update, partial=partial, dry_run=dry_run
             )
         return self.service.import_table(
-            self.kind, self.tables[0][1], self.mapping_page.mapping(),
+            self.kind, self.tables[0][1], self.mapping_page.mappings()[0],
             update=update, partial=partial, dry_run=dry_run,
         )  # fmt: skip
 

@@ -89,9 +89,7 @@ def test_a_bulk_dry_run_leaves_the_base_file_byte_for_byte(filled_db_path, tmp_p
     base, source = _sha(filled_db_path), _sha(path)
     database = open_database(str(filled_db_path), create=False)
     try:
-        result = TransferService(database.session_factory).import_file(
-            "people", path, dry_run=True
-        )
+        result = TransferService(database.session_factory).import_file("people", path, dry_run=True)
     finally:
         database.dispose()
     assert _counts(result) == {"people": (20_000, 0, 0, 0)}
@@ -105,7 +103,8 @@ def test_the_annuaire_dry_run_counts_its_closures_as_the_import_does(filled_data
     and changes nothing."""
     importer = AnnuaireImporter(filled_database.session_factory)
     first = importer.import_file(shutil.copy(ANNUAIRE, tmp_path / "annuaire.csv"))
-    assert first.written and not first.report.errors
+    assert first.written
+    assert not first.report.errors
     lines = ANNUAIRE.read_text(encoding="utf-8").splitlines()
     kept = [lines[0], *lines[11:]]
     kept[1] = kept[1].replace(kept[1].split(";")[1], "Nom changé par le ministère", 1)
