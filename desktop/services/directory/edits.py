@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -69,6 +69,21 @@ class PositionInput:
     is_interim: bool = False
     start_on: date | None = None
     end_on: date | None = None
+
+
+FIRST_POST_TITLE = (
+    "obligatoire pour le premier poste ; pour ajouter la personne seule, choisissez "
+    "« (aucun poste pour l'instant) » dans Service."
+)
+
+
+@dataclass(frozen=True)
+class NewPersonInput:
+    """A new person and, when given, their first post (its person_id is ignored: the post is
+    the new person's)."""
+
+    person: PersonInput
+    post: PositionInput | None = None
 
 
 @dataclass(frozen=True)
@@ -403,14 +418,48 @@ class DirectoryEdits:
 
     def create_position(self, data: PositionInput) -> EditResult:
         with self._edit("Le poste") as session:
-            values = self._position_values(session, data)
-            order = session.execute(
-                select(func.max(Position.sort_order)).where(Position.unit_id == data.unit_id)
-            ).scalar()
-            post = Position(sort_order=(order or 0) + 1, **values)
-            session.add(post)
+            post = self._add_position(session, self._position_values(session, data))
             batch = self._batch(session)
             return EditResult(post.id, batch)
+
+    def create_person_with_post(self, data: NewPersonInput) -> EditResult:
+        """A new person and their first post in one transaction (one Ctrl+Z): the person is
+        not added without the post the form asked for, nor the post without its holder. Every
+        wrong field of both is named at once."""
+        with self._edit("La fiche") as session:
+            problems: list[tuple[str, str]] = []
+            person_values: dict = {}
+            try:
+                person_values = self._person_values(session, data.person)
+            except DirectoryValidationError as error:
+                problems += error.problems
+            if data.post is not None:
+                try:
+                    self._position_values(session, replace(data.post, person_id=None))
+                except DirectoryValidationError as error:
+                    problems += [(field, FIRST_POST_TITLE if field == "title" else reason)
+                                 for field, reason in error.problems]  # fmt: skip
+            if problems:
+                raise DirectoryValidationError(problems)
+            person = Person(**person_values)
+            session.add(person)
+            session.flush()
+            if data.post is not None:
+                post = replace(data.post, person_id=person.id)
+                self._add_position(session, self._position_values(session, post))
+            batch = self._batch(session)
+            return EditResult(person.id, batch)
+
+    @staticmethod
+    def _add_position(session: Session, values: dict) -> Position:
+        """A post at the end of its unit's posts."""
+        order = session.execute(
+            select(func.max(Position.sort_order)).where(Position.unit_id == values["unit_id"])
+        ).scalar()
+        post = Position(sort_order=(order or 0) + 1, **values)
+        session.add(post)
+        session.flush()
+        return post
 
     def update_position(self, position_id: int, version: int, data: PositionInput) -> str | None:
         with self._edit("Le poste") as session:

@@ -305,12 +305,17 @@ class DirectoryEdits(QObject):
     # --- people -----------------------------------------------------------------------------
 
     def new_person(self) -> None:
+        """A person, and their first post if the form is given one (same save, one Ctrl+Z)."""
         dialog = PersonDialog(
-            self._service.edits.create_person, self._service.sites(), parent=self._tab
-        )
+            self._service.edits.create_person_with_post, self._service.sites(), parent=self._tab,
+            units=self._tab.tree_model.units(),
+        )  # fmt: skip
         if self.run_dialog(dialog):
             result = dialog.result_value
-            self._after_edit(result.batch, self.tr("Personne ajoutée"), person_id=result.id)
+            added = self.tr("Personne et poste ajoutés") if dialog.with_post else None
+            self._after_edit(
+                result.batch, added or self.tr("Personne ajoutée"), person_id=result.id
+            )
 
     def edit_person(self, person_id: int) -> None:
         try:

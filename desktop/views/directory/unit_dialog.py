@@ -24,6 +24,8 @@ def unit_combo(parent: QWidget, units: list[UnitRow], none_label: str) -> QCombo
     combo.completer().setFilterMode(combo.completer().filterMode().MatchContains)
     combo.completer().setCompletionMode(combo.completer().completionMode().PopupCompletion)
     combo.setMaxVisibleItems(20)
+    # A long name chosen shows its beginning (« DRAJES — Délégation… »), not its end.
+    combo.currentIndexChanged.connect(lambda _index: combo.lineEdit().setCursorPosition(0))
     return combo
 
 
