@@ -62,6 +62,7 @@ class ColumnStream:
         self.numbers: list[int] = []
         self.seen = 0
         self.expected = expected
+        self._whole: ColumnRows | None = None
 
     def __len__(self) -> int:  # the rows seen so far (all of them once whole() was called)
         return max(self.seen, len(self.numbers))
@@ -81,7 +82,10 @@ class ColumnStream:
             yield numbers, columns
 
     def whole(self) -> ColumnRows:
-        """Every row: those kept and the rest of the file, or the file read again."""
+        """Every row: those kept and the rest of the file, or the file read again (once: the
+        rows are then kept for a second call, the bulk path's give-up on PostgreSQL)."""
+        if self._whole is not None:
+            return self._whole
         if self._kept is None and self._again is not None:
             self._live = None  # the first reading let go before the second one starts
             parts: list[tuple[list[int], dict[str, list]]] = list(self._again())
@@ -93,7 +97,8 @@ class ColumnStream:
             name: [v for _numbers, columns in parts for v in columns.get(name, ())]
             for name in self.names
         }
-        return ColumnRows(self.columns, len(self.numbers))
+        self._whole = ColumnRows(self.columns, len(self.numbers))
+        return self._whole
 
 
 @dataclass
