@@ -71,12 +71,6 @@ class PositionInput:
     end_on: date | None = None
 
 
-FIRST_POST_TITLE = (
-    "obligatoire pour le premier poste ; pour ajouter la personne seule, choisissez "
-    "« (aucun poste pour l'instant) » dans Service."
-)
-
-
 @dataclass(frozen=True)
 class NewPersonInput:
     """A new person and, when given, their first post (its person_id is ignored: the post is
@@ -422,6 +416,19 @@ class DirectoryEdits:
             batch = self._batch(session)
             return EditResult(post.id, batch)
 
+    def check_person(self, data: PersonInput) -> PersonInput:
+        """The person's fields checked as create_person checks them, nothing written (the post
+        form's « Nouvelle personne… » saves the person with the post, later)."""
+        with self._sessions() as session:
+            self._person_values(session, data)
+        return data
+
+    def create_post(self, data: PositionInput | NewPersonInput) -> EditResult:
+        """A post, for a holder already in the directory or (NewPersonInput) a new one."""
+        if isinstance(data, NewPersonInput):
+            return self.create_person_with_post(data)
+        return self.create_position(data)
+
     def create_person_with_post(self, data: NewPersonInput) -> EditResult:
         """A new person and their first post in one transaction (one Ctrl+Z): the person is
         not added without the post the form asked for, nor the post without its holder. Every
@@ -437,8 +444,7 @@ class DirectoryEdits:
                 try:
                     self._position_values(session, replace(data.post, person_id=None))
                 except DirectoryValidationError as error:
-                    problems += [(field, FIRST_POST_TITLE if field == "title" else reason)
-                                 for field, reason in error.problems]  # fmt: skip
+                    problems += error.problems
             if problems:
                 raise DirectoryValidationError(problems)
             person = Person(**person_values)

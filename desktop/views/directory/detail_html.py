@@ -146,7 +146,9 @@ def unit_html(unit: UnitDetail) -> str:
         html.append(
             f'<p class="vacant">{vacant} poste(s) vacant(s), {interim} intérim(s) en cours.</p>'
         )
-    html.append(f"<p>{_link(f'add-post:unit:{unit.id}', 'Ajouter un poste…')}</p>")
+    add_post = _link(f"add-post:unit:{unit.id}", "Ajouter un poste…")
+    add_person = _link(f"add-person:{unit.id}", "Ajouter une personne à ce service…")
+    html.append(f"<p>{add_person} · {add_post}</p>")
     if unit.sub_units:
         html.append(f"<h3>Sous-services ({len(unit.sub_units)})</h3><table>")
         for sub in unit.sub_units:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -128,6 +128,8 @@ class EditDialog(QDialog):
         super().showEvent(event)
         if self._shown_values is not None:
             return
+        # A long unit name shows its beginning, once Qt has put the cursor at its end.
+        QTimer.singleShot(0, self._show_beginnings)
         buttons = [b for b in self.buttons.buttons() if b.isVisibleTo(self)]
         last = self._last_in_focus_chain(buttons)
         for before, after in zip([last, *buttons], buttons, strict=False):
@@ -139,6 +141,11 @@ class EditDialog(QDialog):
             if isinstance(widgets[0], QLineEdit):
                 widgets[0].selectAll()
         self._shown_values = self._values()
+
+    def _show_beginnings(self) -> None:
+        for widget in self.fields.values():
+            if isinstance(widget, QComboBox) and widget.isEditable():
+                widget.lineEdit().setCursorPosition(0)
 
     def _last_in_focus_chain(self, buttons: list) -> QWidget | None:
         """The last widget of the dialog, buttons aside, in the order Qt moves through with Tab

@@ -304,11 +304,12 @@ class DirectoryEdits(QObject):
 
     # --- people -----------------------------------------------------------------------------
 
-    def new_person(self) -> None:
-        """A person, and their first post if the form is given one (same save, one Ctrl+Z)."""
+    def new_person(self, unit_id: int | None = None) -> None:
+        """A person, and their first post if the form is given one (same save, one Ctrl+Z);
+        from a unit's card (« Ajouter une personne à ce service… ») that unit is chosen."""
         dialog = PersonDialog(
             self._service.edits.create_person_with_post, self._service.sites(), parent=self._tab,
-            units=self._tab.tree_model.units(),
+            units=self._tab.tree_model.units(), unit_id=unit_id,
         )  # fmt: skip
         if self.run_dialog(dialog):
             result = dialog.result_value
@@ -366,8 +367,9 @@ class DirectoryEdits(QObject):
             detail = self._service.person_detail(person_id)
             person = (detail.id, f"{detail.last_name} {detail.first_name}")
         dialog = PositionDialog(
-            self._service.edits.create_position, self._tab.tree_model.units(),
+            self._service.edits.create_post, self._tab.tree_model.units(),
             self._service.find_people, unit_id=unit_id, person=person, parent=self._tab,
+            check_person=self._service.edits.check_person, sites=self._service.sites(),
         )  # fmt: skip
         if self.run_dialog(dialog):
             self._after_post(dialog.result_value.batch, self.tr("Poste ajouté"))
@@ -428,6 +430,8 @@ class DirectoryEdits(QObject):
                 self.new_post(unit_id=int(item))
             else:
                 self.new_post(person_id=int(item))
+        elif action == "add-person":
+            self.new_person(unit_id=int(argument))
         elif action == "add-link":
             self.new_unit_link(int(argument))
         elif action == "delete-link":

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QWidget
 from desktop.services.common.vocabulary import POSITION_ROLES
 from desktop.services.directory.edits import NewPersonInput, PersonInput, PositionInput
 from desktop.services.directory.rows import PersonDetail, SiteRow, UnitRow
+from desktop.services.directory.validation import DirectoryValidationError
 from desktop.views.directory.edit_dialog import EditDialog
 from desktop.views.directory.unit_dialog import site_combo, unit_combo
 
@@ -29,6 +30,8 @@ class PersonDialog(EditDialog):
         chosen unless unit_id says so: a person is often added alone); save then receives a
         NewPersonInput."""
         title = self.tr("Modifier la fiche") if person else self.tr("Nouvelle personne")
+        if person is None and units is not None:
+            save = self._hinted(save)
         super().__init__(title, save, parent)
         self.person = person
         self.last_name_edit = self.line(
@@ -52,6 +55,22 @@ class PersonDialog(EditDialog):
         self.unit_combo: QComboBox | None = None
         if person is None and units is not None:
             self._add_post_fields(units, unit_id)
+
+    def _hinted(self, save: Callable[[NewPersonInput], object]) -> Callable:
+        """A missing function of the first post says how to add the person alone."""
+        hint = self.tr(
+            "obligatoire pour le premier poste ; pour ajouter la personne seule, choisissez "
+            "« (aucun poste pour l'instant) » dans Service."
+        )
+
+        def hinted_save(data: NewPersonInput) -> object:
+            try:
+                return save(data)
+            except DirectoryValidationError as error:
+                problems = [(f, hint if f == "title" else r) for f, r in error.problems]
+                raise DirectoryValidationError(problems) from error
+
+        return hinted_save
 
     def _add_post_fields(self, units: list[UnitRow], unit_id: int | None) -> None:
         """The first post: left on « aucun poste » the person is added alone."""

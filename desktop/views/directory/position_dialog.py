@@ -9,13 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
 
 from desktop.services.common.formatting import format_date
 from desktop.services.common.vocabulary import POSITION_ROLES
-from desktop.services.directory.edits import PositionInput
-from desktop.services.directory.rows import PostRow, UnitRow
+from desktop.services.directory.edits import NewPersonInput, PersonInput, PositionInput
+from desktop.services.directory.rows import PostRow, SiteRow, UnitRow
 from desktop.views.directory.edit_dialog import EditDialog
+from desktop.views.directory.person_dialog import PersonDialog
 from desktop.views.directory.unit_dialog import unit_combo
 
 PersonFinder = Callable[[str], list[tuple[int, str]]]
@@ -31,10 +40,18 @@ class PositionDialog(EditDialog):
         unit_id: int | None = None,
         person: tuple[int, str] | None = None,
         parent: QWidget | None = None,
+        *,
+        check_person: Callable[[PersonInput], PersonInput] | None = None,
+        sites: list[SiteRow] = (),
     ) -> None:
+        """check_person (a new post only): « Nouvelle personne… » types a holder not yet in the
+        directory, checked by it; save then receives a NewPersonInput (person and post)."""
         title = self.tr("Modifier le poste") if post else self.tr("Nouveau poste")
         super().__init__(title, save, parent)
         self._find_people = find_people
+        self._check_person = check_person
+        self._sites = list(sites)
+        self.new_person: PersonInput | None = None
         self.post = post
         self.unit_combo = unit_combo(self, units, self.tr("(choisir un service)"))
         self.select_data(self.unit_combo, post.unit_id if post else unit_id)
@@ -54,6 +71,15 @@ class PositionDialog(EditDialog):
         self.person_edit = self.line(
             "person", self.tr("&Titulaire"), placeholder=self.tr("Tapez un nom pour chercher")
         )
+        self.new_person_button = None
+        if post is None and check_person is not None:
+            self.new_person_button = QPushButton(self.tr("Nouvelle &personne…"), self)
+            self.new_person_button.setToolTip(self.tr(
+                "Le titulaire n'est pas encore dans l'annuaire : sa fiche est enregistrée avec le "
+                "poste, en une fois"
+            ))  # fmt: skip
+            self.new_person_button.clicked.connect(self._on_new_person_clicked)
+            self.form.addRow("", self.new_person_button)
         self.person_list = QListWidget(self)
         self.person_list.setAccessibleName(self.tr("Personnes trouvées"))
         self.person_list.setMaximumHeight(120)
@@ -84,11 +110,31 @@ class PositionDialog(EditDialog):
 
     def _choose(self, person_id: int, label: str) -> None:
         self.person_id = person_id
+        self.new_person = None
         self.person_edit.setText(label)
         self.person_list.clear()
 
+    def _on_new_person_clicked(self) -> None:
+        dialog = PersonDialog(self._check_person, self._sites, parent=self)
+        words = self.person_edit.text().split()
+        if words:  # what was typed to search: « Lefèvre » or « Lefèvre Anaïs »
+            dialog.last_name_edit.setText(words[0])
+            dialog.first_name_edit.setText(" ".join(words[1:]))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.person_id = None
+        self.new_person = dialog.result_value
+        self.person_edit.setText(
+            self.tr("{last} {first} (nouvelle fiche)").format(
+                last=self.new_person.last_name.strip(), first=self.new_person.first_name.strip()
+            )
+        )
+        self.person_list.clear()
+        self.vacant_check.setChecked(False)
+
     def _on_person_edit_text_edited(self, text: str) -> None:
         self.person_id = None
+        self.new_person = None
         self.person_list.clear()
         if len(text.strip()) < 2:
             return
@@ -100,16 +146,17 @@ class PositionDialog(EditDialog):
         self._choose(item.data(Qt.ItemDataRole.UserRole), item.text())
 
     def _on_vacant_check_toggled(self, vacant: bool) -> None:
-        for widget in (self.person_edit, self.person_list, self.interim_check):
-            widget.setEnabled(not vacant)
+        widgets = [self.person_edit, self.person_list, self.interim_check, self.new_person_button]
+        for widget in widgets:
+            if widget is not None:
+                widget.setEnabled(not vacant)
 
-    def build_input(self, problems: list[tuple[str, str]]) -> PositionInput:
+    def build_input(self, problems: list[tuple[str, str]]) -> PositionInput | NewPersonInput:
         vacant = self.vacant_check.isChecked()
-        if not vacant and self.person_id is None:
-            problems.append(
-                ("person", "choisissez la personne dans la liste, ou cochez « Poste vacant ».")
-            )
-        return PositionInput(
+        new_person = None if vacant else self.new_person
+        if not vacant and self.person_id is None and new_person is None:
+            problems.append(("person", self._choose_holder_reason()))
+        post = PositionInput(
             unit_id=self.unit_combo.currentData(),
             title=self.title_edit.text(),
             role=self.role_combo.currentData(),
@@ -117,4 +164,13 @@ class PositionDialog(EditDialog):
             is_interim=self.interim_check.isChecked() and not vacant,
             start_on=self.read_date("start_on", problems),
             end_on=self.read_date("end_on", problems),
+        )
+        return post if new_person is None else NewPersonInput(new_person, post)
+
+    def _choose_holder_reason(self) -> str:
+        if self.new_person_button is None:
+            return "choisissez la personne dans la liste, ou cochez « Poste vacant »."
+        return (
+            "choisissez la personne dans la liste, « Nouvelle personne… » si elle n'est pas "
+            "encore dans l'annuaire, ou cochez « Poste vacant »."
         )

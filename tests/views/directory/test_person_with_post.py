@@ -3,6 +3,7 @@ director to the unit on the card does it in one step, undone by one Ctrl+Z."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from sqlalchemy import func, select
 
@@ -10,6 +11,7 @@ from desktop.models import Person, Position
 from desktop.services.directory.edits import NewPersonInput, PersonInput, PositionInput
 from desktop.services.directory.validation import DirectoryValidationError
 from desktop.views.directory.person_dialog import PersonDialog
+from desktop.views.directory.position_dialog import PositionDialog
 
 
 def _counts(factory) -> tuple[int, int]:
@@ -91,7 +93,11 @@ def test_a_chosen_unit_without_a_function_keeps_the_form_and_writes_nothing(
         dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findData(drajes.id))
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         opened.append(
-            (dialog.result(), dialog.error_label.text(), dialog.focusWidget() is dialog.last_name_edit)
+            (
+                dialog.result(),
+                dialog.error_label.text(),
+                dialog.focusWidget() is dialog.last_name_edit,
+            )
         )
         return QDialog.DialogCode.Rejected
 
@@ -119,4 +125,61 @@ def test_one_refusal_names_the_wrong_fields_of_the_person_and_of_the_post(direct
     else:
         raise AssertionError("refused expected")
     assert fields == ["first_name", "unit"]
+    assert _counts(factory) == before
+
+
+def test_add_a_person_to_this_unit_from_its_card_chooses_the_unit(
+    directory_tab, directory_services, qtbot, monkeypatch
+):
+    """« Ajouter une personne à ce service… » on DRAJES's card opens the form on DRAJES: name,
+    first name and function are all there is to type."""
+    tab, factory = directory_tab, directory_services.directory._sessions
+    drajes = _drajes_on_card(tab, qtbot)
+    assert "Ajouter une personne à ce service" in tab.detail.toPlainText()
+    before = _counts(factory)
+    seen = _fill_and_save(monkeypatch, unit_id=None, title="Chargée de mission")
+    tab.detail.anchorClicked.emit(QUrl(f"add-person:{drajes.id}"))
+    assert seen[0].startswith("DRAJES")
+    assert _counts(factory) == (before[0] + 1, before[1] + 1)
+    posts = directory_services.directory.unit_detail(drajes.id).posts
+    assert [p.title for p in posts if p.person_label == "LEFÈVRE Anaïs"] == ["Chargée de mission"]
+    assert tab.detail.person.full_name == "Anaïs LEFÈVRE"  # the card follows the new person
+
+
+def test_the_post_form_creates_a_holder_not_yet_in_the_directory(
+    directory_tab, directory_services, qtbot, monkeypatch
+):
+    """« Nouveau poste » on DRAJES: the holder is not in the directory; « Nouvelle personne… »
+    takes her name (checked, nothing written yet), and one save adds her and the post."""
+    tab, factory = directory_tab, directory_services.directory._sessions
+    drajes = _drajes_on_card(tab, qtbot)
+    before = _counts(factory)
+    steps = []
+
+    def person_exec(dialog):
+        steps.append((dialog.last_name_edit.text(), dialog.first_name_edit.text()))
+        dialog.email_edit.setText("anais@")  # refused in the small form, nothing written
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        steps.append(_counts(factory) == before and "Courriel" in dialog.error_label.text())
+        dialog.email_edit.setText("anais.lefevre@ac-toulouse.fr")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        return dialog.result()
+
+    def post_exec(dialog):
+        dialog.title_edit.setText("Chargée de mission")
+        dialog.person_edit.setText("Lefèvre Anaïs")
+        dialog.new_person_button.click()
+        steps.append(dialog.person_edit.text())
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        return dialog.result()
+
+    monkeypatch.setattr(PersonDialog, "exec", person_exec)
+    monkeypatch.setattr(PositionDialog, "exec", post_exec)
+    tab.detail.anchorClicked.emit(QUrl(f"add-post:unit:{drajes.id}"))
+    assert steps == [("Lefèvre", "Anaïs"), True, "Lefèvre Anaïs (nouvelle fiche)"]
+    assert _counts(factory) == (before[0] + 1, before[1] + 1)
+    posts = directory_services.directory.unit_detail(drajes.id).posts
+    assert [p.title for p in posts if p.person_label == "Lefèvre Anaïs"] == ["Chargée de mission"]
+    batch = directory_services.history.changes(limit=1)[0].batch
+    directory_services.history.revert(batch)
     assert _counts(factory) == before
