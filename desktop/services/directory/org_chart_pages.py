@@ -119,7 +119,12 @@ def paginate(
         if parent is None:
             caption = unit.label if not unit.acronym else f"{unit.acronym} — {unit.name}"
         else:
-            caption = f"{unit.label} — rattaché à {by_id[parent].label} (page {starts[parent]})"
+            # « rattaché à » would need the parent's gender and article (« au Pôle », « à la
+            # DRAJES »): the label names the parent without either.
+            caption = (
+                f"{unit.label} — service de rattachement : {by_id[parent].label} "
+                f"(page {starts[parent]})"
+            )
         pages.extend(_pages_of(root, final, caption, page_width, page_height, min_scale))
     return pages
 

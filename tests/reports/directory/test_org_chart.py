@@ -60,8 +60,9 @@ def test_whole_chart_spans_several_pages_one_per_direction(filled_database, tmp_
     everything = " ".join(texts)
     for name in ("Nicolas MADIOT", "Hervé MIRABAIL", "Catherine GFIY", "Stéphane VINCE"):
         assert name in everything
-    assert any(t.startswith("Région académique Occitanie Édité le") and "rattaché à" in t
-               for t in texts[1:])  # fmt: skip
+    captions = [t for t in texts[1:] if t.startswith("Région académique Occitanie Édité le")]
+    assert any("— service de rattachement : " in t for t in captions)
+    assert not any("rattaché à" in t for t in texts)  # « rattaché à Pôle … » read wrong
 
 
 def test_vacant_and_interim_posts_show_in_the_printed_chart(filled_database, tmp_path, qapp):
