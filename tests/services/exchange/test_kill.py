@@ -57,18 +57,20 @@ def test_a_merge_killed_midway_changes_nothing(filled_db_path, tmp_path):
     started = time.perf_counter()
     assert _merge_process(reference, package).wait(timeout=300) == 0
     duration = time.perf_counter() - started
-    killed = 0
-    for number, fraction in enumerate((0.55, 0.75, 0.9)):
+    merged = _state(reference)
+    interrupted = 0
+    for number, fraction in enumerate((0.3, 0.5, 0.7, 0.9)):
         target = str(backup_sqlite(filled_db_path, tmp_path / f"cible-{number}.sqlite"))
         before = _state(target)
         main_file = digest(target)
         process = _merge_process(target, package)
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGKILL)
-        if process.wait(timeout=60) == -signal.SIGKILL:
-            killed += 1
-        assert digest(target) == main_file  # nothing reached the main file
-        assert _state(target) == before
-        summary = receive(target, package)  # and the package is still to be merged
-        assert summary.counts.created == 3000
-    assert killed >= 2  # the merge was really interrupted, not already over
+        process.wait(timeout=60)
+        if digest(target) == main_file and _state(target) == before:
+            interrupted += 1  # killed before its commit: nothing of it is left
+            summary = receive(target, package)  # and the package is still to be merged
+            assert summary.counts.created == 3000
+        else:  # killed after its commit (a loaded machine): then all of it is there
+            assert _state(target) == merged
+    assert interrupted >= 2
