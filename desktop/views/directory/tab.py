@@ -307,6 +307,15 @@ class DirectoryTab(TabPage):
             if current
             else self.tr("Service choisi et ses &sous-services")
         )
+        # The scope in the box itself, where the eye is when typing.
+        scoped = self.tree_model.unit(flt.under_unit_id)
+        self.search_edit.setPlaceholderText(
+            self.tr("Rechercher dans {unit} et ses sous-services… (Ctrl+F)").format(
+                unit=scoped.short_label
+            )
+            if scoped is not None
+            else self.tr("Rechercher une personne, un service, une fonction… (Ctrl+F)")
+        )
 
     def _show_list_state(self, flt: SearchFilter, total: int) -> None:
         """The panes, or what to do when there is nothing to show: no unit at all (a new base),
