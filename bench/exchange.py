@@ -65,7 +65,9 @@ def _edits(copy: str, changes: int) -> None:
     with database.session_factory.begin() as s:
         programmes = s.scalars(select(Programme.id).order_by(Programme.id).limit(quarter)).all()
         for i, programme_id in enumerate(programmes):
-            s.add(Milestone(programme_id=programme_id, title=f"Visite {i}", due_on=date(2027, 5, 1)))
+            s.add(
+                Milestone(programme_id=programme_id, title=f"Visite {i}", due_on=date(2027, 5, 1))
+            )
     with database.session_factory.begin() as s:
         lines = s.scalars(select(FundingLine).order_by(FundingLine.id).limit(quarter))
         for line in lines:

@@ -46,7 +46,7 @@ def _stamp(change: Change) -> str:
     return change.at.replace(microsecond=0).isoformat() if change.at else ""
 
 
-def _echo_batches(session: Session, partner: ExchangePartner) -> set[str]:
+def echo_batches(session: Session, partner: ExchangePartner) -> set[str]:
     """The batches that merged that partner's packages: its own changes, not to send back."""
     found = session.scalars(
         select(ExchangeReceipt.batch).where(
@@ -113,7 +113,7 @@ def _decoded(name: str, field: str, text: str | None) -> object:
 def build_rows(session: Session, partner: ExchangePartner, since: int, upto: int) -> list[dict]:
     """The package's rows for the history window (since, upto]."""
     refs = Refs(session)
-    by_row = _events(session, since, upto, _echo_batches(session, partner))
+    by_row = _events(session, since, upto, echo_batches(session, partner))
     by_table: dict[str, list[int]] = defaultdict(list)
     for name, row_id in by_row:
         by_table[name].append(row_id)

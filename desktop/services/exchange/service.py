@@ -15,7 +15,7 @@ from desktop import __version__
 from desktop.errors import PilotisError
 from desktop.models import ExchangeIdentity, ExchangePartner, ExchangeReceipt, new_uuid
 from desktop.services.common.history import begin_batch, install_history
-from desktop.services.exchange.export import _echo_batches, build_rows
+from desktop.services.exchange.export import build_rows, echo_batches
 from desktop.services.exchange.merge import Conflict, Counts, Merger, check_rows, touched_since
 from desktop.services.exchange.package import Package, PackageError, read_package, write_package
 from desktop.services.exchange.partners import (
@@ -224,7 +224,7 @@ class ExchangeService:
                     f"position {other.received_upto}) : demandez un paquet depuis "
                     f"{other.received_upto}. Rien n'a été modifié."
                 )
-            touched = touched_since(session, package.receiver_seen, _echo_batches(session, other))
+            touched = touched_since(session, package.receiver_seen, echo_batches(session, other))
             merger = Merger(session, touched)
             with _large_cache(session):
                 merger.run(package.rows)
