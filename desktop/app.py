@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import APP_NAME, __version__
 from desktop.errors import PilotisError
 from desktop.paths import resource_path
+from desktop.views.shell.style import PilotisStyle
 
 
 def _install_translations(app: QApplication) -> None:
@@ -28,6 +29,8 @@ def _install_translations(app: QApplication) -> None:
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    if not isinstance(app.style(), PilotisStyle):
+        app.setStyle(PilotisStyle(app.style().name()))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     icon = resource_path("resources", "icons", "pilotis.png")

@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         self.fullscreen_action.setCheckable(True)
         view_menu.addActions([self.refresh_action, self.fullscreen_action])
 
-        help_menu = bar.addMenu(self.tr("&Aide"))
+        help_menu = bar.addMenu(self.tr("Aid&e"))  # Alt+A is Affichage
         self.about_action = self._action(self.tr("À &propos de Pilotis"), self.show_about)
         help_menu.addAction(self.about_action)
         help_menu.addAction(self._action(self.tr("À propos de &Qt"), QApplication.aboutQt))

@@ -77,8 +77,9 @@ def _mnemonic(text: str) -> str | None:
 
 
 def test_no_budgets_label_takes_a_menu_mnemonic(budgets_tab):
-    """Alt+F, Alt+É and Alt+A open the Fichier, Édition, Affichage/Aide menus, not a Budgets field."""
-    menus = {fold(letter) for letter in "FÉAA"}  # &Fichier, &Édition, &Affichage, &Aide
+    """Alt+F, Alt+É, Alt+A and Alt+E open the Fichier, Édition, Affichage and Aide menus, not a
+    Budgets field."""
+    menus = {fold(letter) for letter in "FÉAE"}  # &Fichier, &Édition, &Affichage, Aid&e
     clashes = [
         widget.text()
         for widget in budgets_tab.findChildren(QWidget)
