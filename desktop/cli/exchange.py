@@ -1,7 +1,7 @@
 """The `checkout` and `exchange` commands: an offline copy, and change packages out and back in.
 
-Exit codes of `exchange merge`: 0 everything applied, 3 conflicts were left unapplied (listed),
-1 the package or the base could not be used (nothing changed).
+Exit codes of `exchange merge`: 0 everything applied (or settled by --prefer), 3 conflicts were
+left unapplied (listed), 1 the package or the base could not be used (nothing changed).
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def _declare_exchange(parser: argparse.ArgumentParser) -> None:
         "les conflits ne sont pas appliqués et sont listés.",
     )  # fmt: skip
     merge.add_argument("file", metavar="PAQUET", help="paquet reçu")
+    merge.add_argument("--prefer", choices=["mine", "theirs"],
+                       help="champs modifiés des deux côtés : garder la valeur d'ici (mine) ou "
+                       "prendre celle du paquet (theirs)")  # fmt: skip
     merge.add_argument("--report", metavar="FICHIER",
                        help="rapport des conflits (défaut : PAQUET.conflits.txt)")  # fmt: skip
     actions.add_parser("status", help="identité de la base et partenaires d'échange",
@@ -104,7 +107,7 @@ def _run_exchange(args: argparse.Namespace) -> int:
 def _merge(service, args: argparse.Namespace) -> int:
     from desktop.services.exchange.report import conflict_lines, summary_lines, write_report
 
-    summary = service.merge(Path(args.file))
+    summary = service.merge(Path(args.file), prefer=args.prefer)
     print("\n".join(summary_lines(summary)))
     if not summary.conflicts:
         return EXIT_OK
@@ -112,7 +115,7 @@ def _merge(service, args: argparse.Namespace) -> int:
     write_report(report, summary, Path(args.file).name)
     print("\n".join(conflict_lines(summary)))
     print(f"Rapport des conflits : {report}")
-    return EXIT_REJECTED
+    return EXIT_REJECTED if summary.open_conflicts else EXIT_OK
 
 
 COMMANDS = (

@@ -3,6 +3,7 @@ changes sent back, conflicts printed and written to a file (exit 3), a bad packa
 
 from __future__ import annotations
 
+import sqlite3
 import zipfile
 
 from sqlalchemy import select
@@ -82,3 +83,20 @@ def test_exchange_help_is_french():
     shown = run_cli("exchange", "--help")
     assert shown.returncode == 0
     assert "appliquer le paquet d'un partenaire" in shown.stdout
+
+
+def test_prefer_theirs_settles_fields_changed_on_both_sides(filled_db_path, tmp_path):
+    """--prefer theirs takes the package's value, says so, and exits 0."""
+    source, copy = str(filled_db_path), str(tmp_path / "portable.sqlite")
+    assert run_cli("checkout", "--from", source, "--to", copy).returncode == 0
+    edit(copy, _set("DRAJES", email="train@ac-occitanie.fr"))
+    edit(source, _set("DRAJES", email="bureau@ac-occitanie.fr"))
+    package = tmp_path / "envoi.zip"
+    assert run_cli("--db", copy, "exchange", "export", str(package)).returncode == 0
+    merged = run_cli("--db", source, "exchange", "merge", str(package), "--prefer", "theirs")
+    assert merged.returncode == 0, merged.stderr
+    assert "1 conflit(s) tranché(s) par --prefer." in merged.stdout
+    assert "modifié des deux côtés (pris chez « " in merged.stdout
+    with sqlite3.connect(source) as con:
+        email = con.execute("SELECT email FROM unit WHERE acronym = 'DRAJES'").fetchone()[0]
+    assert email == "train@ac-occitanie.fr"

@@ -54,6 +54,7 @@ class Conflict:
     theirs: str
     ours: str
     reason: str
+    decided: str | None = None  # "mine" or "theirs" when --prefer settled it
 
 
 @dataclass
@@ -92,7 +93,9 @@ def check_rows(package: Package, name: str) -> None:
 class Merger:
     """Applies one package's rows in an open session; collects conflicts and authorship."""
 
-    def __init__(self, session: Session, touched_here: set[tuple[str, int]]) -> None:
+    def __init__(self, session: Session, touched_here: set[tuple[str, int]],
+                 prefer: str | None = None) -> None:  # fmt: skip
+        self.prefer = prefer  # settles fields changed on both sides: "mine" or "theirs"
         self.s = session
         self.refs = Refs(session)
         self.names = Names(session, self.refs)
@@ -158,6 +161,7 @@ class Merger:
         base: object = None,
         theirs: object = None,
         ours: object = None,
+        decided: str | None = None,
     ) -> None:
         def shown(value: object) -> str:
             if field is None:
@@ -175,6 +179,7 @@ class Merger:
                 shown(theirs),
                 shown(ours),
                 reason,
+                decided,
             )  # fmt: skip
         )
 
@@ -403,8 +408,10 @@ class Merger:
                 continue
             if ours[field] != base:
                 self.conflict(name, ident, named, field, "modifié des deux côtés",
-                              base=base, theirs=theirs, ours=ours[field])  # fmt: skip
-                continue
+                              base=base, theirs=theirs, ours=ours[field],
+                              decided=self.prefer)  # fmt: skip
+                if self.prefer != "theirs":
+                    continue
             found, value = self._local(name, field, theirs)
             if not found:
                 self.conflict(name, ident, named, field, "l'élément choisi là-bas n'existe "

@@ -23,8 +23,11 @@ def summary_lines(summary: MergeSummary) -> list[str]:
             "Elles forment une seule étape de l'historique, annulable d'un coup depuis "
             f"l'Historique (Ctrl+H) : lot {summary.batch}."
         )
-    if summary.conflicts:
-        lines.append(f"{len(summary.conflicts)} conflit(s) : non appliqué(s), à trancher.")
+    decided = len(summary.conflicts) - len(summary.open_conflicts)
+    if decided:
+        lines.append(f"{decided} conflit(s) tranché(s) par --prefer.")
+    if summary.open_conflicts:
+        lines.append(f"{len(summary.open_conflicts)} conflit(s) : non appliqué(s), à trancher.")
     return lines
 
 
@@ -34,7 +37,8 @@ def conflict_lines(summary: MergeSummary) -> list[str]:
         head = f"{number}. {c.row}"
         if c.field:
             head += f" — {c.field_label}"
-        lines.append(f"{head} : {c.reason}.")
+        settled = {"mine": " (gardé ici)", "theirs": f" (pris chez « {summary.partner} »)"}
+        lines.append(f"{head} : {c.reason}{settled.get(c.decided, '')}.")
         if c.field and (c.base or c.theirs or c.ours):
             lines.append(f"   avant : {c.base} → chez « {summary.partner} » : {c.theirs} / "
                          f"ici : {c.ours}")  # fmt: skip
@@ -44,5 +48,5 @@ def conflict_lines(summary: MergeSummary) -> list[str]:
 def write_report(path: Path, summary: MergeSummary, package_name: str) -> None:
     text = [f"Réception du paquet {package_name}", "", *summary_lines(summary)]
     if summary.conflicts:
-        text += ["", "Conflits (rien de cela n'a été appliqué) :", *conflict_lines(summary)]
+        text += ["", "Conflits :", *conflict_lines(summary)]
     Path(path).write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -44,6 +44,11 @@ class MergeSummary:
     already: bool = False
 
     @property
+    def open_conflicts(self) -> tuple[Conflict, ...]:
+        """The conflicts left for a decision (not settled by --prefer)."""
+        return tuple(c for c in self.conflicts if c.decided is None)
+
+    @property
     def changed(self) -> bool:
         c = self.counts
         return bool(c.created or c.updated or c.deleted)
@@ -172,9 +177,13 @@ class ExchangeService:
         check_rows(package, Path(path).name)
         return package
 
-    def merge(self, path: Path) -> MergeSummary:
+    def merge(self, path: Path, prefer: str | None = None) -> MergeSummary:
         """Apply a partner's package: everything that does not conflict, in one transaction and
-        one history batch. Conflicts are returned, not applied."""
+        one history batch. Conflicts are returned, not applied; `prefer` ("mine" or "theirs")
+        settles the fields changed on both sides, which are then returned as decided."""
+        if prefer not in (None, "mine", "theirs"):
+            raise PilotisError("--prefer : mine (garder la valeur d'ici) ou theirs (prendre "
+                               "celle du paquet).")  # fmt: skip
         package = self.read(path)
         name = Path(path).name
         with self._sessions.begin() as session:
@@ -225,7 +234,7 @@ class ExchangeService:
                     f"{other.received_upto}. Rien n'a été modifié."
                 )
             touched = touched_since(session, package.receiver_seen, echo_batches(session, other))
-            merger = Merger(session, touched)
+            merger = Merger(session, touched, prefer)
             with _large_cache(session):
                 merger.run(package.rows)
                 merger.keep_authors()
