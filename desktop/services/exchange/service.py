@@ -196,7 +196,9 @@ class ExchangeService:
                     "rien n'a été modifié."
                 )
             other = session.scalar(
-                select(ExchangePartner).where(ExchangePartner.partner_uuid == package.sender)
+                select(ExchangePartner)
+                .where(ExchangePartner.partner_uuid == package.sender)
+                .with_for_update()  # two merges from one partner at once: one after the other
             )
             done = session.scalar(
                 select(ExchangeReceipt.id).where(ExchangeReceipt.package_uuid == package.uuid)
