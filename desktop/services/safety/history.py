@@ -42,6 +42,7 @@ class HistoryFilter:
     table_name: str | None = None
     row_id: int | None = None
     text: str | None = None
+    batch: str | None = None  # one user action or import
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class HistoryQueryService:
             conditions.append(Change.at < datetime.combine(flt.until + timedelta(days=1), time.min))
         if flt.table_name:
             conditions.append(Change.table_name == flt.table_name)
+        if flt.batch:
+            conditions.append(Change.batch == flt.batch)
         text_condition = None
         typed = capped(flt.text).strip()
         if typed:
@@ -158,6 +161,24 @@ class HistoryQueryService:
                 labels.update(self._labels_of(session, flt.table_name, [flt.row_id]))
             values = _Values(session, changes)
             return [self._entry(c, flt.row_id, labels, values) for c in changes]
+
+    def saved_summary(self, batch: str) -> str:
+        """What one save changed, for the status bar: « personne « DUPRÉ Élodie » ajoutée »
+        is too much grammar for every table; « Personne « DUPRÉ Élodie » (ajout) », and for
+        several records the first one and how many others."""
+        entries = self.search(HistoryFilter(batch=batch), limit=200)
+        if not entries:
+            return ""
+        records: dict[tuple[str, int | None], HistoryEntry] = {}
+        for entry in reversed(entries):  # oldest first: the record the user acted on
+            records.setdefault((entry.table_name, entry.row_id), entry)
+        first = next(iter(records.values()))
+        label = f" « {first.row_label} »" if first.row_label else ""
+        text = f"{first.table_label}{label} ({first.action_label.lower()})"
+        others = len(records) - 1
+        if others:
+            text += f" et {others} autre(s) élément(s)"
+        return text
 
     @staticmethod
     def _imports_of(session, conditions, row_id: int) -> list[Change]:

@@ -77,16 +77,20 @@ class DirectoryEdits(QObject):
         QMessageBox.warning(self._tab, self.tr("Annuaire des services"), str(error))
 
     def _announce(self, batch: str | None, message: str) -> None:
+        """A save joins the undo stack and says in the status bar what it did, as in every tab
+        (« Enregistré : … »; the directory names the act: « Poste terminé »)."""
         if batch:
             self._tab.edited.emit(batch)
-            message += self.tr(" — Ctrl+Z pour annuler")
+            message = self.tr("Enregistré : {what} — Ctrl+Z pour annuler").format(
+                what=message[:1].lower() + message[1:]
+            )
         else:  # « Prendre l'autre version », or nothing changed: there is nothing to undo
             message = self.tr(
                 "Rien n'a été enregistré : la fiche affichée est la version actuelle."
             )
         window = self._tab.window()
         if hasattr(window, "statusBar"):
-            window.statusBar().showMessage(message, 6000)
+            window.statusBar().showMessage(message, 8000)
 
     # --- conflicts on move / delete / end of post ---------------------------------------------
 

@@ -345,9 +345,23 @@ class MainWindow(QMainWindow):
         self._undo.append(batch)
         self._redo.clear()
         self.update_actions()
-        for index, page in enumerate(self.tab_pages()):
+        pages = self.tab_pages()
+        for index, page in enumerate(pages):
             if page is not self.sender() and index in self._loaded:
                 self._loaded.discard(index)  # reloaded when shown again
+        if self.sender() in pages:  # imports and the history view say what they did
+            self._announce_saved(batch)
+
+    def _announce_saved(self, batch: str) -> None:
+        """Every save in a tab confirms in the status bar, naming what was saved."""
+        try:
+            what = self._services.history_queries.saved_summary(batch)
+        except PilotisError:
+            what = ""  # the save is done; naming it is a courtesy
+        message = (
+            self.tr("Enregistré : {what}").format(what=what) if what else self.tr("Enregistré")
+        )
+        self.statusBar().showMessage(message + self.tr(" — Ctrl+Z pour annuler"), 8000)
 
     def _revert(self, source: list[str], target: list[str], done: str) -> None:
         if not source:

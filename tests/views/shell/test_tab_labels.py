@@ -46,3 +46,30 @@ def test_each_menu_has_its_own_letter(qtbot, filled_database, tmp_path):
     letters = [t[t.index("&") + 1].lower() for t in titles]
     assert titles == ["&Fichier", "&Édition", "&Affichage", "Aid&e"]
     assert len(set(letters)) == len(letters)
+
+
+def test_a_save_in_any_tab_says_enregistre_and_what_in_the_status_bar(
+    qtbot, filled_database, tmp_path, monkeypatch
+):
+    """Saving a programme in its editor confirms « Enregistré : Programme « SNU »
+    (modification) — Ctrl+Z pour annuler » in the window's status bar, as the directory does
+    (« Enregistré : fiche modifiée — … »)."""
+    from desktop.app import build_main_window
+    from desktop.settings import Settings
+    from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
+
+    monkeypatch.setattr(ProgrammeEditorDialog, "open_dialog", lambda self: self.show())
+    window = build_main_window(filled_database, Settings(tmp_path / "pilotis.ini"))
+    qtbot.addWidget(window)
+    window.show()
+    window.tabs.setCurrentIndex(1)
+    window.load_current_tab()
+    tab = window.programmes_tab
+    assert tab.show_item("SNU")
+    assert tab.edit_item()
+    tab.editor.general.name.setText("Service national universel — phase 1")
+    tab.editor.save_button.click()
+    assert not tab.editor.isVisible()
+    assert window.statusBar().currentMessage() == (
+        "Enregistré : Programme « SNU » (modification) — Ctrl+Z pour annuler"
+    )
