@@ -19,7 +19,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import Person, Position, PositionLink, Programme, Site, Unit, UnitLink
 from desktop.services.common.history import current_batch
-from desktop.services.common.vocabulary import POSITION_ROLES, UNIT_KINDS
+from desktop.services.common.vocabulary import UNIT_KINDS
+from desktop.services.directory.inputs import (
+    EditResult,
+    NewPersonInput,
+    PersonInput,
+    PositionInput,
+    UnitInput,
+)
 from desktop.services.directory.search import subtree_cte
 from desktop.services.directory.validation import (
     DirectoryValidationError,
@@ -28,6 +35,8 @@ from desktop.services.directory.validation import (
     check_email,
     clean,
     normalise_phone,
+    person_values,
+    position_values,
 )
 
 CONFLICT = (
@@ -35,55 +44,6 @@ CONFLICT = (
     "vos changements ne sont pas enregistrés. Actualisez (F5) puis recommencez."
 )
 DELETE_MODES = ("reattach", "cascade")
-
-
-@dataclass(frozen=True)
-class UnitInput:
-    name: str
-    kind: str
-    acronym: str | None = None
-    parent_id: int | None = None
-    site_id: int | None = None
-    created_on: date | None = None
-    email: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class PersonInput:
-    last_name: str
-    first_name: str
-    email: str | None = None
-    phone: str | None = None
-    site_id: int | None = None
-
-
-@dataclass(frozen=True)
-class PositionInput:
-    unit_id: int | None
-    title: str
-    role: str = "member"
-    person_id: int | None = None  # None: a vacant post
-    is_interim: bool = False
-    start_on: date | None = None
-    end_on: date | None = None
-
-
-@dataclass(frozen=True)
-class NewPersonInput:
-    """A new person and, when given, their first post (its person_id is ignored: the post is
-    the new person's)."""
-
-    person: PersonInput
-    post: PositionInput | None = None
-
-
-@dataclass(frozen=True)
-class EditResult:
-    id: int
-    batch: str | None
 
 
 def _slug(text: str) -> str:
@@ -99,6 +59,30 @@ def _assign(obj, values: dict) -> bool:
             setattr(obj, key, value)
             changed = True
     return changed
+
+
+@dataclass(frozen=True)
+class _LinkEnds:
+    """What a dotted-line link joins: units or posts, and how the form names the other end."""
+
+    link: type
+    end: type
+    columns: tuple[str, str]
+    what: str  # « Le service », « Le poste »: a vanished end
+    field: str  # the form's field of the other end
+    choose: str
+    itself: str
+
+
+_UNIT_LINKS = _LinkEnds(
+    UnitLink, Unit, ("from_unit_id", "to_unit_id"), "Le service", "target",
+    "choisissez le service lié dans la liste.", "un service ne peut pas être lié à lui-même.",
+)  # fmt: skip
+_POST_LINKS = _LinkEnds(
+    PositionLink, Position, ("from_position_id", "to_position_id"), "Le poste", "target_post",
+    "cherchez puis choisissez le poste lié dans la liste.",
+    "un poste ne peut pas être lié à lui-même.",
+)  # fmt: skip
 
 
 class DirectoryEdits:
@@ -333,33 +317,9 @@ class DirectoryEdits:
 
     # --- people -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _person_values(session: Session, data: PersonInput) -> dict:
-        problems: list[tuple[str, str]] = []
-        last, first = clean(data.last_name), clean(data.first_name)
-        if not last:
-            problems.append(("last_name", "obligatoire."))
-        if not first:
-            problems.append(("first_name", "obligatoire."))
-        values: dict = {}
-        try:
-            values["email"] = check_email(data.email)
-        except ValueError as exc:
-            problems.append(("email", str(exc)))
-        try:
-            values["phone"] = normalise_phone(data.phone)
-        except ValueError as exc:
-            problems.append(("phone", str(exc)))
-        if data.site_id is not None and session.get(Site, data.site_id) is None:
-            problems.append(("site", "ce site n'existe plus."))
-        if problems:
-            raise DirectoryValidationError(problems)
-        values.update(last_name=last, first_name=first, site_id=data.site_id)
-        return values
-
     def create_person(self, data: PersonInput) -> EditResult:
         with self._edit("La fiche") as session:
-            person = Person(**self._person_values(session, data))
+            person = Person(**person_values(session, data))
             session.add(person)
             batch = self._batch(session)
             return EditResult(person.id, batch)
@@ -367,7 +327,7 @@ class DirectoryEdits:
     def update_person(self, person_id: int, version: int, data: PersonInput) -> str | None:
         with self._edit("La fiche") as session:
             person = self._get(session, Person, person_id, version, "La fiche")
-            values = self._person_values(session, data)
+            values = person_values(session, data)
             return self._batch(session) if _assign(person, values) else None
 
     def delete_person(
@@ -388,31 +348,9 @@ class DirectoryEdits:
 
     # --- posts ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _position_values(session: Session, data: PositionInput) -> dict:
-        problems: list[tuple[str, str]] = []
-        title = clean(data.title)
-        if data.unit_id is None or session.get(Unit, data.unit_id) is None:
-            problems.append(("unit", "choisissez le service du poste."))
-        if not title:
-            problems.append(("title", "obligatoire (par exemple « Chef de service »)."))
-        if data.role not in POSITION_ROLES:
-            problems.append(("role", "choisissez un rôle dans la liste."))
-        if data.person_id is not None and session.get(Person, data.person_id) is None:
-            problems.append(("person", "cette personne n'existe plus."))
-        if data.start_on and data.end_on and data.end_on < data.start_on:
-            problems.append(("end_on", "la fin ne peut pas précéder le début."))
-        if problems:
-            raise DirectoryValidationError(problems)
-        return {
-            "unit_id": data.unit_id, "person_id": data.person_id, "title": title,
-            "role": data.role, "is_interim": bool(data.is_interim and data.person_id),
-            "start_on": data.start_on, "end_on": data.end_on,
-        }  # fmt: skip
-
     def create_position(self, data: PositionInput) -> EditResult:
         with self._edit("Le poste") as session:
-            post = self._add_position(session, self._position_values(session, data))
+            post = self._add_position(session, position_values(session, data))
             batch = self._batch(session)
             return EditResult(post.id, batch)
 
@@ -420,7 +358,7 @@ class DirectoryEdits:
         """The person's fields checked as create_person checks them, nothing written (the post
         form's « Nouvelle personne… » saves the person with the post, later)."""
         with self._sessions() as session:
-            self._person_values(session, data)
+            person_values(session, data)
         return data
 
     def create_post(self, data: PositionInput | NewPersonInput) -> EditResult:
@@ -435,24 +373,24 @@ class DirectoryEdits:
         wrong field of both is named at once."""
         with self._edit("La fiche") as session:
             problems: list[tuple[str, str]] = []
-            person_values: dict = {}
+            values: dict = {}
             try:
-                person_values = self._person_values(session, data.person)
+                values = person_values(session, data.person)
             except DirectoryValidationError as error:
                 problems += error.problems
             if data.post is not None:
                 try:
-                    self._position_values(session, replace(data.post, person_id=None))
+                    position_values(session, replace(data.post, person_id=None))
                 except DirectoryValidationError as error:
                     problems += error.problems
             if problems:
                 raise DirectoryValidationError(problems)
-            person = Person(**person_values)
+            person = Person(**values)
             session.add(person)
             session.flush()
             if data.post is not None:
                 post = replace(data.post, person_id=person.id)
-                self._add_position(session, self._position_values(session, post))
+                self._add_position(session, position_values(session, post))
             batch = self._batch(session)
             return EditResult(person.id, batch)
 
@@ -470,7 +408,7 @@ class DirectoryEdits:
     def update_position(self, position_id: int, version: int, data: PositionInput) -> str | None:
         with self._edit("Le poste") as session:
             post = self._get(session, Position, position_id, version, "Le poste")
-            values = self._position_values(session, data)
+            values = position_values(session, data)
             return self._batch(session) if _assign(post, values) else None
 
     def end_position(self, position_id: int, version: int, end_on: date) -> str | None:
@@ -489,33 +427,7 @@ class DirectoryEdits:
         self, unit_id: int, other_id: int | None, note: str | None, *, supports: bool = True
     ) -> EditResult:
         """Record that `unit_id` supports `other_id` (or is supported by it, supports=False)."""
-        problems: list[tuple[str, str]] = []
-        note = clean(note)
-        if other_id is None:
-            problems.append(("target", "choisissez le service lié dans la liste."))
-        elif other_id == unit_id:
-            problems.append(("target", "un service ne peut pas être lié à lui-même."))
-        if note and len(note) > 500:
-            problems.append(("note", "500 caractères au plus."))
-        if problems:
-            raise DirectoryValidationError(problems)
-        source, target = (unit_id, other_id) if supports else (other_id, unit_id)
-        with self._edit("Le lien") as session:
-            for row_id in (unit_id, other_id):
-                self._get(session, Unit, row_id, None, "Le service")
-            same = session.scalar(
-                select(UnitLink.id).where(
-                    UnitLink.from_unit_id == source, UnitLink.to_unit_id == target
-                )
-            )
-            if same is not None:
-                raise DirectoryValidationError(
-                    [("target", "ce lien fonctionnel existe déjà dans ce sens.")]
-                )
-            link = UnitLink(from_unit_id=source, to_unit_id=target, kind="fonctionnel", note=note)
-            session.add(link)
-            batch = self._batch(session)
-            return EditResult(link.id, batch)
+        return self._create_link(_UNIT_LINKS, unit_id, other_id, note, supports)
 
     def delete_unit_link(self, link_id: int, version: int | None) -> str:
         with self._edit("Le lien") as session:
@@ -526,32 +438,35 @@ class DirectoryEdits:
         self, position_id: int, other_id: int | None, note: str | None, *, supports: bool = True
     ) -> EditResult:
         """Record that post `position_id` supports post `other_id` (or the reverse)."""
+        return self._create_link(_POST_LINKS, position_id, other_id, note, supports)
+
+    def _create_link(self, ends: _LinkEnds, own_id: int, other_id, note, supports) -> EditResult:
+        """A dotted-line link between two units or two posts, in the direction asked, once."""
         problems: list[tuple[str, str]] = []
         note = clean(note)
         if other_id is None:
-            problems.append(("target_post", "cherchez puis choisissez le poste lié dans la liste."))
-        elif other_id == position_id:
-            problems.append(("target_post", "un poste ne peut pas être lié à lui-même."))
+            problems.append((ends.field, ends.choose))
+        elif other_id == own_id:
+            problems.append((ends.field, ends.itself))
         if note and len(note) > 500:
             problems.append(("note", "500 caractères au plus."))
         if problems:
             raise DirectoryValidationError(problems)
-        source, target = (position_id, other_id) if supports else (other_id, position_id)
+        source, target = (own_id, other_id) if supports else (other_id, own_id)
+        model, (from_column, to_column) = ends.link, ends.columns
         with self._edit("Le lien") as session:
-            for row_id in (position_id, other_id):
-                self._get(session, Position, row_id, None, "Le poste")
+            for row_id in (own_id, other_id):
+                self._get(session, ends.end, row_id, None, ends.what)
             same = session.scalar(
-                select(PositionLink.id).where(
-                    PositionLink.from_position_id == source, PositionLink.to_position_id == target
+                select(model.id).where(
+                    getattr(model, from_column) == source, getattr(model, to_column) == target
                 )
             )
             if same is not None:
                 raise DirectoryValidationError(
-                    [("target_post", "ce lien fonctionnel existe déjà dans ce sens.")]
+                    [(ends.field, "ce lien fonctionnel existe déjà dans ce sens.")]
                 )
-            link = PositionLink(
-                from_position_id=source, to_position_id=target, kind="fonctionnel", note=note
-            )
+            link = model(**{from_column: source, to_column: target}, kind="fonctionnel", note=note)
             session.add(link)
             batch = self._batch(session)
             return EditResult(link.id, batch)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy.orm import Session
+
 from desktop.errors import PilotisError
+from desktop.models import Person, Site, Unit
 from desktop.services.common.text_limits import excerpt
+from desktop.services.common.vocabulary import POSITION_ROLES
+from desktop.services.directory.inputs import PersonInput, PositionInput
 
 _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
@@ -118,3 +123,54 @@ def check_email(value: str | None) -> str | None:
             "(exemple : prenom.nom@ac-montpellier.fr)."
         )
     return text
+
+
+# --- a form's values, checked against the base (the units, people and sites it names) ----------
+
+
+def person_values(session: Session, data: PersonInput) -> dict:
+    """A person's columns as stored, or every wrong field at once (DirectoryValidationError)."""
+    problems: list[tuple[str, str]] = []
+    last, first = clean(data.last_name), clean(data.first_name)
+    if not last:
+        problems.append(("last_name", "obligatoire."))
+    if not first:
+        problems.append(("first_name", "obligatoire."))
+    values: dict = {}
+    try:
+        values["email"] = check_email(data.email)
+    except ValueError as exc:
+        problems.append(("email", str(exc)))
+    try:
+        values["phone"] = normalise_phone(data.phone)
+    except ValueError as exc:
+        problems.append(("phone", str(exc)))
+    if data.site_id is not None and session.get(Site, data.site_id) is None:
+        problems.append(("site", "ce site n'existe plus."))
+    if problems:
+        raise DirectoryValidationError(problems)
+    values.update(last_name=last, first_name=first, site_id=data.site_id)
+    return values
+
+
+def position_values(session: Session, data: PositionInput) -> dict:
+    """A post's columns as stored, or every wrong field at once (DirectoryValidationError)."""
+    problems: list[tuple[str, str]] = []
+    title = clean(data.title)
+    if data.unit_id is None or session.get(Unit, data.unit_id) is None:
+        problems.append(("unit", "choisissez le service du poste."))
+    if not title:
+        problems.append(("title", "obligatoire (par exemple « Chef de service »)."))
+    if data.role not in POSITION_ROLES:
+        problems.append(("role", "choisissez un rôle dans la liste."))
+    if data.person_id is not None and session.get(Person, data.person_id) is None:
+        problems.append(("person", "cette personne n'existe plus."))
+    if data.start_on and data.end_on and data.end_on < data.start_on:
+        problems.append(("end_on", "la fin ne peut pas précéder le début."))
+    if problems:
+        raise DirectoryValidationError(problems)
+    return {
+        "unit_id": data.unit_id, "person_id": data.person_id, "title": title,
+        "role": data.role, "is_interim": bool(data.is_interim and data.person_id),
+        "start_on": data.start_on, "end_on": data.end_on,
+    }  # fmt: skip
