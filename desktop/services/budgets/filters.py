@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Integer, cast, func, select
-from sqlalchemy.orm import aliased
 
 from desktop.models import (
     Department,
@@ -22,6 +21,7 @@ from desktop.models import (
     programme_department,
 )
 from desktop.models.budget import BudgetSnapshotLine
+from desktop.services.common.trees import descendants, lineage
 from desktop.services.common.vocabulary import FUNDER_KINDS, PROGRAMME_FAMILIES, STAGES
 
 
@@ -96,20 +96,11 @@ def line_year():
 
 def lineage_cte(name: str = "lineage"):
     """(programme_id, ancestor_id) for each programme and every ancestor, itself included."""
-    anchor = select(Programme.id.label("programme_id"), Programme.id.label("ancestor_id"))
-    lineage = anchor.cte(name, recursive=True)
-    parent = aliased(Programme)
-    return lineage.union_all(
-        select(lineage.c.programme_id, parent.parent_id.label("ancestor_id"))
-        .join(parent, parent.id == lineage.c.ancestor_id)
-        .where(parent.parent_id.is_not(None))
-    )
+    return lineage(Programme, name=name, row="programme_id", ancestor="ancestor_id")
 
 
 def _unit_subtree(code: str):
-    anchor = select(Unit.id).where(Unit.code == code).cte("unit_subtree", recursive=True)
-    child = aliased(Unit)
-    return anchor.union_all(select(child.id).where(child.parent_id == anchor.c.id))
+    return descendants(Unit, Unit.code == code, name="unit_subtree")
 
 
 def programme_conditions(flt: BudgetFilter) -> list:
@@ -138,10 +129,9 @@ def programme_conditions(flt: BudgetFilter) -> list:
         # The chosen programmes and everything below them, walked down from them: the same set
         # as « an ancestor (or itself) is chosen », without building every programme's lineage
         # first (10 000 programmes: 15 ms for one programme, 270 ms for a département).
-        scope = select(Programme.id).where(Programme.id.in_(ancestors))
-        scope = scope.cte(f"scope_{name}", recursive=True)
-        child = aliased(Programme)
-        scope = scope.union(select(child.id).where(child.parent_id == scope.c.id))
+        scope = descendants(
+            Programme, Programme.id.in_(ancestors), name=f"scope_{name}", distinct=True
+        )
         where.append(Programme.id.in_(select(scope.c.id)))
     return where
 

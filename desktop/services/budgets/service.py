@@ -8,7 +8,7 @@ planned, what is paid part of what was committed. Stages are therefore never add
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, Integer, case, cast, func, null, or_, select
-from sqlalchemy.orm import aliased, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from desktop.models import (
     Axis,
@@ -41,6 +41,7 @@ from desktop.services.budgets.rows import (
 )
 from desktop.services.budgets.snapshots import BudgetSnapshotService
 from desktop.services.common.parsing import fold
+from desktop.services.common.trees import descendants
 
 
 def _stage_sums():
@@ -297,19 +298,19 @@ class BudgetService:
         chosen programme's own lines form a group of their own.
         """
         if parent_id is None:
-            anchor = select(Programme.id.label("programme_id"), Programme.id.label("group_id"))
-            anchor = anchor.where(Programme.parent_id.is_(None))
+            shown = Programme.parent_id.is_(None)
         else:
-            anchor = select(Programme.id.label("programme_id"), Programme.id.label("group_id"))
-            anchor = anchor.where(or_(Programme.parent_id == parent_id, Programme.id == parent_id))
-        groups = anchor.cte("display_group", recursive=True)
-        child = aliased(Programme)
-        step = select(child.id, groups.c.group_id).join(
-            groups, child.parent_id == groups.c.programme_id
+            shown = or_(Programme.parent_id == parent_id, Programme.id == parent_id)
+        return descendants(
+            Programme,
+            shown,
+            name="display_group",
+            with_root=True,
+            # Below the chosen programme the walk stops: its children are groups of their own.
+            descend=None if parent_id is None else (lambda c: c.programme_id != parent_id),
+            id_label="programme_id",
+            root_label="group_id",
         )
-        if parent_id is not None:
-            step = step.where(groups.c.programme_id != parent_id)
-        return groups.union_all(step)
 
     @staticmethod
     def _envelopes(session, programme_ids: set[int]) -> dict[tuple[int, str | None], int]:

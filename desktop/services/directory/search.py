@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnClause
 
 from desktop.models import Person, Position, Unit
-from desktop.services.common.folding import fold, folded, register_fold  # noqa: F401
+from desktop.services.common.folding import fold, folded
 from desktop.services.common.text_limits import capped
 from desktop.services.common.trees import descendants
 

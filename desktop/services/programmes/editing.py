@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.models import (
@@ -33,10 +33,10 @@ from desktop.models import (
     programme_partner,
 )
 from desktop.services.budgets.declared import covered_cents
+from desktop.services.common.folding import fold, folded, register_fold
 from desktop.services.common.history import LINK_FIELDS, current_batch, record_links
-from desktop.services.common.parsing import fold
 from desktop.services.common.text_limits import capped
-from desktop.services.directory.search import folded, register_fold
+from desktop.services.common.trees import descendants
 from desktop.services.programmes.drafts import (
     Problem,
     ProgrammeConflictError,
@@ -124,10 +124,7 @@ LISTED_SUBPROGRAMMES = 500
 
 
 def _subtree(programme_id: int):
-    tree = select(Programme.id).where(Programme.id == programme_id)
-    tree = tree.cte("programme_subtree", recursive=True)
-    child = aliased(Programme)
-    return tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+    return descendants(Programme, Programme.id == programme_id, name="programme_subtree")
 
 
 class ProgrammeEditService:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import PilotisError
 from desktop.models import (
@@ -33,6 +33,7 @@ from desktop.models import (
     programme_partner,
 )
 from desktop.services.budgets.declared import covered_cents
+from desktop.services.common.trees import descendants
 from desktop.services.common.vocabulary import PROGRAMME_STATUSES, ProgrammeLabels
 from desktop.services.programmes.progress import Progress, indicator_progress, period_key
 from desktop.services.programmes.tree import ProgrammeFilter, ProgrammeQueries
@@ -147,10 +148,7 @@ def _grouped(rows, size: int = 1) -> dict[int, list]:
 
 def _subtrees(ids: list[int]):
     """(root, id) for each selected programme and every programme below it."""
-    tree = select(Programme.id.label("root"), Programme.id.label("id")).where(Programme.id.in_(ids))
-    tree = tree.cte("sheet_subtree", recursive=True)
-    child = aliased(Programme)
-    return tree.union_all(select(tree.c.root, child.id).where(child.parent_id == tree.c.id))
+    return descendants(Programme, Programme.id.in_(ids), name="sheet_subtree", with_root=True)
 
 
 class _Batch:

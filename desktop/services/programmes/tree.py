@@ -18,6 +18,7 @@ from desktop.models import (
     programme_department,
 )
 from desktop.services.common.parsing import ParseError, fold, parse_period
+from desktop.services.common.trees import ancestors, descendants
 from desktop.services.common.vocabulary import (
     PROGRAMME_FAMILIES,
     PROGRAMME_STATUSES,
@@ -114,9 +115,7 @@ def period_bounds(period: str) -> tuple[date, date]:
 
 def unit_subtree(unit_id: int):
     """A recursive CTE of the unit's id and the ids of every unit below it."""
-    tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_subtree", recursive=True)
-    child = aliased(Unit)
-    return tree.union_all(select(child.id).where(child.parent_id == tree.c.id))
+    return descendants(Unit, Unit.id == unit_id, name="unit_subtree")
 
 
 class ProgrammeQueries:
@@ -223,12 +222,7 @@ class ProgrammeQueries:
             leading = select(Programme.lead_unit_id).where(Programme.lead_unit_id.is_not(None))
             # Units that lead a programme, and the units above them (filtering on a pôle
             # includes its services).
-            tree = select(Unit.id, Unit.parent_id).where(Unit.id.in_(leading))
-            tree = tree.cte("leading_units", recursive=True)
-            parent = aliased(Unit)
-            tree = tree.union(
-                select(parent.id, parent.parent_id).join(tree, parent.id == tree.c.parent_id)
-            )
+            tree = ancestors(Unit, Unit.id.in_(leading), name="leading_units")
             units = session.execute(
                 select(Unit.id, Unit.acronym, Unit.name)
                 .where(Unit.id.in_(select(tree.c.id)))
