@@ -75,6 +75,17 @@ class RowWriter:
             data[target] = default if value is None else value
         return data
 
+    def _given(self, kind: Kind, row: Row) -> dict:
+        """The stored values of the columns the file has: a column it lacks keeps what the
+        base holds (an update from a file without « Téléphone » cleared every phone)."""
+        stored = self.stored(kind, row)
+        given = {}
+        for column, target, _default in self.stored_columns(kind):
+            names = ("last_name", "first_name") if kind.field(column).kind == "person" else ()
+            if column in row.raw or any(n in row.raw for n in names):
+                given[target] = stored[target]
+        return given
+
     def stored_columns(self, kind: Kind) -> list[tuple[str, str, object]]:
         if kind.name not in self._columns:
             table = kind.model.__table__
@@ -209,8 +220,8 @@ class RowWriter:
             }
             for row in chunk:
                 old = current[row.existing_id]
-                new = self.stored(kind, row)
-                if kind.parent:
+                new = self._given(kind, row)
+                if kind.parent and kind.parent in row.raw:
                     parent = row.values.get(kind.parent)
                     if isinstance(parent, tuple):
                         parent = self._key_map(kind)[parent[1]]

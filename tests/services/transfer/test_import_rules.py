@@ -120,3 +120,26 @@ def test_a_refused_dry_run_says_how_many_rows_are_valid(database, tmp_path):
         "Personnes : 1 refusé(s), 2 ligne(s) valide(s) sur 3 qui donneraient seules 2 ajouté(s)"
     )
     assert "l'import serait refusé en entier et ne modifierait rien" in lines[1]
+
+
+def test_an_update_from_a_file_without_a_column_keeps_that_field(database, tmp_path):
+    """« Téléphone » absent from the file: the phones stay as they are (they were all cleared);
+    a « Téléphone » column with a blank cell still empties that one phone, as asked."""
+    service = TransferService(database.session_factory)
+    first = tmp_path / "avec.csv"
+    first.write_text(
+        "Nom;Prénom;Courriel;Téléphone\nDUPONT;Marie;m.dupont@ac-toulouse.fr;05 61 00 00 01\n",
+        encoding="utf-8",
+    )
+    assert service.import_file("people", first).written
+    without = tmp_path / "sans.csv"
+    without.write_text("Nom;Prénom;Courriel\nDUPONT;Marie;m.dupont@ac-toulouse.fr\n", "utf-8")
+    result = service.import_file("people", without, update=True)
+    assert (result.report.updated, result.report.results["people"].unchanged) == (0, 1)
+    assert service.rows("people")[0]["phone"] == "05 61 00 00 01"
+    blank = tmp_path / "vide.csv"
+    blank.write_text(
+        "Nom;Prénom;Courriel;Téléphone\nDUPONT;Marie;m.dupont@ac-toulouse.fr;\n", "utf-8"
+    )
+    assert service.import_file("people", blank, update=True).report.updated == 1
+    assert service.rows("people")[0]["phone"] is None
