@@ -71,6 +71,13 @@ class Settings:
     def set_splitter_state(self, name: str, value: QByteArray) -> None:
         self._qsettings.setValue(f"splitters/{name}", value)
 
+    def header_state(self, name: str) -> QByteArray | None:
+        """A table's column widths and sort, as the user left them ([colonnes] <name>)."""
+        return self._bytes(f"colonnes/{name}")
+
+    def set_header_state(self, name: str, value: QByteArray) -> None:
+        self._qsettings.setValue(f"colonnes/{name}", value)
+
     def _int(self, key: str, default: int) -> int:
         try:
             return max(int(self._qsettings.value(key, default)), 0)

@@ -10,7 +10,7 @@ from desktop.services.budgets.declared import TotalCheckRow
 from desktop.services.common.columns import TableColumn
 from desktop.services.common.formatting import format_percent
 from desktop.services.common.vocabulary import STAGES
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 from desktop.views.shell.rows_table_model import RowsTableModel
 
 
@@ -51,6 +51,7 @@ class DiscrepancyPanel(QWidget):
         self.view = make_table_view(self, self.tr("Totaux déclarés différents des sommes"))
         self.model = RowsTableModel(COLUMNS, self, emphasis=lambda r: "alert")
         self.view.setModel(self.model)
+        self.columns = remember_columns(self.view, "budgets/ecarts", caps={1: 320, 7: 320})
         self.view.doubleClicked.connect(self._on_view_double_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -72,9 +73,6 @@ class DiscrepancyPanel(QWidget):
             self.caption.setText(
                 self.tr("Aucun écart : chaque total déclaré égale la somme de ses lignes.")
             )
-        self.view.resizeColumnsToContents()
-        for column in (1, 7):
-            self.view.setColumnWidth(column, min(self.view.columnWidth(column), 320))
 
     def _on_view_double_clicked(self, index) -> None:
         self.programme_activated.emit(self.model.row_at(index.row()).programme_code)

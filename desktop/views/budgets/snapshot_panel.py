@@ -34,7 +34,7 @@ from desktop.services.budgets.snapshots import (
 from desktop.services.common.columns import TableColumn
 from desktop.services.common.formatting import format_date, format_euros, format_percent
 from desktop.services.common.vocabulary import STAGES
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 from desktop.views.shell.load_guard import guard_slot
 from desktop.views.shell.rows_table_model import RowsTableModel
 
@@ -169,6 +169,7 @@ class SnapshotPanel(QWidget):
             comparison_columns(), self, emphasis=lambda r: "alert" if r.difference_cents else None
         )
         self.view.setModel(self.model)
+        self.columns = remember_columns(self.view, "budgets/situation", caps={1: 280, 2: 220})
         self.view.doubleClicked.connect(self._on_view_double_clicked)
 
         # The declared totals then and now: a frozen « déclaré ≠ calculé » beside today's.
@@ -179,6 +180,9 @@ class SnapshotPanel(QWidget):
             TOTALS_COLUMNS, self, emphasis=lambda r: "alert" if r.changed else None
         )
         self.totals_view.setModel(self.totals_model)
+        self.totals_columns = remember_columns(
+            self.totals_view, "budgets/situation_totaux", caps={1: 300}
+        )
         self.totals_view.doubleClicked.connect(self._on_totals_double_clicked)
         totals_box = QWidget(self)
         totals_layout = QVBoxLayout(totals_box)
@@ -269,9 +273,6 @@ class SnapshotPanel(QWidget):
                 note=f" Note : {snapshot.note}" if snapshot.note else "",
             )
         )  # fmt: skip
-        self.view.resizeColumnsToContents()
-        self.view.setColumnWidth(1, min(self.view.columnWidth(1), 280))
-        self.view.setColumnWidth(2, min(self.view.columnWidth(2), 220))
         self._show_totals(snapshot_id)
 
     def _show_totals(self, snapshot_id: int) -> None:
@@ -289,8 +290,6 @@ class SnapshotPanel(QWidget):
                 "ont changé."
             ).format(n=changed, t=len(totals))
         self.totals_caption.setText(text)
-        self.totals_view.resizeColumnsToContents()
-        self.totals_view.setColumnWidth(1, min(self.totals_view.columnWidth(1), 300))
 
     def comparison(self) -> Comparison | None:
         return self._comparison

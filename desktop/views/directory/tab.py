@@ -46,7 +46,7 @@ from desktop.views.directory.people_table_model import PeopleColumn, PeopleTable
 from desktop.views.directory.unit_tree_model import UnitTreeModel
 from desktop.views.directory.unit_tree_view import UnitTreeView
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 from desktop.views.shell.load_guard import guard_slot, show_load_error
 from desktop.views.shell.tab_page import TabPage
 from desktop.views.shell.worker import Worker
@@ -160,6 +160,7 @@ class DirectoryTab(TabPage):
         self.table.horizontalHeader().setSortIndicator(
             PeopleColumn.NAME, Qt.SortOrder.AscendingOrder
         )
+        self.columns = remember_columns(self.table, "annuaire/personnes", PeopleColumn.TITLE)
         self.table.installEventFilter(self)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.detail = DetailPanel(self)
@@ -218,7 +219,6 @@ class DirectoryTab(TabPage):
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
         self.tree.unit_dropped.connect(self.edits.move_dropped_unit)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.positions_model.modelReset.connect(self._on_people_reset)
         self.positions_model.load_failed.connect(self._on_load_failed)
         self.table.activated.connect(self._on_table_activated)
         self.units_list.itemActivated.connect(self._on_units_list_item_activated)
@@ -480,14 +480,6 @@ class DirectoryTab(TabPage):
 
     def _on_load_failed(self, error) -> None:
         show_load_error(self, error)  # a page of the list, while scrolling or sorting
-
-    def _on_people_reset(self) -> None:
-        # Fixed widths: measuring 100 000 rows' contents would defeat the lazy loading.
-        width = self.fontMetrics().averageCharWidth()
-        for column, chars in ((PeopleColumn.NAME, 24), (PeopleColumn.TITLE, 34),
-                              (PeopleColumn.UNIT, 22), (PeopleColumn.SITE, 18),
-                              (PeopleColumn.EMAIL, 30)):  # fmt: skip
-            self.table.setColumnWidth(column, chars * width)
 
     def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -20,7 +20,7 @@ from desktop.services.common.columns import TableColumn
 from desktop.services.programmes.schedule import ScheduleRow, ScheduleService
 from desktop.services.programmes.tree import Choice
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 from desktop.views.shell.rows_table_model import RowsTableModel
 from desktop.views.shell.worker import Worker
 
@@ -88,6 +88,7 @@ class ScheduleView(QWidget):
             COLUMNS, self, emphasis=lambda r: "alert" if r.is_overdue else None
         )
         self.table.setModel(self.model)
+        self.columns = remember_columns(self.table, "programmes/echeancier", caps={2: 320, 4: 360})
         self.table_stack = EmptyStack(self.table, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -139,9 +140,6 @@ class ScheduleView(QWidget):
                 n=len(self.rows), late=late
             )
         )
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
-        self.table.setColumnWidth(4, min(self.table.columnWidth(4), 360))
         self.done_button.setEnabled(bool(self.rows))
         self.caption.setVisible(bool(self.rows))  # the empty state says it in words
         if self.rows:

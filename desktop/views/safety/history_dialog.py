@@ -27,7 +27,7 @@ from desktop.services.common.parsing import ParseError, parse_date
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS, is_cut
 from desktop.services.safety.history import HistoryEntry, HistoryFilter, HistoryQueryService
 from desktop.services.transfer.export import export_rows
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 from desktop.views.shell.rows_table_model import RowsTableModel
 
 LIMIT = 1000
@@ -119,6 +119,10 @@ class HistoryDialog(QDialog):
         self.table = make_table_view(self, self.tr("Modifications"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(False)
+        # Long names and values capped, the tooltip shows all.
+        self.columns = remember_columns(
+            self.table, "historique/modifications", caps={4: 280, 6: 280, 7: 280}
+        )
         self.count_label = QLabel(self)
 
         self.revert_button = QPushButton(self.tr("A&nnuler cette modification"), self)
@@ -199,9 +203,6 @@ class HistoryDialog(QDialog):
             self.problem.show()
             return
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
-        for column in (4, 6, 7):  # long names and values: capped, the tooltip shows all
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 280))
         text = self.tr("{n} modification(s)").format(n=len(rows))
         if len(rows) == LIMIT:
             text += self.tr(" (les plus récentes ; précisez les filtres)")
