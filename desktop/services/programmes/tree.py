@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -56,6 +56,7 @@ class ProgrammeListRow(ProgrammeRow):
     child_count: int = 0
     overdue_count: int = 0
     parent_code: str | None = None
+    path: tuple[str, ...] = ()  # the names above it, root first: filled for search results
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,8 @@ class ProgrammeQueries:
         with self._sessions() as session:
             ids = self._filtered(session, _ids(), criteria)
             ids = self._sorted(session, ids, today, sort, descending).offset(offset)
-            return self._details(session, ids if limit is None else ids.limit(limit), today)
+            rows = self._details(session, ids if limit is None else ids.limit(limit), today)
+            return self._with_paths(session, rows)
 
     def count(self, criteria: ProgrammeFilter) -> int:
         with self._sessions() as session:
@@ -293,6 +295,34 @@ class ProgrammeQueries:
             for row in session.execute(query)
         }
         return [found[i] for i in ids if i in found]
+
+    @staticmethod
+    def _with_paths(session: Session, rows: list[ProgrammeListRow]) -> list[ProgrammeListRow]:
+        """Each row with the names above it (France 2030 › AMI-CMA), for a page in one query:
+        a flat list of matches must say where each one sits in the tree."""
+        parents = {row.parent_id for row in rows if row.parent_id is not None}
+        if not parents:
+            return rows
+        above = ancestors(Programme, Programme.id.in_(parents), name="result_paths")
+        nodes = {
+            node.id: (node.parent_id, node.name)
+            for node in session.execute(
+                select(above.c.id, above.c.parent_id, Programme.name).join(
+                    Programme, Programme.id == above.c.id
+                )
+            )
+        }
+        paths = []
+        for row in rows:
+            names: list[str] = []
+            seen: set[int] = set()
+            node = row.parent_id
+            while node in nodes and node not in seen:  # a cycle would loop forever
+                seen.add(node)
+                node, name = nodes[node]
+                names.insert(0, name)
+            paths.append(replace(row, path=tuple(names)))
+        return paths
 
     def _filtered(self, session: Session, query, criteria: ProgrammeFilter):
         if criteria.family:

@@ -44,6 +44,8 @@ SORT_KEYS = {
 }  # fmt: skip
 
 
+PATH_SEPARATOR = " › "
+
 # The programme list, on screen (in Col order) and in its export.
 COLUMNS = (
     TableColumn("name", "Programme", lambda r: r.name),
@@ -56,7 +58,9 @@ COLUMNS = (
     TableColumn("end", "Fin", lambda r: r.end_on, "date"),
     TableColumn("overdue", "Jalons en retard", lambda r: r.overdue_count, "count",
                 text=lambda r: str(r.overdue_count) if r.overdue_count else ""),
-    TableColumn("parent", "Rattaché à", lambda r: r.parent_code),
+    # A search result says where it sits (France 2030 › AMI-CMA); the export keeps the code.
+    TableColumn("parent", "Rattaché à", lambda r: r.parent_code,
+                text=lambda r: PATH_SEPARATOR.join(r.path) or (r.parent_code or "")),
 )  # fmt: skip
 
 
@@ -192,8 +196,8 @@ class ProgrammeTreeModel(QAbstractItemModel):
         if role == CODE_ROLE:
             return row.code
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == Col.NAME:
-                return row.name
+            if column in (Col.NAME, Col.PARENT):
+                return PATH_SEPARATOR.join((*row.path, row.name))
             if column == Col.OVERDUE and row.overdue_count:
                 return self.tr("{n} jalon(s) dont l'échéance est passée").format(
                     n=row.overdue_count

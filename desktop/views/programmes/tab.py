@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -29,18 +30,21 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import PilotisError
+from desktop.services.common.parsing import fold
 from desktop.services.common.text_limits import MAX_SEARCH_CHARS
+from desktop.services.programmes.search import programme_words
 from desktop.services.programmes.service import ProgrammeService
 from desktop.services.programmes.tree import Choice, ProgrammeFilter
 from desktop.services.safety.conflicts import ConflictService
 from desktop.views.directory import confirm
+from desktop.views.directory.highlight_delegate import HighlightDelegate
 from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 from desktop.views.programmes.programme_tree_model import COLUMNS as PROGRAMME_COLUMNS
 from desktop.views.programmes.programme_tree_model import Col, ProgrammeTreeModel
 from desktop.views.programmes.roadmap_view import RoadmapView
 from desktop.views.programmes.schedule_view import ScheduleView
 from desktop.views.shell.empty_state import EmptyAction, EmptyStack
-from desktop.views.shell.item_views import make_tree_view
+from desktop.views.shell.item_views import make_tree_view, remember_columns
 from desktop.views.shell.load_guard import guard_slot, show_load_error
 from desktop.views.shell.tab_page import TabPage
 
@@ -85,6 +89,12 @@ class ProgrammesTab(TabPage):
         # No indicator before enabling sorting, or the view would ask a first sort (a query).
         self.tree.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.tree.setSortingEnabled(True)
+        # A search result's path (shown only while filtering) reads beside its name.
+        self.tree.header().moveSection(Col.PARENT, 1)
+        self.columns = remember_columns(self.tree, "programmes/liste", stretch=0)
+        # The words searched marked in the results, as in the directory.
+        self.delegate = HighlightDelegate(self.tree)
+        self.tree.setItemDelegate(self.delegate)
         buttons = QHBoxLayout()
         self.new_button = QPushButton(self.tr("&Nouveau programme…"), self)
         self.new_child_button = QPushButton(self.tr("Nouveau &sous-programme…"), self)
@@ -120,6 +130,7 @@ class ProgrammesTab(TabPage):
             combo.currentIndexChanged.connect(self._apply_filters)
         self.clear_button.clicked.connect(self._on_clear_clicked)
         self.tree.activated.connect(self._on_tree_activated)
+        self._build_reveal_action()
         self.new_button.clicked.connect(self.new_item)
         self.new_child_button.clicked.connect(self._on_new_child_clicked)
         self.edit_button.clicked.connect(self.edit_item)
@@ -255,6 +266,9 @@ class ProgrammesTab(TabPage):
         self.model.reload(flat=flat)
         self.tree.setRootIsDecorated(not flat)
         self.tree.setColumnHidden(Col.PARENT, not flat)
+        self.reveal_action.setEnabled(flat)
+        self.delegate.set_tokens([fold(word) for word in programme_words(self.criteria.text)])
+        self.tree.viewport().update()
         total = self.model.total
         if flat:
             text = self.tr("{n} programme(s) correspondent à la recherche et aux filtres").format(
@@ -267,7 +281,6 @@ class ProgrammesTab(TabPage):
             ).format(n=total)
         self.caption.setText(text)
         self._show_list_state(flat, total)
-        self._size_columns()
         if selected:
             self._select(selected)
         elif self.model.rowCount() and flat:
@@ -363,11 +376,32 @@ class ProgrammesTab(TabPage):
             self._first_programme_actions(),
         )
 
-    def _size_columns(self) -> None:
-        widths = {Col.NAME: 420, Col.CODE: 130, Col.FAMILY: 120, Col.KIND: 100, Col.STATUS: 80,
-                  Col.LEAD: 90, Col.START: 90, Col.END: 90, Col.OVERDUE: 110}  # fmt: skip
-        for column, width in widths.items():
-            self.tree.setColumnWidth(column, width)
+    def _build_reveal_action(self) -> None:
+        """« Afficher dans l'arborescence » (Ctrl+Entrée, context menu): a search result is
+        reached in the tree, its parents opened, the way a user continues from it."""
+        self.reveal_action = QAction(self.tr("Afficher dans l'&arborescence"), self.tree)
+        self.reveal_action.setShortcuts(
+            [QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return),
+             QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter)]
+        )  # fmt: skip
+        self.reveal_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.reveal_action.setStatusTip(
+            self.tr(
+                "Effacer la recherche et les filtres, et ouvrir l'arborescence sur ce programme"
+            )
+        )
+        self.reveal_action.setEnabled(False)  # only a filtered list hides the tree
+        self.reveal_action.triggered.connect(self._on_reveal_action_triggered)
+        self.tree.addAction(self.reveal_action)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _on_reveal_action_triggered(self) -> None:
+        row = self._current_row()
+        if row is None or not self.criteria.is_active:
+            return
+        self._on_clear_clicked()
+        if self._select(row.code):
+            self.tree.setFocus()
 
     def _on_clear_clicked(self) -> None:
         for combo in self._combos():
