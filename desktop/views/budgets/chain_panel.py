@@ -14,7 +14,7 @@ from desktop.views.budgets.chain_table_model import (
     ChainColumn,
     chain_columns,
 )
-from desktop.views.shell.item_views import make_table_view
+from desktop.views.shell.item_views import make_table_view, remember_columns
 
 
 class ChainPanel(QWidget):
@@ -36,6 +36,12 @@ class ChainPanel(QWidget):
         self.funders_view = make_table_view(self, self.tr("Chaîne par financeur"))
         self.funders_model = BudgetChainTableModel(self.tr("Financeur"), self)
         self.funders_view.setModel(self.funders_model)
+        self.programmes_columns = remember_columns(
+            self.programmes_view, "budgets/chaine_programmes", fitter=_fit_columns
+        )
+        self.funders_columns = remember_columns(
+            self.funders_view, "budgets/chaine_financeurs", fitter=_fit_columns
+        )
         for view in (self.programmes_view, self.funders_view):
             view.activated.connect(self._on_view_activated)
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -74,9 +80,6 @@ class ChainPanel(QWidget):
                 "menu contextuel : ouvrir le programme"
             ).format(n=len(overview.programmes), level=level)
         )
-        for view in (self.programmes_view, self.funders_view):
-            _fit_columns(view)
-            view.setColumnWidth(0, min(max(view.columnWidth(0), 220), 420))
 
     def current_row(self, view=None) -> ChainRow | None:
         view = view or self.programmes_view
@@ -130,6 +133,7 @@ def _fit_columns(view) -> None:
     header = view.horizontalHeader()
     header.setResizeContentsPrecision(60)
     view.resizeColumnsToContents()
+    view.setColumnWidth(0, min(max(view.columnWidth(0), 220), 420))
     last = model.rowCount() - 1
     if last < 0:
         return

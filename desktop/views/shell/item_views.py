@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTreeView, QWidget
@@ -78,11 +80,13 @@ class ColumnMemory(QObject):
         key: str,
         stretch: int | None = None,
         caps: dict[int, int] | None = None,
+        fitter: Callable[[QAbstractItemView], None] | None = None,
     ) -> None:
         header = view.horizontalHeader() if isinstance(view, QTableView) else view.header()
         super().__init__(header)
         self._view, self._header, self._key, self._stretch = view, header, key, stretch
         self._caps = caps or {}  # long free text (a title, a comment): narrower still
+        self._fitter = fitter  # a table that measures its own way (a total row, 9 000 rows)
         self._settings: Settings | None = None
         self._shown = False
         self._customised = False  # widths from the user (now or restored): no automatic fit
@@ -153,6 +157,9 @@ class ColumnMemory(QObject):
             return
         self._applying = True
         try:
+            if self._fitter is not None:
+                self._fitter(self._view)
+                return
             header, view = self._header, self._view
             widest = max(int(view.viewport().width() * MAX_COLUMN_SHARE), 80)
             for column in range(header.count()):
@@ -196,10 +203,11 @@ def remember_columns(
     key: str,
     stretch: int | None = None,
     caps: dict[int, int] | None = None,
+    fitter: Callable[[QAbstractItemView], None] | None = None,
 ) -> ColumnMemory:
     """Call once, after setModel, with a key stable across versions (« annuaire/personnes »):
     the columns fit their content at first show and as rows arrive, until the user resizes one;
     the widths and sort the user chose come back at the next start."""
-    memory = ColumnMemory(view, key, stretch, caps)
+    memory = ColumnMemory(view, key, stretch, caps, fitter)
     view.setProperty("columnsKey", key)
     return memory

@@ -104,3 +104,23 @@ def test_programme_list_widths_survive_a_new_window(open_window, qtbot):
     qtbot.waitUntil(lambda: tree.model().rowCount() > 5)
     qtbot.wait(20)
     assert tree.header().sectionSize(1) == widened
+
+
+def test_budget_chain_widths_survive_a_new_window(open_window, qtbot):
+    """The budget chain keeps an amount column the user widened, at the next start."""
+    window = open_window()
+    window.tabs.setCurrentIndex(2)  # the budgets tab loads when shown
+    view = window.budgets_tab.chain.programmes_view
+    qtbot.waitUntil(lambda: view.model().rowCount() > 3)
+    qtbot.wait(20)
+    before = view.horizontalHeader().sectionSize(1)
+    _drag_divider(qtbot, view, 1, 80)
+    widened = view.horizontalHeader().sectionSize(1)
+    assert widened >= before + 70
+    window.close()
+
+    again = open_window()
+    view = again.budgets_tab.chain.programmes_view
+    qtbot.waitUntil(lambda: view.model().rowCount() > 3)
+    qtbot.wait(20)
+    assert view.horizontalHeader().sectionSize(1) == widened
