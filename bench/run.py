@@ -326,7 +326,7 @@ def main() -> int:
     for step in steps:
         try:
             produced = step()
-        except Exception as exc:  # a broken measure is reported, the others still run
+        except Exception as exc:  # noqa: BLE001 - a broken measure is reported, the others run
             produced = Result(getattr(step, "__name__", "mesure"), "s", [], note=f"échec : {exc!r}")
         for result in produced if isinstance(produced, list) else [produced]:
             results.append(result)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop.app import build_main_window, create_application  # noqa: E402
-from desktop.services.transfer.dataset import open_with_dataset  # noqa: E402
-from desktop.settings import Settings  # noqa: E402
+from desktop.app import build_main_window, create_application
+from desktop.services.transfer.dataset import open_with_dataset
+from desktop.settings import Settings
 
 TABS = ["annuaire", "programmes", "budgets"]
 

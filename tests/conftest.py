@@ -9,9 +9,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from tests import pg_support  # noqa: E402
+from tests import pg_support
 
 ROOT = Path(__file__).resolve().parent.parent
 # `database` and `filled_database` run on each backend; PostgreSQL when PILOTIS_TEST_PG_URL is set.

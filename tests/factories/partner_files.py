@@ -4,7 +4,7 @@ column and whose type is not given, with the mapping file that brings it in."""
 PARTNER = """Identifiant;Intitulé du service;Coordonnées;Observations
 SDJES-34;Service départemental de l'Hérault;Adresse : 31 rue de l'Université, 34064 Montpellier | Tél : 04 67 91 47 00;à vérifier
 SDJES-31;Service départemental de la Haute-Garonne;Adresse : 75 rue Saint-Roch, 31400 Toulouse | Tél : 0561178000;
-"""  # noqa: E501
+"""
 
 MAPPING = """type = "units"
 

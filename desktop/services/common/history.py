@@ -98,7 +98,7 @@ def decode(text: str | None, column) -> object:
 def os_login() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some service contexts
+    except Exception:  # noqa: BLE001 - getpass raises various errors without a login name
         return "inconnu"
 
 

@@ -73,7 +73,7 @@ def _large_cache(session):
 def _login() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name in some service contexts
+    except Exception:  # noqa: BLE001 - getpass raises various errors without a login name
         return "inconnu"
 
 

@@ -241,13 +241,13 @@ class ColumnWriter:
                     if written[1] - written[0] + 1 >= self.INDEX_EVERY and self._queue.empty():
                         self._bulk.index_range(*written)
                         written = None
-                except BaseException as exc:  # handed to the caller by finish()
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller by finish()
                     self._error = exc
             if self._error is None and not self._abandoned:
                 if written is not None:
                     self._bulk.index_range(*written)
                 self._bulk.close()
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by finish()
             self._error = exc
         finally:
             cursor.close()

@@ -39,7 +39,7 @@ class _Read(QRunnable):
     def run(self) -> None:
         try:
             result = self._read()
-        except Exception as error:  # shown (or raised) in the GUI thread
+        except Exception as error:  # noqa: BLE001 - shown (or raised) in the GUI thread
             self._emit(self._results.failed, error)
         else:
             self._emit(self._results.done, result)
