@@ -52,6 +52,7 @@ def editor_open(db: Path, runs: int) -> Result:
     from sqlalchemy import select
 
     from desktop.models import Programme
+    from desktop.services.safety.conflicts import ConflictService
     from desktop.views.programmes.editor_dialog import ProgrammeEditorDialog
 
     app = QApplication.instance() or QApplication([])
@@ -62,10 +63,12 @@ def editor_open(db: Path, runs: int) -> Result:
         picks = ids[:: max(1, len(ids) // (runs * 2))][: runs * 2]
         first_choices = timed(service.editor.choices, 1)[0]
         choices = service.editor.choices()
+        conflicts = ConflictService(database.session_factory)
 
         def open_one(programme_id: int) -> float:
             started = time.perf_counter()
-            dialog = ProgrammeEditorDialog(service, service.editor.load(programme_id), choices)
+            draft = service.editor.load(programme_id)
+            dialog = ProgrammeEditorDialog(service, conflicts, draft, choices)
             dialog.show()
             app.processEvents()
             elapsed = time.perf_counter() - started
