@@ -126,7 +126,7 @@ def directory_sort(db: Path, runs: int) -> Result:
     from desktop.services.directory.service import SORT_KEYS, SearchFilter
 
     _app, database, services = _directory_tab(db)
-    directory = services.directory
+    directory = services[0]  # (DirectoryService, ConflictService)
     samples: list[float] = []
     slowest = ("", 0.0)
     try:
