@@ -93,6 +93,9 @@ class ColumnMemory(QObject):
         self._applying = False
         self._pressed = False  # a resize is the user's only while a mouse button is down
         self._resized = False
+        # Rows seen at a fit: later resets (each keystroke of a search) keep the widths, as a
+        # spreadsheet does; measuring 200 rows × 6 columns at every keystroke doubled its cost.
+        self._fitted_rows = False
         # The bound on a column follows the view's width, which the layout settles after the
         # first show: fit again once a resize of the view (a splitter, the window) is over.
         self._refit = QTimer(self)
@@ -161,6 +164,7 @@ class ColumnMemory(QObject):
                 self._fitter(self._view)
                 return
             header, view = self._header, self._view
+            self._fitted_rows = view.model().rowCount() > 0
             widest = max(int(view.viewport().width() * MAX_COLUMN_SHARE), 80)
             for column in range(header.count()):
                 if header.isSectionHidden(column):
@@ -194,7 +198,7 @@ class ColumnMemory(QObject):
             self.save()  # the widths stay automatic until a column is resized
 
     def _on_model_rows_changed(self, *_args) -> None:
-        if not self._customised:
+        if not self._customised and not self._fitted_rows:
             QTimer.singleShot(0, self, self.fit)  # once the rows are laid out
 
 
