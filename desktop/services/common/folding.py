@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import unicodedata
 from functools import lru_cache
@@ -110,11 +111,10 @@ def register_sqlite(con: sqlite3.Connection) -> None:
     """pilotis_fold() on this sqlite3 connection. Called from top-level statements only: the
     connections run with trusted_schema OFF, so no trigger, view or index of a file can call
     it (Python's sqlite3 cannot mark a function innocuous, and the schema holds none)."""
-    try:
+    # Defined already: SQLite refuses to define it again while a statement runs.
+    with contextlib.suppress(sqlite3.OperationalError):
         con.execute(f"SELECT {SQLITE_FUNCTION}(NULL)").fetchone()
-        return  # defined already: SQLite refuses to define it again while a statement runs
-    except sqlite3.OperationalError:
-        pass
+        return
     con.create_function(SQLITE_FUNCTION, 1, fold_or_none, deterministic=True)
 
 

@@ -129,18 +129,7 @@ class ProgrammeQueries:
         """Every programme, siblings in their sort order (small databases, reports)."""
         with self._sessions() as session:
             rows = session.execute(
-                select(
-                    Programme.id,
-                    Programme.parent_id,
-                    Programme.code,
-                    Programme.name,
-                    Programme.family,
-                    Programme.kind,
-                    Programme.status,
-                    func.coalesce(Unit.acronym, Unit.name),
-                    Programme.start_on,
-                    Programme.end_on,
-                )  # fmt: skip
+                select(*_row_columns())
                 .outerjoin(Unit, Programme.lead_unit_id == Unit.id)
                 .order_by(Programme.sort_order, Programme.code)
             ).all()
@@ -272,16 +261,7 @@ class ProgrammeQueries:
         )
         query = (
             select(
-                Programme.id,
-                Programme.parent_id,
-                Programme.code,
-                Programme.name,
-                Programme.family,
-                Programme.kind,
-                Programme.status,
-                func.coalesce(Unit.acronym, Unit.name),
-                Programme.start_on,
-                Programme.end_on,
+                *_row_columns(),
                 children,
                 _overdue(today),
                 parent.code,
@@ -383,6 +363,15 @@ class ProgrammeQueries:
             ordered = [Programme.sort_order.desc() if descending else Programme.sort_order.asc(),
                        *ordered]  # fmt: skip
         return query.order_by(*ordered, Programme.code)
+
+
+def _row_columns() -> tuple:
+    """The columns of a ProgrammeRow, in its field order (lead unit: acronym, else name)."""
+    return (
+        Programme.id, Programme.parent_id, Programme.code, Programme.name, Programme.family,
+        Programme.kind, Programme.status, func.coalesce(Unit.acronym, Unit.name),
+        Programme.start_on, Programme.end_on,
+    )  # fmt: skip
 
 
 def _ids():
